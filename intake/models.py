@@ -1,0 +1,367 @@
+"""Patients, their visits, the private links that open a visit, and what the patient answers."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def fold_for_search(text: str) -> str:
+    """Lower-case text without accents, so 'zoe' finds 'Zoë'."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def digits_only(text: str) -> str:
+    return "".join(ch for ch in text or "" if ch.isdigit())
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
+class FlagLevel(models.IntegerChoices):
+    """Ordered so that the highest level of a visit is a plain MAX()."""
+
+    NONE = 0, _("No flags")
+    PLAN = 1, _("Plan")
+    REVIEW = 2, _("Review")
+    STOP = 3, _("Stop")
+
+
+class Patient(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
+    date_of_birth = models.DateField(_("date of birth"))
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    emergency_contact_name = models.CharField(_("emergency contact name"), max_length=200, blank=True)
+    emergency_contact_phone = models.CharField(_("emergency contact phone"), max_length=40, blank=True)
+    emergency_contact_relationship = models.CharField(_("relationship"), max_length=100, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    # Folded copies kept by save(), so search is an indexed prefix/contains match, not a function call.
+    search_name = models.CharField(max_length=400, editable=False, db_index=True)
+    search_phone = models.CharField(max_length=40, editable=False, db_index=True, blank=True)
+    # Bumped on every edit, so an edit form can notice that someone else saved in between.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        permissions = [("export_records", "Can export patient records (FHIR, CSV)")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(preferred_language__in=Language.values), name="intake_patient_language_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date_of_birth"], name="intake_patient_dob"),
+            models.Index(fields=["email"], name="intake_patient_email"),
+            models.Index(fields=["last_name", "first_name", "date_of_birth"], name="intake_patient_identity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold_for_search(f"{self.first_name} {self.last_name} {self.preferred_name}")
+        self.search_phone = digits_only(self.phone)
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name", "search_phone", "updated_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.first_name
+
+    def age_on(self, day) -> int:
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    @property
+    def is_minor(self) -> bool:
+        return self.age_on(timezone.localdate()) < 18
+
+
+class PatientChange(models.Model):
+    """One edit of a patient's demographics: who, when, and which fields (never the values)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    fields = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+
+class Progress(models.TextChoices):
+    """Where a visit's journey stands, in order. Derived from the visit's timestamps on save."""
+
+    INVITED = "invited", _("Invited")
+    OPENED = "opened", _("Opened")
+    EXPLAINED = "explained", _("Explanation read")
+    SCREENED = "screened", _("Screening done")
+    UNDERSTOOD = "understood", _("Understanding checked")
+    SIGNED = "signed", _("Consent signed")
+    CONFIRMED = "confirmed", _("Confirmed by clinician")
+    VISITED = "visited", _("Visited")
+    CHECKED_IN = "checked_in", _("Aftercare checked in")
+
+
+# Each progress state and the timestamp that marks it, in journey order.
+PROGRESS_STAMPS: list[tuple[str, str]] = [
+    (Progress.OPENED, "opened_at"),
+    (Progress.EXPLAINED, "explanation_read_at"),
+    (Progress.SCREENED, "screening_done_at"),
+    (Progress.UNDERSTOOD, "understanding_done_at"),
+    (Progress.SIGNED, "signed_at"),
+    (Progress.CONFIRMED, "confirmed_at"),
+    (Progress.VISITED, "visited_at"),
+    (Progress.CHECKED_IN, "checked_in_at"),
+]
+
+
+class VisitQuerySet(models.QuerySet):
+    def upcoming(self, now: datetime | None = None):
+        start_of_today = timezone.localtime(now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+        return self.filter(scheduled_at__gte=start_of_today)
+
+
+class Visit(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
+    )
+    scheduled_at = models.DateTimeField(_("appointment"))
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    opened_at = models.DateTimeField(null=True, blank=True)
+    explanation_read_at = models.DateTimeField(null=True, blank=True)
+    screening_done_at = models.DateTimeField(null=True, blank=True)
+    understanding_done_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    visited_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+
+    progress = models.CharField(max_length=16, choices=Progress.choices, default=Progress.INVITED, editable=False)
+    # Highest screening flag, and the time of an unresolved red-flag check-in: kept on the visit
+    # so the board can filter and sort on them without joining the answers.
+    flag_level = models.PositiveSmallIntegerField(choices=FlagLevel.choices, default=FlagLevel.NONE)
+    urgent_since = models.DateTimeField(null=True, blank=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheduled_at"]
+        permissions = [("review_screening", "Can mark the clinical review of a screening")]
+        constraints = [
+            models.CheckConstraint(condition=Q(flag_level__lte=FlagLevel.STOP), name="intake_visit_flag_level_known"),
+            models.CheckConstraint(condition=Q(progress__in=Progress.values), name="intake_visit_progress_known"),
+        ]
+        indexes = [
+            models.Index(fields=["scheduled_at"], name="intake_visit_scheduled"),
+            models.Index(fields=["clinician", "scheduled_at"], name="intake_visit_clinician_sched"),
+            models.Index(fields=["progress", "scheduled_at"], name="intake_visit_progress_sched"),
+            models.Index(fields=["flag_level", "scheduled_at"], name="intake_visit_flag_sched"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {timezone.localtime(self.scheduled_at):%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.progress = self.derive_progress()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "progress"}
+        super().save(*args, **kwargs)
+
+    def derive_progress(self) -> str:
+        reached = Progress.INVITED
+        for state, stamp in PROGRESS_STAMPS:
+            if getattr(self, stamp):
+                reached = state
+        return reached
+
+    def mark(self, stamp: str, when: datetime | None = None) -> None:
+        """Record that a journey step happened (first time only) and save."""
+        if getattr(self, stamp) is None:
+            setattr(self, stamp, when or timezone.now())
+            self.save(update_fields=[stamp])
+
+
+class AccessLinkQuerySet(models.QuerySet):
+    def usable(self, now: datetime | None = None):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class AccessLink(models.Model):
+    """A private link that opens one visit. Only the SHA-256 of its random token is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="access_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    failed_dob_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A visit has at most one link that has not been revoked: re-issuing revokes the old one.
+            models.UniqueConstraint(
+                fields=["visit"], condition=Q(revoked_at__isnull=True), name="intake_accesslink_one_active_per_visit"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="intake_accesslink_expires_after_creation"
+            ),
+        ]
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        USED = "used", _("Used")
+        EXPIRED = "expired", _("Expired")
+        LOCKED = "locked", _("Locked")
+        REVOKED = "revoked", _("Revoked")
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        if self.locked_at:
+            return self.State.LOCKED
+        if self.last_used_at:
+            return self.State.USED
+        return self.State.ACTIVE
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ScreeningResponse(models.Model):
+    """The patient's screening answers for one visit, with the scores and flags the server computed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="screening")
+    questionnaire_version = models.CharField(max_length=40)
+    answers = models.JSONField(default=dict)
+    sections_done = models.JSONField(default=list)
+    scores = models.JSONField(default=dict)
+    flags = models.JSONField(default=list)
+    flag_level = models.PositiveSmallIntegerField(choices=FlagLevel.choices, default=FlagLevel.NONE)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_outcome = models.CharField(max_length=20, blank=True)
+    review_note = models.TextField(blank=True, max_length=2000)
+
+
+class UnderstandingResult(models.Model):
+    """The understanding check: first-try answers are kept for the clinician."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="understanding")
+    check_version = models.CharField(max_length=40)
+    first_try = models.JSONField(default=dict)  # question key -> answered correctly at the first try
+    attempts = models.PositiveSmallIntegerField(default=0)
+    passed_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def first_try_wrong(self) -> list[str]:
+        return [key for key, correct in self.first_try.items() if not correct]
+
+
+class VisitRecord(models.Model):
+    """The clinician's record that the session took place; it opens aftercare."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="record")
+    treated_at = models.DateTimeField()
+    regions = models.JSONField(default=list)  # keys from the screening's fixed body-region list
+    chest_risk_area = models.BooleanField(
+        default=False, help_text="Chest wall, upper back, neck or shoulder was needled."
+    )
+    notes = models.TextField(blank=True, max_length=4000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+
+class CheckIn(models.Model):
+    """An aftercare check-in at about 24 h or 72 h after the visit."""
+
+    class Window(models.TextChoices):
+        DAY_1 = "24h", _("About a day after")
+        DAY_3 = "72h", _("About three days after")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="checkins")
+    window = models.CharField(max_length=8, choices=Window.choices)
+    soreness = models.PositiveSmallIntegerField()
+    trend = models.CharField(max_length=10)  # better / same / worse
+    red_flags = models.JSONField(default=list)
+    urgent = models.BooleanField(default=False)
+    late = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "window"], name="intake_checkin_one_per_window"),
+            models.CheckConstraint(condition=Q(soreness__lte=10), name="intake_checkin_soreness_0_10"),
+        ]
+
+
+class CheckInReminder(models.Model):
+    """One reminder email per visit and window, so a second run of the sender sends nothing twice."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="checkin_reminders")
+    window = models.CharField(max_length=8, choices=CheckIn.Window.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "window"], name="intake_checkinreminder_one_per_window"),
+        ]

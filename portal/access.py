@@ -1,0 +1,71 @@
+"""Access gates for staff views. Every staff view goes through one of these.
+
+Decorators check who may enter (a staff role); the object gates load one record by its UUID and
+answer 404 for anything that does not exist or is not visible, so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+
+from portal.roles import Role
+
+
+def staff_required(view):
+    """Only active staff with a role may enter the workspace; anonymous users go to the login page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff_member:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def role_required(*roles: Role):
+    """Allow only staff holding one of the roles (the clinic admin always may)."""
+
+    def decorator(view):
+        @wraps(view)
+        @staff_required
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not (user.is_clinic_admin or any(user.has_role(role) for role in roles)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _get_or_404(queryset, public_id):
+    try:
+        return queryset.get(pk=public_id)
+    except (queryset.model.DoesNotExist, ValidationError, ValueError) as exc:  # malformed UUIDs too
+        raise Http404 from exc
+
+
+def get_patient_for_staff(request: HttpRequest, public_id):
+    """The patient with this UUID, for a logged-in staff member; 404 otherwise."""
+    from intake.models import Patient
+
+    if not request.user.is_authenticated or not request.user.is_staff_member:
+        raise Http404
+    return _get_or_404(Patient.objects.all(), public_id)
+
+
+def get_visit_for_staff(request: HttpRequest, public_id):
+    """The visit with this UUID (patient and clinician loaded), for a logged-in staff member; 404 otherwise."""
+    from intake.models import Visit
+
+    if not request.user.is_authenticated or not request.user.is_staff_member:
+        raise Http404
+    return _get_or_404(Visit.objects.select_related("patient", "clinician"), public_id)

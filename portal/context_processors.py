@@ -1,0 +1,12 @@
+from django.conf import settings
+
+
+def clinic(request):
+    return {
+        "clinic": {
+            "name": settings.CLINIC_NAME,
+            "address": settings.CLINIC_ADDRESS,
+            "phone": settings.CLINIC_PHONE,
+            "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
+        }
+    }

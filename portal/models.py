@@ -1,0 +1,97 @@
+"""Staff accounts and the append-only audit log."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from portal.roles import Role
+
+
+class User(AbstractUser):
+    """A staff member. Patients never have accounts; they use a private link per visit."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_role(self, role: Role) -> bool:
+        if self.is_superuser and role == Role.CLINIC_ADMIN:
+            return True
+        # Group names are cached per request object: role checks run on every staff view.
+        if not hasattr(self, "_role_names"):
+            self._role_names = set(self.groups.values_list("name", flat=True))
+        return role.value in self._role_names
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.has_role(Role.CLINICIAN)
+
+    @property
+    def is_reception(self) -> bool:
+        return self.has_role(Role.RECEPTION)
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return self.is_superuser or self.has_role(Role.CLINIC_ADMIN)
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Anyone who may use the staff workspace at all."""
+        return self.is_active and (self.is_clinician or self.is_reception or self.is_clinic_admin)
+
+
+class ImmutableRowError(Exception):
+    """Raised when code tries to change or remove a row that must stay as written."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableRowError(f"{self.model.__name__} rows cannot be updated.")
+
+    def delete(self):
+        raise ImmutableRowError(f"{self.model.__name__} rows cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when and from where. Never the health data itself."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    access_link = models.ForeignKey(
+        "intake.AccessLink", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    patient = models.ForeignKey(
+        "intake.Patient", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "-at"], name="portal_audit_patient_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRowError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRowError("Audit events cannot be deleted.")

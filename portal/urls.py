@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Staff workspace: the board and records (intake), consent PDFs, confirmation and verification (consent).
+    path("staff/", include("intake.urls_staff")),
+    path("staff/consent/", include("consent.urls_staff")),
+    # Patients: the private link, then pages that the session opens (no token in these URLs).
+    path("p/", include("intake.urls_patient")),
+    path("patient/consent/", include("consent.urls_patient")),
+    path("patient/aftercare/", include("intake.urls_aftercare")),
+    path("patient/", include("intake.urls_journey")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "portal.views.error_400"
+handler403 = "portal.views.error_403"
+handler404 = "portal.views.error_404"
+handler500 = "portal.views.error_500"

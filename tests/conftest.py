@@ -1,0 +1,39 @@
+import pytest
+
+from intake.links import new_token
+from portal.roles import Role
+from tests.factories import AccessLinkFactory, UserFactory, VisitFactory
+
+
+@pytest.fixture
+def reception(db):
+    return UserFactory(username="reception-user", role=Role.RECEPTION)
+
+
+@pytest.fixture
+def clinician(db):
+    return UserFactory(username="clinician-user", role=Role.CLINICIAN)
+
+
+@pytest.fixture
+def clinic_admin(db):
+    return UserFactory(username="admin-user", role=Role.CLINIC_ADMIN)
+
+
+@pytest.fixture
+def outsider(db):
+    """A logged-in account with no role: it must not see anything."""
+    return UserFactory(username="outsider-user")
+
+
+@pytest.fixture
+def visit(db):
+    return VisitFactory()
+
+
+@pytest.fixture
+def patient_link(visit):
+    """A usable link and its token, as a patient would receive it."""
+    token = new_token()
+    link = AccessLinkFactory(visit=visit, token=token)
+    return link, token

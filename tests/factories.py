@@ -1,0 +1,65 @@
+"""factory_boy factories for the portal's models."""
+
+from datetime import date, timedelta
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from intake.links import hash_token, link_expiry, new_token
+from intake.models import AccessLink, Patient, Visit
+from portal.models import User
+from portal.roles import Role
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    first_name = "Sam"
+    last_name = factory.Sequence(lambda n: f"Staff{n}")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted: Role | None, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted.value))
+        if create:
+            self.save()
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    first_name = factory.Sequence(lambda n: f"Pat{n}")
+    last_name = "Example"
+    date_of_birth = date(1985, 3, 14)
+    email = factory.Sequence(lambda n: f"pat{n}@example.com")
+    phone = "555-0199"
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    patient = factory.SubFactory(PatientFactory)
+    scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+
+
+class AccessLinkFactory(factory.django.DjangoModelFactory):
+    """Build with `AccessLinkFactory(token="...")` to know the token; one is generated otherwise."""
+
+    class Meta:
+        model = AccessLink
+        exclude = ["token"]
+
+    visit = factory.SubFactory(VisitFactory)
+    token = factory.LazyFunction(new_token)
+    token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
+    expires_at = factory.LazyAttribute(lambda o: link_expiry(o.visit))

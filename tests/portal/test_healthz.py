@@ -1,0 +1,43 @@
+import subprocess
+import sys
+from unittest import mock
+
+from django.db import OperationalError
+
+
+def test_it_reports_ok_when_the_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_it_returns_503_when_the_database_is_unreachable(client, db):
+    with mock.patch("portal.views.connection.cursor", side_effect=OperationalError("connection refused")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] != "ok"
+
+
+def test_it_answers_503_when_postgresql_is_not_there():
+    """Not a mock: a fresh process whose DATABASE_URL points at a port nothing listens on."""
+    script = (
+        "import django, os; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz'); print(r.status_code, r.json()['status'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nothing?connect_timeout=2",
+            "PATH": "/usr/bin:/bin",
+        },
+    )
+    assert result.stdout.split() == ["503", "unavailable"], result.stderr[-500:]
+
+
+def test_it_only_answers_get(client, db):
+    assert client.post("/healthz").status_code == 405
