@@ -1,0 +1,61 @@
+"""Rendering PDFs with WeasyPrint from Django templates, fetching nothing but the portal's own files.
+
+Every PDF (the consent, its confirmation addendum, the aftercare sheet) goes through render_pdf(), so
+the one URL fetcher below decides what the renderer may read: the portal's static files and inline
+PNG images (signatures, QR codes). Anything else, such as a URL a patient typed into a field that
+somehow reached the HTML, is refused without a network or file-system access.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Relative URLs in PDF templates ({% static %} gives /static/...) resolve against this base.
+PDF_BASE_URL = "https://portal.pdf.invalid/"
+INLINE_PNG_PREFIX = "data:image/png;base64,"
+
+
+class RefusedURL(ValueError):
+    """The PDF template asked for something outside the portal's static files."""
+
+
+class StaticOnlyURLFetcher(URLFetcher):
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith(INLINE_PNG_PREFIX):
+            return super().fetch(url, headers)
+        static_prefix = PDF_BASE_URL.rstrip("/") + settings.STATIC_URL
+        if url.startswith(static_prefix):
+            relative = unquote(urlsplit(url).path[len(settings.STATIC_URL) :])
+            if relative and ".." not in PurePosixPath(relative).parts:
+                path = finders.find(relative)
+                if path:
+                    with open(path, "rb") as static_file:
+                        return URLFetcherResponse(url, static_file.read(), {"Content-Type": _guess_type(path)})
+        raise RefusedURL(f"PDF renderer refused a URL outside the portal's static files ({urlsplit(url).scheme})")
+
+
+def _guess_type(path: str) -> str:
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def render_html_to_pdf(html: str) -> bytes:
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher()).write_pdf()
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render a Django template to PDF bytes (the clinic's details are always in the context)."""
+    clinic = {
+        "name": settings.CLINIC_NAME,
+        "address": settings.CLINIC_ADDRESS,
+        "phone": settings.CLINIC_PHONE,
+        "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
+    }
+    return render_html_to_pdf(render_to_string(template_name, {"clinic": clinic, **context}))
