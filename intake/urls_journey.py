@@ -8,4 +8,6 @@ app_name = "journey"
 
 urlpatterns = [
     path("", views_patient.progress, name="progress"),
+    # Step URL names other rooms link to: journey:explanation, journey:screening, journey:understanding,
+    # journey:before-visit. consent:sign and aftercare:home live in their own rooms.
 ]
