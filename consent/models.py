@@ -46,6 +46,21 @@ class ConsentVersion(models.Model):
         return self.first_signed_at is not None
 
 
+class ConsentRecordQuerySet(models.QuerySet):
+    """Reads that filter consent records."""
+
+    def active(self) -> ConsentRecordQuerySet:
+        """Signed and not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def awaiting_review(self) -> ConsentRecordQuerySet:
+        """Signed, not yet confirmed by a clinician, not withdrawn; oldest signature first."""
+        return self.filter(withdrawn_at__isnull=True, confirmed_at__isnull=True).order_by("signed_at")
+
+    def confirmed(self) -> ConsentRecordQuerySet:
+        return self.filter(withdrawn_at__isnull=True, confirmed_at__isnull=False)
+
+
 class ConsentRecord(models.Model):
     """A patient's signed consent for a visit. Written once; only confirmation and withdrawal are added later."""
 
@@ -87,6 +102,8 @@ class ConsentRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     withdrawn_reason = models.TextField(blank=True, max_length=1000)
+
+    objects = ConsentRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_at"]
