@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from intake.links import hash_token, link_expiry, new_token
 from intake.models import AccessLink, Patient, Visit
+from intake.regions import touches_chest_risk_area
 from portal.models import User
 from portal.roles import Role
 
@@ -63,3 +64,16 @@ class AccessLinkFactory(factory.django.DjangoModelFactory):
     token = factory.LazyFunction(new_token)
     token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
     expires_at = factory.LazyAttribute(lambda o: link_expiry(o.visit))
+
+
+class VisitRecordFactory(factory.django.DjangoModelFactory):
+    """The clinician's record of the session; call visit.mark("visited_at") as the real service does."""
+
+    class Meta:
+        model = "intake.VisitRecord"
+
+    visit = factory.SubFactory(VisitFactory)
+    treated_at = factory.LazyFunction(timezone.now)
+    regions = factory.LazyFunction(lambda: ["lower_back"])
+    chest_risk_area = factory.LazyAttribute(lambda o: touches_chest_risk_area(o.regions))
+    recorded_by = factory.SubFactory(UserFactory)
