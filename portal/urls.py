@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from intake import language
 from portal import views
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("staff/consent/", include("consent.urls_staff")),
     # Patients: the private link, then pages that the session opens (no token in these URLs).
     path("p/", include("intake.urls_patient")),
+    path("language/", language.switch_language, name="patient_language"),
     path("patient/consent/", include("consent.urls_patient")),
     path("patient/aftercare/", include("intake.urls_aftercare")),
     path("patient/", include("intake.urls_journey")),
