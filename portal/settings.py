@@ -160,6 +160,39 @@ STORAGES = {
         )
     },
 }
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem").lower()
+if STORAGE_BACKEND == "s3":
+    # S3 or any S3-compatible store (MinIO, Ceph, a cloud's object storage). Objects are private:
+    # no public ACL, no public URL; the portal's own views stream PDFs after their permission
+    # checks, and any URL the storage hands out is signed and expires within minutes.
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # Keys from the environment; left empty, boto3 finds an instance role or profile.
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "location": env_str("AWS_S3_LOCATION", "private"),
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 300),
+            "signature_version": env_str("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+            "custom_domain": None,
+            "file_overwrite": False,  # a consent PDF is never replaced by another with the same name
+            "object_parameters": (
+                {"ServerSideEncryption": env_str("AWS_S3_ENCRYPTION", "AES256")}
+                if env_str("AWS_S3_ENCRYPTION", "AES256")
+                else {}
+            ),
+        },
+    }
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,0 +1,124 @@
+"""Gunicorn settings for production: `gunicorn -c gunicorn.conf.py portal.wsgi`.
+
+Everything can be tuned from the environment, so one file serves a clinic's single machine and a
+group's app servers behind a load balancer:
+
+    BIND (or PORT)            where to listen                       127.0.0.1:8000 (PORT=8000 -> 0.0.0.0:8000)
+    WEB_CONCURRENCY           worker processes                      2 x CPU cores + 1, at most 12
+    GUNICORN_TIMEOUT          seconds before a stuck worker is killed   30
+    GUNICORN_MAX_REQUESTS     requests before a worker is replaced  500 (0 turns recycling off)
+    GUNICORN_MAX_REQUESTS_JITTER   spread so workers do not restart together   50
+    GUNICORN_PRELOAD          load the app once before forking       true
+    FORWARDED_ALLOW_IPS       proxies trusted for X-Forwarded-Proto  127.0.0.1,::1
+    GUNICORN_ACCESS_LOG       "-" for stdout, a file path, or "off"  -
+
+Workers are synchronous: a request is a few queries and a template, and signing renders a PDF, which
+is CPU-bound; threads would only contend for the GIL. WeasyPrint keeps font and layout caches that
+grow with every rendered PDF, so each worker is replaced after a few hundred requests (with jitter).
+
+The access log never contains a request path, a query string or a referrer: patient paths carry the
+private link's token (/p/<token>/), and a referrer can carry it too. Each line shows the route with
+every identifying segment replaced (/p/:token/, /staff/patients/:id/), the status, the size and the
+time taken. `RouteOnlyAccessLogger` drops the risky atoms entirely, so even a changed
+access_log_format cannot bring them back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+
+from gunicorn.glogging import Logger
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    return raw in ("1", "true", "yes", "on")
+
+
+def default_workers(cpu_count: int | None = None) -> int:
+    cores = cpu_count or multiprocessing.cpu_count()
+    return max(2, min(2 * cores + 1, 12))
+
+
+# A path segment that is a plain word (a URL room or action) is kept; anything else (tokens, UUIDs,
+# numbers, names) becomes :id. The token of /p/<token>/ always becomes :token.
+_WORD = re.compile(r"^[a-z][a-z_-]{0,30}$")
+
+
+def route_of(path: str) -> str:
+    """The shape of a request path with nothing that identifies a patient or a link."""
+    segments = [segment for segment in (path or "/").split("/") if segment]
+    shaped = []
+    for index, segment in enumerate(segments):
+        if index == 1 and shaped == ["p"]:
+            shaped.append(":token")
+        elif shaped[:1] == ["static"]:
+            shaped.append("...")  # static files: the folder is enough
+            break
+        elif _WORD.match(segment):
+            shaped.append(segment)
+        else:
+            shaped.append(":id")
+    route = "/" + "/".join(shaped)
+    if path.endswith("/") and route != "/":
+        route += "/"
+    return route
+
+
+class RouteOnlyAccessLogger(Logger):
+    """Access log atoms without the request line, path, query, referrer, headers or environment."""
+
+    SAFE_ATOMS = ("h", "l", "u", "t", "m", "s", "b", "B", "T", "D", "M", "L", "p", "H")
+
+    def atoms(self, resp, req, environ, request_time):
+        full = super().atoms(resp, req, environ, request_time)
+        safe = {key: full[key] for key in self.SAFE_ATOMS if key in full}
+        safe["route"] = route_of(environ.get("PATH_INFO", "/"))
+        safe["a"] = (environ.get("HTTP_USER_AGENT") or "-")[:120]
+        return safe
+
+
+if os.environ.get("BIND"):
+    bind = [os.environ["BIND"]]
+elif os.environ.get("PORT"):
+    bind = [f"0.0.0.0:{os.environ['PORT']}"]
+else:
+    bind = ["127.0.0.1:8000"]
+
+wsgi_app = "portal.wsgi:application"
+workers = _env_int("WEB_CONCURRENCY", default_workers())
+worker_class = "sync"
+threads = 1
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 500)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 50)
+preload_app = _env_bool("GUNICORN_PRELOAD", True)
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# The heartbeat file lives in memory where there is such a folder, so a slow disk cannot stall a worker.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+# No runtime control socket: nothing on the machine should be able to resize or reload the app.
+control_socket_disable = True
+
+# Small request limits: the portal has no large uploads (a signature is a few kilobytes).
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+logger_class = RouteOnlyAccessLogger
+_access = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = None if _access.lower() == "off" else _access
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+access_log_format = '%(h)s %(t)s "%(m)s %(route)s" %(s)s %(B)s %(M)sms pid=%(p)s'
+proc_name = "portal"
