@@ -215,6 +215,16 @@ CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "12 River Street, Springfield")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "555-0100")
 CLINIC_EMERGENCY_NUMBER = env_str("CLINIC_EMERGENCY_NUMBER", "911")
 
+# Aftercare advice that clinics differ on (wording for each choice in intake/aftercare.py).
+AFTERCARE_EXERCISE = env_str("AFTERCARE_EXERCISE", "easy_24h")  # easy_24h | avoid_24_48h | no_restriction
+AFTERCARE_HEAT_OR_ICE = env_str("AFTERCARE_HEAT_OR_ICE", "warmth")  # warmth | ice | either
+for _name, _allowed in (
+    ("AFTERCARE_EXERCISE", ("easy_24h", "avoid_24_48h", "no_restriction")),
+    ("AFTERCARE_HEAT_OR_ICE", ("warmth", "ice", "either")),
+):
+    if globals()[_name] not in _allowed:
+        raise ImproperlyConfigured(f"{_name} must be one of {', '.join(_allowed)}")
+
 # Patient links: how long after the visit a link keeps working, and the date-of-birth lock.
 ACCESS_LINK_DAYS_AFTER_VISIT = env_int("ACCESS_LINK_DAYS_AFTER_VISIT", 30)
 ACCESS_LINK_MAX_DOB_FAILURES = 5

@@ -1,0 +1,220 @@
+"""Aftercare check-ins and their reminder emails. Keyword-only, atomic, audited.
+
+The rules (windows, red flags) live in intake/aftercare.py; this module stores answers and sends emails.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from intake import aftercare
+from intake.links import patient_url
+from intake.models import CheckIn, CheckInReminder, Visit, VisitRecord
+from intake.services import issue_link
+from portal import audit
+
+logger = logging.getLogger(__name__)
+
+
+class CheckInError(ValueError):
+    """A check-in that cannot be stored. `code` says why; the message is safe to show the patient."""
+
+    def __init__(self, code: str, message: str, *, opens_at: datetime | None = None):
+        super().__init__(message)
+        self.code = code
+        self.opens_at = opens_at
+
+
+def visit_record(visit: Visit) -> VisitRecord | None:
+    try:
+        return visit.record
+    except VisitRecord.DoesNotExist:
+        return None
+
+
+def _validate(*, window: str, soreness, trend: str, red_flags) -> tuple[int, list[str]]:
+    if window not in aftercare.WINDOWS:
+        raise CheckInError("bad_window", "There is no such check-in.")
+    try:
+        soreness_value = int(soreness)
+    except (TypeError, ValueError):
+        raise CheckInError("bad_soreness", "Choose a number from 0 to 10 for how sore you are.") from None
+    if isinstance(soreness, bool) or not aftercare.SORENESS_MIN <= soreness_value <= aftercare.SORENESS_MAX:
+        raise CheckInError("bad_soreness", "Choose a number from 0 to 10 for how sore you are.")
+    if trend not in aftercare.TRENDS:
+        raise CheckInError("bad_trend", "Choose whether the soreness is getting better, the same, or worse.")
+    flags = list(dict.fromkeys(red_flags or []))
+    unknown = [code for code in flags if code not in aftercare.ASKED_RED_FLAGS]
+    if unknown:
+        raise CheckInError("bad_red_flags", "Choose from the signs in the list.")
+    return soreness_value, flags
+
+
+@transaction.atomic
+def submit_checkin(
+    *,
+    visit: Visit,
+    window: str,
+    soreness: int,
+    trend: str,
+    red_flags: list[str],
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """Store one check-in. Red flags make it urgent and put the visit on the board's urgent list at once.
+
+    Raises CheckInError (and stores nothing) before the visit is recorded, before the window opens,
+    for a second check-in in the same window, or for answers out of range.
+    """
+    now = now or timezone.now()
+    soreness_value, asked = _validate(window=window, soreness=soreness, trend=trend, red_flags=red_flags)
+    # Lock the visit row: two quick submits of the same form queue here, and the second sees the first.
+    locked = Visit.objects.select_for_update().get(pk=visit.pk)
+    record = visit_record(locked)
+    if record is None:
+        raise CheckInError("not_recorded", "Check-ins open after your visit, once the clinic has recorded it.")
+    rules = aftercare.WINDOWS[window]
+    state = rules.state(treated_at=record.treated_at, now=now)
+    if state == aftercare.WindowState.NOT_OPEN:
+        raise CheckInError("not_open", "This check-in is not open yet.", opens_at=rules.opens_at(record.treated_at))
+    if CheckIn.objects.filter(visit=locked, window=window).exists():
+        raise CheckInError("duplicate", "You have already sent this check-in. Thank you.")
+
+    flags = asked + aftercare.derived_red_flags(window=window, soreness=soreness_value, trend=trend)
+    action = aftercare.action_for(flags)
+    urgent = action != aftercare.Action.NONE
+    try:
+        with transaction.atomic():
+            checkin = CheckIn.objects.create(
+                visit=locked,
+                window=window,
+                soreness=soreness_value,
+                trend=trend,
+                red_flags=flags,
+                urgent=urgent,
+                late=state == aftercare.WindowState.LATE,
+            )
+    except IntegrityError:
+        raise CheckInError("duplicate", "You have already sent this check-in. Thank you.") from None
+
+    locked.mark("checked_in_at", now)
+    audit.record(
+        "checkin.submitted",
+        request=request,
+        obj=checkin,
+        patient=locked.patient,
+        details={"window": window, "late": checkin.late, "urgent": urgent},
+    )
+    if urgent:
+        if locked.urgent_since is None:
+            locked.urgent_since = now
+            locked.save(update_fields=["urgent_since"])
+        audit.record(
+            "checkin.urgent",
+            request=request,
+            obj=checkin,
+            patient=locked.patient,
+            details={"window": window, "action": str(action), "red_flag_count": len(flags)},
+        )
+    visit.urgent_since = locked.urgent_since
+    visit.checked_in_at = locked.checked_in_at
+    visit.progress = locked.progress
+    return checkin
+
+
+# --- Reminders -------------------------------------------------------------------------------------
+
+
+def visits_due_reminder(*, window: str, now: datetime | None = None) -> QuerySet[Visit]:
+    """Visits whose check-in window is open and on time, with an email, no check-in and no reminder yet."""
+    now = now or timezone.now()
+    rules = aftercare.WINDOWS[window]
+    return (
+        Visit.objects.filter(
+            record__treated_at__lte=now - rules.opens_after,
+            record__treated_at__gt=now - rules.on_time_until,
+        )
+        .exclude(patient__email="")
+        .exclude(Exists(CheckIn.objects.filter(visit=OuterRef("pk"), window=window)))
+        .exclude(Exists(CheckInReminder.objects.filter(visit=OuterRef("pk"), window=window)))
+        .select_related("patient", "record")
+        .order_by("record__treated_at")
+    )
+
+
+@dataclass(frozen=True)
+class ReminderEmail:
+    to: str
+    language: str
+    window: str
+    url: str
+    opens_at: datetime
+
+
+def _send(email: ReminderEmail) -> None:
+    context = {
+        "clinic": {
+            "name": settings.CLINIC_NAME,
+            "phone": settings.CLINIC_PHONE,
+            "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
+        },
+        "url": email.url,
+        "window": email.window,
+    }
+    with translation.override(email.language):
+        subject = render_to_string("intake/email/checkin_reminder_subject.txt", context).strip()
+        text = render_to_string("intake/email/checkin_reminder.txt", context)
+        html = render_to_string("intake/email/checkin_reminder.html", context)
+    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[email.to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@transaction.atomic
+def send_reminder(*, visit: Visit, window: str) -> bool:
+    """Send one reminder if none went out for this visit and window. Returns whether one was sent.
+
+    Only token hashes are stored, so the email carries a fresh link (issue_link revokes the old one):
+    the newest email always works, and the link still asks for the date of birth.
+    """
+    reminder, created = CheckInReminder.objects.get_or_create(visit=visit, window=window)
+    if not created:
+        return False
+    _link, token = issue_link(visit=visit)
+    audit.record(
+        "checkin.reminder_sent", obj=reminder, patient=visit.patient, details={"window": window, "channel": "email"}
+    )
+    email = ReminderEmail(
+        to=visit.patient.email,
+        language=visit.language,
+        window=window,
+        url=patient_url(token),
+        opens_at=aftercare.WINDOWS[window].opens_at(visit.record.treated_at),
+    )
+    # robust: a mail server hiccup is logged and does not undo the reminder row (no double sends).
+    transaction.on_commit(lambda: _send(email), robust=True)
+    return True
+
+
+def send_due_reminders(*, now: datetime | None = None) -> int:
+    """Send every reminder that is due, each in its own transaction. Returns how many were sent."""
+    now = now or timezone.now()
+    sent = 0
+    for window in aftercare.WINDOWS:
+        for visit in visits_due_reminder(window=window, now=now):
+            try:
+                if send_reminder(visit=visit, window=window):
+                    sent += 1
+            except IntegrityError:
+                logger.info("check-in reminder already sent by another run (window %s)", window)
+    return sent

@@ -1,0 +1,13 @@
+"""Email the aftercare check-in reminders that are due. Run it from a scheduler, e.g. every 15 minutes."""
+
+from django.core.management.base import BaseCommand
+
+from intake.checkins import send_due_reminders
+
+
+class Command(BaseCommand):
+    help = "Email patients whose 24 h or 72 h check-in is open and not done yet; idempotent. Last line: sent N."
+
+    def handle(self, *args, **options):
+        sent = send_due_reminders()
+        self.stdout.write(f"sent {sent}")
