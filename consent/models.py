@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -10,6 +11,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Language, Visit
+
+
+class ImmutableConsentError(Exception):
+    """Code tried to change or remove what a patient signed."""
+
+
+class FrozenConsentVersionError(ImmutableConsentError):
+    """Code tried to change a consent text that someone has already signed."""
 
 
 class ConsentVersion(models.Model):
@@ -27,6 +36,8 @@ class ConsentVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     first_signed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    CONTENT_FIELDS = ("key", "version", "language", "title", "body", "risks", "effective_date")
+
     class Meta:
         ordering = ["key", "language", "-version"]
         constraints = [
@@ -41,13 +52,100 @@ class ConsentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.title} v{self.version} ({self.language})"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.pk:
+            original = type(self)._base_manager.filter(pk=self.pk).first()
+            if original is not None and original.is_frozen:
+                changed = [f for f in self.CONTENT_FIELDS if getattr(original, f) != getattr(self, f)]
+                if changed:
+                    raise FrozenConsentVersionError(
+                        f"Consent version {original.version} has been signed; its {', '.join(changed)} cannot change. "
+                        "Create a new version instead."
+                    )
+                # first_signed_at is set by the signing service only; keep it as stored.
+                self.first_signed_at = original.first_signed_at
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_frozen:
+            raise FrozenConsentVersionError("A consent version that has been signed cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
     @property
     def is_frozen(self) -> bool:
         return self.first_signed_at is not None
 
+    @property
+    def paragraphs(self) -> list[tuple[str, str]]:
+        """The body as ("h", heading) / ("p", paragraph) blocks, exactly as pages and the PDF show it."""
+        blocks: list[tuple[str, str]] = []
+        lines: list[str] = []
+
+        def flush() -> None:
+            if lines:
+                blocks.append(("p", " ".join(lines)))
+                lines.clear()
+
+        for raw_line in self.body.splitlines():
+            line = raw_line.strip()
+            if not line:
+                flush()
+            elif line.startswith("## "):
+                flush()
+                blocks.append(("h", line[3:].strip()))
+            else:
+                lines.append(line)
+        flush()
+        return blocks
+
+    def canonical_text(self) -> str:
+        """The exact text a signer sees, in one stable form; its SHA-256 is stored on every record."""
+        lines = [f"{self.key} v{self.version} ({self.language})", self.title, ""]
+        for kind, text in self.paragraphs:
+            lines.append(("## " if kind == "h" else "") + text)
+        lines.append("")
+        for risk in self.risks:
+            lines.append(f"- {risk.get('name', '')}: {risk.get('frequency', '')}")
+        return "\n".join(lines)
+
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.canonical_text().encode("utf-8")).hexdigest()
+
+    def newer_active(self) -> ConsentVersion | None:
+        """The active version of the same consent and language, when it is not this one."""
+        active = ConsentVersion.objects.filter(key=self.key, language=self.language, is_active=True).first()
+        if active is None or active.pk == self.pk:
+            return None
+        return active
+
+
+# What may change on a signed record, and only from empty to set: the clinician's confirmation and
+# the withdrawal. Everything else is what the patient signed. The PostgreSQL trigger in
+# migrations/0003 enforces the same rule for anything that bypasses the ORM.
+MUTABLE_RECORD_FIELDS = frozenset(
+    {
+        "confirmed_at",
+        "confirmed_by",
+        "confirmation_pdf",
+        "confirmation_sha256",
+        "withdrawn_at",
+        "withdrawn_by",
+        "withdrawn_reason",
+    }
+)
+
 
 class ConsentRecordQuerySet(models.QuerySet):
-    """Reads that filter consent records."""
+    """Reads that filter consent records. Bulk changes are refused: records change one at a time."""
+
+    def update(self, **kwargs):
+        raise ImmutableConsentError("Consent records are changed only through consent.services, one at a time.")
+
+    def delete(self):
+        raise ImmutableConsentError("Consent records are never deleted; withdraw them instead.")
+
+    def _raw_delete(self, using):
+        raise ImmutableConsentError("Consent records are never deleted; withdraw them instead.")
 
     def active(self) -> ConsentRecordQuerySet:
         """Signed and not withdrawn."""
@@ -125,3 +223,56 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Consent {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            return super().save(*args, **kwargs)
+        self._check_only_additions()
+        if kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = sorted(MUTABLE_RECORD_FIELDS)
+        # The row is written with a plain UPDATE of the allowed columns (bypassing the guarded queryset).
+        return super().save(*args, **kwargs)
+
+    def _check_only_additions(self) -> None:
+        stored = type(self)._base_manager.filter(pk=self.pk).first()
+        if stored is None:
+            raise ImmutableConsentError("This consent record does not exist.")
+        for field in self._meta.concrete_fields:
+            name, attname = field.name, field.attname
+            old, new = getattr(stored, attname), getattr(self, attname)
+            if isinstance(old, memoryview):
+                old = bytes(old)
+            if isinstance(new, memoryview):
+                new = bytes(new)
+            if hasattr(old, "name") and hasattr(new, "name"):  # FieldFile: compare stored names
+                old, new = old.name or "", new.name or ""
+            if old == new:
+                continue
+            if name not in MUTABLE_RECORD_FIELDS:
+                raise ImmutableConsentError(f"The signed consent's {name} cannot change.")
+            if old not in (None, ""):
+                raise ImmutableConsentError(f"The consent's {name} is already set and cannot change.")
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableConsentError("Consent records are never deleted; withdraw them instead.")
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None and self.withdrawn_at is None
+
+    @property
+    def status(self) -> str:
+        if self.withdrawn_at:
+            return "withdrawn"
+        if self.confirmed_at:
+            return "confirmed"
+        return "signed"
+
+    def get_status_display(self) -> str:
+        return {"withdrawn": _("Withdrawn"), "confirmed": _("Confirmed by clinician"), "signed": _("Signed")}[
+            self.status
+        ]

@@ -72,6 +72,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    # Security: one-time codes for staff (TOTP + backup codes), login lockout, Content Security Policy.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +90,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Security: the CSP header, OTP verification state on request.user, staff idle/absolute timeouts
+    # and the one-time-code gate, then axes last (it turns a lockout into a 429 page).
+    "csp.middleware.CSPMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.StaffSessionMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -128,6 +140,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Axes first: it refuses a locked-out username+address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Every staff account needs a one-time code (TOTP, or a backup code) after its password. Only a
+# laptop demo or the test suite may switch this off, and production (DEBUG off) refuses to start then.
+STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", True)
+if not DEBUG and not STAFF_OTP_REQUIRED:
+    raise ImproperlyConfigured("STAFF_OTP_REQUIRED cannot be false when DEBUG is false.")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Dry needling portal")
+OTP_LOGIN_URL = "/accounts/otp/"
+# Staff sessions end after 15 idle minutes and at most 12 hours after login (portal/middleware.py).
+STAFF_IDLE_SECONDS = env_int("STAFF_IDLE_SECONDS", 15 * 60)
+STAFF_ABSOLUTE_SECONDS = env_int("STAFF_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_AGE = STAFF_ABSOLUTE_SECONDS
+
+# Login lockout (django-axes), kept in the database so every worker sees the same count.
+# 5 failures for one username from one address lock that pair for an hour; 100 failures within the
+# hour from one address (any usernames) or against one username (any addresses) lock those too
+# (portal.auth.LockoutHandler). The address is read like the audit log's, so a spoofed
+# X-Forwarded-For neither dodges the count nor locks out someone else.
+AXES_HANDLER = "portal.auth.LockoutHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_WIDE_FAILURE_LIMIT = 100
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = 1  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.audit.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False  # axes would log usernames and addresses at INFO; the audit log records attempts
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/staff/"
@@ -225,6 +270,14 @@ for _name, _allowed in (
     if globals()[_name] not in _allowed:
         raise ImproperlyConfigured(f"{_name} must be one of {', '.join(_allowed)}")
 
+# Consent PDFs are sealed (PAdES) with the clinic's certificate. On a laptop a self-signed pair is
+# created under var/ on first use (or by `manage.py make_clinic_certificate`); production sets the
+# paths to a real certificate and turns the automatic creation off (it defaults to DEBUG).
+CLINIC_SIGNING_CERT_PATH = env_str("CLINIC_SIGNING_CERT_PATH", str(BASE_DIR / "var" / "clinic-signing" / "cert.pem"))
+CLINIC_SIGNING_KEY_PATH = env_str("CLINIC_SIGNING_KEY_PATH", str(BASE_DIR / "var" / "clinic-signing" / "key.pem"))
+CLINIC_SIGNING_KEY_PASSWORD = env_str("CLINIC_SIGNING_KEY_PASSWORD")
+CLINIC_SIGNING_AUTO_CREATE = env_bool("CLINIC_SIGNING_AUTO_CREATE", DEBUG)
+
 # Patient links: how long after the visit a link keeps working, and the date-of-birth lock.
 ACCESS_LINK_DAYS_AFTER_VISIT = env_int("ACCESS_LINK_DAYS_AFTER_VISIT", 30)
 ACCESS_LINK_MAX_DOB_FAILURES = 5
@@ -249,6 +302,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # which fails CSRF; same-origin still sends nothing (no token) to other sites.
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp 4): only the portal's own files; no inline script or style,
+# no eval, no plugins, no framing by other sites. Inline PDFs are framed from the same origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        **({} if DEBUG else {"upgrade-insecure-requests": True}),
+    }
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
@@ -265,5 +336,8 @@ LOGGING = {
         # those lines are dropped and our own views log what they need without personal data.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # WeasyPrint reports each PDF's progress at INFO (with stylesheet names): too chatty for production logs.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

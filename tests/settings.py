@@ -11,3 +11,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-media-"))
 STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}
 SITE_URL = "http://testserver"
+
+# The suite logs staff in with force_login; tests/security turns the one-time code back on per test.
+STAFF_OTP_REQUIRED = False
+
+# The clinic's seal: a self-signed certificate created on first use in a throwaway folder.
+CLINIC_SIGNING_CERT_PATH = str(PRIVATE_MEDIA_ROOT.parent / (PRIVATE_MEDIA_ROOT.name + "-seal") / "cert.pem")
+CLINIC_SIGNING_KEY_PATH = str(PRIVATE_MEDIA_ROOT.parent / (PRIVATE_MEDIA_ROOT.name + "-seal") / "key.pem")
+CLINIC_SIGNING_AUTO_CREATE = True

@@ -1,0 +1,160 @@
+"""The consent PDF and the clinician's confirmation addendum: their content, rendered from one template.
+
+Both documents come from templates/consent/pdf/consent.html through portal.pdf.render_pdf (the
+static-only URL fetcher). The consent text itself comes from the same partial the signing page
+uses, so the PDF shows the text exactly as the signer saw it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import zoneinfo
+from datetime import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from consent.models import ConsentRecord
+from intake.models import FlagLevel, Visit
+from portal.pdf import render_pdf
+
+PDF_TEMPLATE = "consent/pdf/consent.html"
+
+JOURNEY_EVENTS = [
+    ("opened_at", "Opened the private link and confirmed date of birth"),
+    ("explanation_read_at", "Read the explanation of dry needling"),
+    ("screening_done_at", "Completed the health screening"),
+    ("understanding_done_at", "Completed the understanding check"),
+]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def verification_url(record: ConsentRecord) -> str:
+    return settings.SITE_URL + reverse("consent_staff:verify-record", args=[record.pk])
+
+
+def qr_png_data_url(text: str) -> str:
+    import qrcode
+
+    image = qrcode.make(text, box_size=4, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def png_data_url(png: bytes | memoryview | None) -> str:
+    if not png:
+        return ""
+    return "data:image/png;base64," + base64.b64encode(bytes(png)).decode("ascii")
+
+
+def zone_for(name: str):
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
+def format_time(moment: datetime | None, zone_name: str) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone_for(zone_name))
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()} (UTC{local:%z}) · {zone_name}"
+
+
+def screening_flags(visit: Visit) -> list[dict]:
+    """The screening's flags, highest level first, with the level's label; [] when there is no screening."""
+    try:
+        screening = visit.screening
+    except Visit.screening.RelatedObjectDoesNotExist:
+        return []
+    flags = []
+    for flag in screening.flags or []:
+        try:
+            level = FlagLevel(int(flag.get("level", 0)))
+        except (TypeError, ValueError):
+            level = FlagLevel.NONE
+        flags.append(
+            {
+                "level": int(level),
+                "level_label": str(level.label),
+                "title": str(flag.get("title", "")),
+                "answer": str(flag.get("answer", "")),
+                "rule": str(flag.get("rule", "")),
+            }
+        )
+    flags.sort(key=lambda flag: -flag["level"])
+    return flags
+
+
+def understanding_summary(visit: Visit) -> dict | None:
+    try:
+        result = visit.understanding
+    except Visit.understanding.RelatedObjectDoesNotExist:
+        return None
+    return {"attempts": result.attempts, "first_try_wrong": len(result.first_try_wrong), "passed": result.passed_at}
+
+
+def consent_context(record: ConsentRecord) -> dict:
+    visit = record.visit
+    patient = visit.patient
+    version = record.consent_version
+    zone_name = record.signed_time_zone
+    events = [
+        {"label": label, "at": format_time(getattr(visit, stamp), zone_name)}
+        for stamp, label in JOURNEY_EVENTS
+        if getattr(visit, stamp)
+    ]
+    events.append({"label": "Signed this consent", "at": format_time(record.signed_at, zone_name)})
+    url = verification_url(record)
+    return {
+        "addendum": False,
+        "record": record,
+        "version": version,
+        "patient": patient,
+        "visit": visit,
+        "clinician_name": _clinician_name(visit),
+        "visit_time": format_time(visit.scheduled_at, zone_name),
+        "signed_time": format_time(record.signed_at, zone_name),
+        "flags": screening_flags(visit),
+        "understanding": understanding_summary(visit),
+        "signature_data_url": png_data_url(record.signature_png),
+        "signature_sha256": sha256_hex(bytes(record.signature_png)) if record.signature_png else "",
+        "acknowledged_risks": list(record.acknowledgements.get("risks", [])),
+        "events": events,
+        "verification_url": url,
+        "qr_data_url": qr_png_data_url(url),
+    }
+
+
+def _clinician_name(visit: Visit) -> str:
+    clinician = visit.clinician
+    return str(clinician) if clinician is not None else ""
+
+
+def render_consent_pdf(record: ConsentRecord) -> bytes:
+    return render_pdf(PDF_TEMPLATE, consent_context(record))
+
+
+def render_confirmation_pdf(record: ConsentRecord) -> bytes:
+    zone_name = record.signed_time_zone
+    url = verification_url(record)
+    context = {
+        "addendum": True,
+        "record": record,
+        "version": record.consent_version,
+        "patient": record.visit.patient,
+        "visit": record.visit,
+        "clinician_name": str(record.confirmed_by) if record.confirmed_by else "",
+        "confirmed_time": format_time(record.confirmed_at, zone_name),
+        "signed_time": format_time(record.signed_at, zone_name),
+        "verification_url": url,
+        "qr_data_url": qr_png_data_url(url),
+    }
+    return render_pdf(PDF_TEMPLATE, context)

@@ -1,0 +1,201 @@
+"""The clinic's seal on consent PDFs: a PAdES signature made with pyHanko, and its verification.
+
+The seal says "this file left the clinic's portal exactly like this". It uses the certificate and
+key named in settings (CLINIC_SIGNING_CERT_PATH / CLINIC_SIGNING_KEY_PATH); on a laptop and in tests
+`make_clinic_certificate` (or the automatic first use, when CLINIC_SIGNING_AUTO_CREATE is on) writes a
+self-signed pair under var/. Production points the settings at a real certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+
+SEAL_FIELD = "ClinicSeal"
+
+
+class SealingError(RuntimeError):
+    """The PDF could not be sealed (missing or unreadable certificate, pyHanko failure)."""
+
+
+@dataclass(frozen=True)
+class SealCheck:
+    """What validating a sealed PDF found."""
+
+    present: bool
+    intact: bool = False
+    trusted: bool = False
+    signer: str = ""
+    covers_whole_file: bool = False
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.present and self.intact and self.trusted and self.covers_whole_file
+
+
+def cert_paths() -> tuple[Path, Path]:
+    return Path(settings.CLINIC_SIGNING_CERT_PATH), Path(settings.CLINIC_SIGNING_KEY_PATH)
+
+
+def _password() -> bytes | None:
+    password = settings.CLINIC_SIGNING_KEY_PASSWORD
+    return password.encode() if password else None
+
+
+def make_self_signed_certificate(
+    *, cert_path: Path, key_path: Path, common_name: str, password: bytes | None = None, days: int = 3650
+) -> x509.Certificate:
+    """Write a self-signed ECDSA P-256 certificate and its key (PEM). Returns the certificate."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, common_name),
+        ]
+    )
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key_bytes = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+    # The key file is written readable by its owner only.
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key_bytes)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return cert
+
+
+def ensure_certificate() -> None:
+    """Create the demo certificate on first use when allowed (laptop, tests); otherwise insist it exists."""
+    cert_path, key_path = cert_paths()
+    if cert_path.exists() and key_path.exists():
+        return
+    if not settings.CLINIC_SIGNING_AUTO_CREATE:
+        raise SealingError("The clinic signing certificate is missing: run make_clinic_certificate or set the path.")
+    make_self_signed_certificate(
+        cert_path=cert_path, key_path=key_path, common_name=f"{settings.CLINIC_NAME} (demo seal)", password=_password()
+    )
+
+
+def _signer():
+    from pyhanko.sign import signers
+
+    ensure_certificate()
+    cert_path, key_path = cert_paths()
+    signer = signers.SimpleSigner.load(str(key_path), str(cert_path), key_passphrase=_password())
+    if signer is None:
+        raise SealingError("The clinic signing key or certificate could not be read.")
+    return signer
+
+
+def seal_pdf(pdf: bytes, *, reason: str) -> bytes:
+    """Add the clinic's PAdES seal to the PDF (an incremental update: the original bytes stay in front)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        meta = signers.PdfSignatureMetadata(
+            field_name=SEAL_FIELD,
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            reason=reason,
+            location=settings.CLINIC_NAME,
+            name=settings.CLINIC_NAME,
+        )
+        out = signers.sign_pdf(writer, meta, signer=_signer())
+        return out.getvalue()
+    except SealingError:
+        raise
+    except Exception as exc:  # pyHanko raises many kinds; callers only need "it did not work"
+        raise SealingError(f"Sealing failed: {exc.__class__.__name__}") from exc
+
+
+def trusted_certificates():
+    """The certificates a seal may chain to: the configured clinic certificate."""
+    from pyhanko.keys import load_cert_from_pemder
+
+    cert_path, _key_path = cert_paths()
+    if not cert_path.exists():
+        return []
+    return [load_cert_from_pemder(str(cert_path))]
+
+
+def check_seal(pdf: bytes) -> SealCheck:
+    """Validate the clinic seal in a PDF against the configured clinic certificate."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception as exc:
+        return SealCheck(present=False, reason=f"not a readable PDF ({exc.__class__.__name__})")
+    if not signatures:
+        return SealCheck(present=False, reason="the file carries no seal")
+    roots = trusted_certificates()
+    if not roots:
+        return SealCheck(present=True, reason="the clinic certificate is not configured on this server")
+    signature = signatures[-1]
+    try:
+        status = validate_pdf_signature(signature, ValidationContext(trust_roots=roots, allow_fetching=False))
+    except Exception as exc:
+        return SealCheck(present=True, reason=f"the seal could not be validated ({exc.__class__.__name__})")
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    signer_cert = status.signing_cert
+    signer = signer_cert.subject.native.get("common_name", "") if signer_cert is not None else ""
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    reason = ""
+    if not status.intact:
+        reason = "the seal does not match the content (the file was changed)"
+    elif not status.trusted:
+        reason = "the seal was not made with the clinic's certificate"
+    elif not whole:
+        reason = "content was added after the seal"
+    return SealCheck(
+        present=True,
+        intact=bool(status.intact),
+        trusted=bool(status.trusted),
+        signer=signer,
+        covers_whole_file=whole,
+        reason=reason,
+    )

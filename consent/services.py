@@ -1,0 +1,366 @@
+"""Writes for consent: signing, the clinician's confirmation, withdrawal. Keyword-only, atomic, audited.
+
+Signing and confirming write a PDF file next to the database row. The row and the file succeed or fail
+together: the file is written last inside the transaction, and removed again if anything fails before
+the transaction commits, so a failure leaves neither a record nor an orphan file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from consent.documents import render_confirmation_pdf, render_consent_pdf, sha256_hex
+from consent.models import ConsentRecord, ConsentVersion
+from consent.sealing import seal_pdf
+from intake.models import AccessLink, Visit
+from portal import audit
+from portal.models import User
+
+logger = logging.getLogger(__name__)
+
+CONSENT_KEY = "dry-needling"
+
+
+class SigningError(Exception):
+    """A reason the consent cannot be signed or changed, with a message fit for the person."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or self.default_message())
+
+    def default_message(self) -> str:
+        return _("The consent could not be signed.")
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class NotReadyToSign(SigningError):
+    def default_message(self) -> str:
+        return _("Please finish the understanding check before you sign.")
+
+
+class VersionNotActive(SigningError):
+    def default_message(self) -> str:
+        return _("The consent text has just been updated. Please read the new version and sign it.")
+
+
+class AlreadySigned(SigningError):
+    def __init__(self, record: ConsentRecord):
+        self.record = record
+        super().__init__(_("You have already signed this consent."))
+
+
+class AlreadyConfirmed(SigningError):
+    def default_message(self) -> str:
+        return _("This consent has already been confirmed.")
+
+
+class AlreadyWithdrawn(SigningError):
+    def default_message(self) -> str:
+        return _("This consent has already been withdrawn.")
+
+
+class DocumentFailed(SigningError):
+    """Rendering, sealing or storing the PDF failed; nothing was saved and the person can try again."""
+
+    def default_message(self) -> str:
+        return _("Something went wrong while making your consent document. Nothing was saved. Please try again.")
+
+
+# ---------------------------------------------------------------------------------------------- reads
+
+
+def active_version_for(language: str, key: str = CONSENT_KEY) -> ConsentVersion | None:
+    """The active consent text in the language, falling back to English."""
+    versions = ConsentVersion.objects.filter(key=key, is_active=True)
+    return versions.filter(language=language).first() or versions.filter(language="en").first()
+
+
+def current_record(visit: Visit) -> ConsentRecord | None:
+    return ConsentRecord.objects.active().filter(visit=visit).select_related("consent_version").first()
+
+
+def is_stale(record: ConsentRecord, visit: Visit) -> bool:
+    """A newer active version makes a signed consent stale for a visit that has not happened yet."""
+    if record.withdrawn_at is not None or visit.visited_at is not None:
+        return False
+    return record.consent_version.newer_active() is not None
+
+
+def version_to_sign(visit: Visit) -> ConsentVersion | None:
+    return active_version_for(visit.language)
+
+
+# --------------------------------------------------------------------------------------------- writes
+
+
+@contextmanager
+def _stored_files() -> Iterator[list[str]]:
+    """Collect names of files written inside a transaction; delete them if the block fails."""
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        for name in written:
+            try:
+                default_storage.delete(name)
+            except Exception:  # cleanup must not hide the original error
+                logger.exception("could not remove a consent file after a failed transaction")
+        raise
+
+
+def _store(name: str, content: bytes, written: list[str]) -> None:
+    saved = default_storage.save(name, ContentFile(content))
+    written.append(saved)
+    if saved != name:
+        raise DocumentFailed()
+
+
+def sign_consent(
+    *,
+    visit: Visit,
+    version: ConsentVersion,
+    signer_name: str,
+    signer_role: str = ConsentRecord.SignerRole.PATIENT,
+    guardian_relationship: str = "",
+    signature_png: bytes | None,
+    acknowledgements: dict,
+    time_zone: str,
+    ip: str | None = None,
+    user_agent: str = "",
+    request: HttpRequest | None = None,
+    access_link: AccessLink | None = None,
+    when: datetime | None = None,
+    send_email: bool = True,
+) -> ConsentRecord:
+    """Create the immutable consent record and its sealed PDF in one transaction.
+
+    Two concurrent calls for one visit produce one record: the visit row is locked first, and the
+    partial unique constraint (one non-withdrawn record per visit) is the backstop.
+    """
+    with _stored_files() as written:
+        try:
+            with transaction.atomic():
+                record = _sign_locked(
+                    visit=visit,
+                    version=version,
+                    signer_name=signer_name,
+                    signer_role=signer_role,
+                    guardian_relationship=guardian_relationship,
+                    signature_png=signature_png,
+                    acknowledgements=acknowledgements,
+                    time_zone=time_zone,
+                    ip=ip,
+                    user_agent=user_agent,
+                    request=request,
+                    access_link=access_link,
+                    when=when,
+                    written=written,
+                )
+                if send_email:
+                    transaction.on_commit(lambda: send_signed_copy(record_id=record.pk), robust=True)
+        except IntegrityError as exc:
+            existing = current_record(visit)
+            if existing is not None:
+                raise AlreadySigned(existing) from exc
+            raise
+    return record
+
+
+def _sign_locked(*, visit: Visit, version: ConsentVersion, written: list[str], when, request, access_link, **fields):
+    locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if locked_visit.understanding_done_at is None:
+        raise NotReadyToSign()
+    locked_version = ConsentVersion.objects.select_for_update().get(pk=version.pk)
+    if not locked_version.is_active:
+        raise VersionNotActive()
+    now = when or timezone.now()
+
+    previous = current_record(locked_visit)
+    if previous is not None:
+        if previous.consent_version_id == locked_version.pk or not is_stale(previous, locked_visit):
+            raise AlreadySigned(previous)
+        # Re-consent: the new signature replaces the one given on an older text.
+        previous.withdrawn_at = now
+        previous.withdrawn_reason = f"Replaced by a new signature on consent version {locked_version.version}."
+        previous.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+        audit.record(
+            "consent.superseded",
+            request=request,
+            access_link=access_link,
+            obj=previous,
+            patient=locked_visit.patient,
+            details={"new_version": locked_version.version},
+        )
+
+    record = ConsentRecord(
+        visit=locked_visit,
+        consent_version=locked_version,
+        language=locked_version.language,
+        text_sha256=locked_version.text_sha256(),
+        signer_name=fields["signer_name"].strip(),
+        signer_role=fields["signer_role"],
+        guardian_relationship=fields["guardian_relationship"].strip(),
+        signature_method=(
+            ConsentRecord.SignatureMethod.DRAWN if fields["signature_png"] else ConsentRecord.SignatureMethod.TYPED
+        ),
+        signature_png=fields["signature_png"] or None,
+        acknowledgements=fields["acknowledgements"],
+        signed_at=now,
+        signed_time_zone=fields["time_zone"] or settings.TIME_ZONE,
+        ip=fields["ip"],
+        user_agent=(fields["user_agent"] or "")[:300],
+    )
+    try:
+        pdf = seal_pdf(render_consent_pdf(record), reason="Consent signed by the patient")
+    except Exception as exc:
+        logger.exception("consent PDF could not be rendered or sealed")
+        raise DocumentFailed() from exc
+    name = f"consents/{record.visit_id}/{record.pk}.pdf"
+    record.pdf.name = name
+    record.pdf_sha256 = sha256_hex(pdf)
+    record.save(force_insert=True)
+    if locked_version.first_signed_at is None:
+        ConsentVersion.objects.filter(pk=locked_version.pk, first_signed_at__isnull=True).update(first_signed_at=now)
+
+    if previous is not None:
+        locked_visit.signed_at = now
+        locked_visit.confirmed_at = None
+        locked_visit.save(update_fields=["signed_at", "confirmed_at"])
+    else:
+        locked_visit.mark("signed_at", now)
+    audit.record(
+        "consent.signed",
+        request=request,
+        access_link=access_link,
+        obj=record,
+        patient=locked_visit.patient,
+        details={
+            "version": locked_version.version,
+            "signer_role": record.signer_role,
+            "method": record.signature_method,
+            "reconsent": previous is not None,
+        },
+    )
+    try:
+        _store(name, pdf, written)
+    except Exception as exc:
+        logger.exception("consent PDF could not be stored")
+        raise DocumentFailed() from exc
+    return record
+
+
+def confirm_consent(
+    *, record: ConsentRecord, clinician: User, request: HttpRequest | None = None, when: datetime | None = None
+) -> ConsentRecord:
+    """The clinician confirms they discussed the consent; a sealed addendum records it.
+
+    The patient-signed PDF is never touched: the addendum is a separate sealed file with its own hash.
+    """
+    with _stored_files() as written, transaction.atomic():
+        locked = ConsentRecord.objects.select_for_update().select_related("visit__patient").get(pk=record.pk)
+        if locked.withdrawn_at is not None:
+            raise AlreadyWithdrawn()
+        if locked.confirmed_at is not None:
+            raise AlreadyConfirmed()
+        locked.confirmed_at = when or timezone.now()
+        locked.confirmed_by = clinician
+        try:
+            pdf = seal_pdf(render_confirmation_pdf(locked), reason="Consent discussion confirmed by the clinician")
+        except Exception as exc:
+            logger.exception("confirmation addendum could not be rendered or sealed")
+            raise DocumentFailed() from exc
+        name = f"consents/{locked.visit_id}/{locked.pk}-confirmation.pdf"
+        locked.confirmation_pdf.name = name
+        locked.confirmation_sha256 = sha256_hex(pdf)
+        locked.save(update_fields=["confirmed_at", "confirmed_by", "confirmation_pdf", "confirmation_sha256"])
+        locked.visit.mark("confirmed_at", locked.confirmed_at)
+        audit.record("consent.confirmed", request=request, actor=clinician, obj=locked, patient=locked.visit.patient)
+        try:
+            _store(name, pdf, written)
+        except Exception as exc:
+            logger.exception("confirmation addendum could not be stored")
+            raise DocumentFailed() from exc
+    return locked
+
+
+@transaction.atomic
+def withdraw_consent(
+    *,
+    record: ConsentRecord,
+    reason: str,
+    by: User | None = None,
+    request: HttpRequest | None = None,
+    access_link: AccessLink | None = None,
+) -> ConsentRecord:
+    """Mark the consent withdrawn (by the patient, or staff on their behalf). The record stays."""
+    locked = ConsentRecord.objects.select_for_update().select_related("visit__patient").get(pk=record.pk)
+    if locked.withdrawn_at is not None:
+        raise AlreadyWithdrawn()
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = by
+    locked.withdrawn_reason = (reason or "").strip()[:1000]
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    # The visit no longer has a signed consent: its progress steps back so the board shows it, and
+    # the patient may sign again later if they change their mind.
+    visit = Visit.objects.select_for_update().get(pk=locked.visit_id)
+    if visit.signed_at or visit.confirmed_at:
+        visit.signed_at = None
+        visit.confirmed_at = None
+        visit.save(update_fields=["signed_at", "confirmed_at"])
+    audit.record(
+        "consent.withdrawn",
+        request=request,
+        actor=by,
+        access_link=access_link,
+        obj=locked,
+        patient=locked.visit.patient,
+        details={"by": "staff" if by is not None else "patient", "reason_given": bool(locked.withdrawn_reason)},
+    )
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------- email
+
+
+def send_signed_copy(*, record_id) -> bool:
+    """Email the patient their signed PDF, when an address is on file. Runs after commit."""
+    record = ConsentRecord.objects.select_related("visit__patient", "consent_version").get(pk=record_id)
+    patient = record.visit.patient
+    if not patient.email:
+        return False
+    with translation.override(record.visit.language):
+        context = {
+            "patient": patient,
+            "record": record,
+            "clinic": {
+                "name": settings.CLINIC_NAME,
+                "address": settings.CLINIC_ADDRESS,
+                "phone": settings.CLINIC_PHONE,
+                "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
+            },
+        }
+        subject = " ".join(render_to_string("consent/email/signed_subject.txt", context).split())
+        text = render_to_string("consent/email/signed_body.txt", context)
+        html = render_to_string("consent/email/signed_body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[patient.email])
+    message.attach_alternative(html, "text/html")
+    with default_storage.open(record.pdf.name, "rb") as handle:
+        message.attach("consent.pdf", handle.read(), "application/pdf")
+    message.send()
+    audit.record("consent.copy_emailed", obj=record, patient=patient)
+    return True

@@ -1,0 +1,94 @@
+"""Is this file one of our consent PDFs, unchanged? Used by verify_consent, the staff page and check_integrity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.db.models import Q
+
+from consent.documents import sha256_hex
+from consent.models import ConsentRecord
+from consent.sealing import SealCheck, check_seal
+
+
+@dataclass(frozen=True)
+class Verification:
+    valid: bool
+    reason: str
+    sha256: str
+    record: ConsentRecord | None = None
+    kind: str = ""  # "consent" (the patient-signed PDF) or "confirmation" (the clinician's addendum)
+    seal: SealCheck | None = None
+
+    def summary(self) -> str:
+        if not self.valid:
+            return f"invalid: {self.reason}"
+        record = self.record
+        what = "signed consent" if self.kind == "consent" else "clinician confirmation addendum"
+        state = record.status
+        return (
+            f"valid {what} for consent record {record.pk} (version {record.consent_version.version}, "
+            f"signed {record.signed_at:%Y-%m-%d %H:%M} UTC, {state}); sha256 {self.sha256}; "
+            f"seal intact, by {self.seal.signer}"
+        )
+
+
+def verify_pdf_bytes(data: bytes) -> Verification:
+    """Byte-identical to a stored consent or addendum PDF, and its clinic seal verifies."""
+    digest = sha256_hex(data)
+    record = (
+        ConsentRecord.objects.select_related("consent_version", "visit__patient", "confirmed_by")
+        .filter(Q(pdf_sha256=digest) | Q(confirmation_sha256=digest))
+        .first()
+    )
+    if record is None:
+        return Verification(
+            valid=False,
+            sha256=digest,
+            reason="no stored consent PDF has this SHA-256 (the file was changed, or is not from this portal)",
+        )
+    kind = "consent" if record.pdf_sha256 == digest else "confirmation"
+    seal = check_seal(data)
+    if not seal.ok:
+        return Verification(
+            valid=False,
+            sha256=digest,
+            record=record,
+            kind=kind,
+            seal=seal,
+            reason=f"the file matches a stored record but its seal does not verify: {seal.reason}",
+        )
+    return Verification(valid=True, sha256=digest, record=record, kind=kind, seal=seal, reason="")
+
+
+@dataclass(frozen=True)
+class IntegrityProblem:
+    record_id: str
+    file_name: str
+    problem: str
+
+
+def stored_files(record: ConsentRecord) -> list[tuple[str, str]]:
+    files = [(record.pdf.name, record.pdf_sha256)]
+    if record.confirmation_pdf:
+        files.append((record.confirmation_pdf.name, record.confirmation_sha256))
+    return files
+
+
+def integrity_problems(records=None) -> Iterator[tuple[ConsentRecord, IntegrityProblem | None]]:
+    """Re-hash every stored consent PDF against its record. Yields (record, problem or None) per file."""
+    records = records if records is not None else ConsentRecord.objects.order_by("signed_at", "pk")
+    for record in records.iterator(chunk_size=200):
+        for name, expected in stored_files(record):
+            try:
+                with default_storage.open(name, "rb") as handle:
+                    actual = sha256_hex(handle.read())
+            except (FileNotFoundError, OSError):
+                yield record, IntegrityProblem(str(record.pk), name, "file is missing")
+                continue
+            if actual != expected:
+                yield record, IntegrityProblem(str(record.pk), name, "SHA-256 does not match the record")
+            else:
+                yield record, None

@@ -1,0 +1,68 @@
+"""Fixtures for consent tests: the demo consent text, a visit ready to sign, and a signing helper."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from consent.demo import demo_signature_png, seed_versions
+from consent.models import ConsentRecord
+from consent.services import sign_consent
+from tests.factories import VisitFactory
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def consent_version(db):
+    return seed_versions()
+
+
+@pytest.fixture
+def ready_visit(db, clinician):
+    """A visit whose patient has passed the understanding check."""
+    now = timezone.now()
+    return VisitFactory(
+        clinician=clinician,
+        opened_at=now,
+        explanation_read_at=now,
+        screening_done_at=now,
+        understanding_done_at=now,
+    )
+
+
+def full_acknowledgements(version, *, minor: bool = False) -> dict:
+    return {
+        "electronic_signature": True,
+        "read_and_understood": True,
+        "voluntary": True,
+        "guardian_involved_minor": minor,
+        "risks": [risk["name"] for risk in version.risks],
+    }
+
+
+@pytest.fixture
+def sign(consent_version):
+    """sign(visit, **overrides): sign the visit's consent through the service, as the patient."""
+
+    def _sign(visit, **overrides) -> ConsentRecord:
+        version = overrides.pop("version", consent_version)
+        kwargs = {
+            "visit": visit,
+            "version": version,
+            "signer_name": visit.patient.full_name,
+            "signature_png": demo_signature_png(),
+            "acknowledgements": full_acknowledgements(version),
+            "time_zone": "Europe/Madrid",
+            "ip": "203.0.113.7",
+            "user_agent": "Mozilla/5.0 (iPhone; test)",
+        }
+        kwargs.update(overrides)
+        return sign_consent(**kwargs)
+
+    return _sign
