@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 
 from portal.roles import Role
+
+
+def is_otp_verified(request: HttpRequest) -> bool:
+    """True when this session passed the one-time code step (or the setting relaxes it for demos/tests)."""
+    if not settings.STAFF_OTP_REQUIRED:
+        return True
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified and is_verified())
 
 
 def staff_required(view):
@@ -22,6 +31,8 @@ def staff_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if not is_otp_verified(request):
+            return redirect_to_login(request.get_full_path(), login_url=settings.OTP_LOGIN_URL)
         if not request.user.is_staff_member:
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -57,7 +68,7 @@ def get_patient_for_staff(request: HttpRequest, public_id):
     """The patient with this UUID, for a logged-in staff member; 404 otherwise."""
     from intake.models import Patient
 
-    if not request.user.is_authenticated or not request.user.is_staff_member:
+    if not request.user.is_authenticated or not request.user.is_staff_member or not is_otp_verified(request):
         raise Http404
     return _get_or_404(Patient.objects.all(), public_id)
 
@@ -66,6 +77,6 @@ def get_visit_for_staff(request: HttpRequest, public_id):
     """The visit with this UUID (patient and clinician loaded), for a logged-in staff member; 404 otherwise."""
     from intake.models import Visit
 
-    if not request.user.is_authenticated or not request.user.is_staff_member:
+    if not request.user.is_authenticated or not request.user.is_staff_member or not is_otp_verified(request):
         raise Http404
     return _get_or_404(Visit.objects.select_related("patient", "clinician"), public_id)

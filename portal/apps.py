@@ -11,3 +11,5 @@ class PortalConfig(AppConfig):
         from portal.roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")
+        # Sign-in events (login, failure, lockout, logout) go to the audit log.
+        import portal.auth  # noqa: F401

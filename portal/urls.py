@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from intake import language
@@ -7,8 +6,8 @@ from portal import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Staff sign-in: password, then a one-time code (portal/views_auth.py).
+    path("accounts/", include("portal.urls_auth")),
     # Staff workspace: the board and records (intake), consent PDFs, confirmation and verification (consent).
     path("staff/", include("intake.urls_staff")),
     path("staff/consent/", include("consent.urls_staff")),

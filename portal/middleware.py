@@ -1,0 +1,61 @@
+"""Staff session rules that apply to every request, whatever the view.
+
+- A staff session ends after STAFF_IDLE_SECONDS without a request (15 minutes) and at the latest
+  STAFF_ABSOLUTE_SECONDS after the password step (12 hours). Ending it flushes the server-side session.
+- While STAFF_OTP_REQUIRED is on, a signed-in account that has not passed the one-time code step
+  reaches nothing but the code pages and logout (the admin site included), so the password alone
+  opens no page. Patient sessions have their own expiry (intake/patient_access.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils import timezone
+
+from portal import audit
+from portal.access import is_otp_verified
+from portal.auth import AUTH_AT_SESSION_KEY, SEEN_AT_SESSION_KEY
+
+# Paths a signed-in but not yet code-verified account may still reach.
+OTP_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
+# The idle clock is written at most this often, so not every request rewrites the session row.
+SEEN_WRITE_INTERVAL = 30
+
+
+class StaffSessionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response = self.enforce(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def enforce(self, request):
+        session = request.session
+        now = timezone.now().timestamp()
+        started = session.get(AUTH_AT_SESSION_KEY)
+        seen = session.get(SEEN_AT_SESSION_KEY)
+        if started is None:  # a session made without the login view (e.g. force_login): start the clocks now
+            session[AUTH_AT_SESSION_KEY] = started = now
+        reason = None
+        if now - started > settings.STAFF_ABSOLUTE_SECONDS:
+            reason = "absolute"
+        elif seen is not None and now - seen > settings.STAFF_IDLE_SECONDS:
+            reason = "idle"
+        if reason is not None:
+            audit.record("auth.session_expired", request=request, details={"reason": reason})
+            logout(request)
+            return redirect_to_login(
+                request.get_full_path() if request.method == "GET" else settings.LOGIN_REDIRECT_URL
+            )
+        if seen is None or now - seen >= SEEN_WRITE_INTERVAL:
+            session[SEEN_AT_SESSION_KEY] = now
+        if not is_otp_verified(request) and not request.path.startswith(OTP_EXEMPT_PREFIXES):
+            return redirect_to_login(request.get_full_path(), login_url=settings.OTP_LOGIN_URL)
+        return None
