@@ -144,6 +144,21 @@ class VisitQuerySet(models.QuerySet):
         start_of_today = timezone.localtime(now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
         return self.filter(scheduled_at__gte=start_of_today)
 
+    def for_board(self):
+        """Visits with the patient and clinician joined in the same query: the board's rows."""
+        return self.select_related("patient", "clinician")
+
+    def search(self, text: str):
+        """Visits whose patient matches a name, date of birth, email or phone (see staff_search)."""
+        from intake.staff_search import patient_search_q
+
+        condition = patient_search_q(text, prefix="patient__")
+        return self.filter(condition) if condition is not None else self
+
+    def urgent(self):
+        """Visits with an unresolved red-flag check-in, oldest alarm first."""
+        return self.filter(urgent_since__isnull=False).order_by("urgent_since")
+
 
 class Visit(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

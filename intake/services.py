@@ -110,3 +110,133 @@ def invite_patient(
     audit.record("visit.created", request=request, actor=created_by, obj=visit, patient=patient)
     link, token = issue_link(visit=visit, created_by=created_by, request=request)
     return Invitation(patient=patient, visit=visit, link=link, token=token, patient_created=created)
+
+
+# --- Staff workspace: demographics edits, screening review, visit recording -----------------------
+
+PATIENT_EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+    "preferred_language",
+)
+
+
+class PatientEditConflict(Exception):
+    """Someone else saved the patient after this editor opened the form."""
+
+    def __init__(self, current: Patient, fields: list[str]):
+        super().__init__("The patient was changed by someone else in the meantime.")
+        self.current = current
+        self.fields = fields  # the fields the other person changed since the editor's revision
+
+
+@transaction.atomic
+def update_patient(
+    *, patient: Patient, data: dict, expected_revision: int, by: User, request: HttpRequest | None = None
+) -> list[str]:
+    """Save demographics if nobody else saved since `expected_revision`. Returns the changed field names.
+
+    The revision bump is a conditional UPDATE, so two editors racing on any database cannot both win:
+    the loser gets PatientEditConflict and sees the other person's values instead of overwriting them.
+    """
+    from intake.models import PatientChange
+
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if current.revision != expected_revision:
+        since = PatientChange.objects.filter(patient=current).order_by("-changed_at")[
+            : max(current.revision - expected_revision, 1)
+        ]
+        fields = sorted({name for change in since for name in change.fields})
+        raise PatientEditConflict(current, fields)
+    changed = [name for name in PATIENT_EDITABLE_FIELDS if name in data and getattr(current, name) != data[name]]
+    if not changed:
+        return []
+    bumped = Patient.objects.filter(pk=current.pk, revision=expected_revision).update(revision=expected_revision + 1)
+    if not bumped:
+        raise PatientEditConflict(Patient.objects.get(pk=current.pk), [])
+    for name in changed:
+        setattr(current, name, data[name])
+    current.revision = expected_revision + 1
+    current.save(update_fields=[*changed, "revision"])
+    PatientChange.objects.create(patient=current, changed_by=by, fields=changed)
+    audit.record(
+        "patient.updated", request=request, actor=by, obj=current, patient=current, details={"fields": changed}
+    )
+    return changed
+
+
+@transaction.atomic
+def review_screening(
+    *, visit: Visit, outcome: str, note: str = "", by: User, request: HttpRequest | None = None
+):
+    """The clinician's review of a screening: reviewed, or needs discussion (with a note)."""
+    from intake.models import ScreeningResponse
+
+    if outcome not in ("reviewed", "needs_discussion"):
+        raise ValueError(f"unknown review outcome {outcome!r}")
+    screening = ScreeningResponse.objects.select_for_update().get(visit=visit)
+    screening.reviewed_at = timezone.now()
+    screening.reviewed_by = by
+    screening.review_outcome = outcome
+    screening.review_note = note.strip()
+    screening.save(update_fields=["reviewed_at", "reviewed_by", "review_outcome", "review_note", "updated_at"])
+    audit.record(
+        "screening.reviewed",
+        request=request,
+        actor=by,
+        obj=screening,
+        patient=visit.patient,
+        details={"outcome": outcome, "note": bool(screening.review_note)},
+    )
+    return screening
+
+
+class VisitAlreadyRecorded(Exception):
+    pass
+
+
+@transaction.atomic
+def record_visit(
+    *,
+    visit: Visit,
+    treated_at: datetime,
+    regions: list[str],
+    notes: str = "",
+    by: User,
+    request: HttpRequest | None = None,
+):
+    """Record that the session took place; this opens aftercare for the patient."""
+    from intake.models import VisitRecord
+    from intake.regions import REGION_KEYS, touches_chest_risk_area
+
+    unknown = [key for key in regions if key not in REGION_KEYS]
+    if unknown or not regions:
+        raise ValueError("regions must be keys of intake.regions.BODY_REGIONS")
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if VisitRecord.objects.filter(visit=visit).exists():
+        raise VisitAlreadyRecorded
+    record = VisitRecord.objects.create(
+        visit=visit,
+        treated_at=treated_at,
+        regions=list(dict.fromkeys(regions)),
+        chest_risk_area=touches_chest_risk_area(regions),
+        notes=notes.strip(),
+        recorded_by=by,
+    )
+    visit.mark("visited_at", treated_at)
+    audit.record(
+        "visit.recorded",
+        request=request,
+        actor=by,
+        obj=record,
+        patient=visit.patient,
+        details={"regions": len(record.regions), "chest_risk_area": record.chest_risk_area},
+    )
+    return record

@@ -1,13 +1,10 @@
-"""Staff-wide views: health check, staff home, error pages."""
+"""Staff-wide views: health check and error pages."""
 
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from portal.access import staff_required
 
 
 @never_cache
@@ -20,12 +17,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-@login_required
-@staff_required
-def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/staff_home.html")
 
 
 def error_400(request, exception=None):
