@@ -101,23 +101,42 @@ def _require_export(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _answer_rows(answers: dict) -> list[tuple[str, str]]:
-    """Answers as label/value pairs. Screening definitions may offer labels; keys are the fallback."""
+def _answer_sections(screening, patient) -> list[dict]:
+    """The screening's answers as sections of (label, shown answer) rows, labelled by the questionnaire
+    version the patient answered; plain keys if that definition cannot be read."""
+    if screening is None:
+        return []
     try:
-        from intake.screening import answer_rows  # type: ignore[attr-defined]
+        from intake.screening import answers_for_display, definition_for
 
-        return answer_rows(answers)
-    except Exception:  # the screening module is optional here; show keys readably
+        return answers_for_display(definition_for(screening), screening, patient, "en")
+    except Exception:  # noqa: BLE001 - a broken definition must not hide the answers from the clinician
         rows = []
-        for key, value in (answers or {}).items():
+        for key, value in (screening.answers or {}).items():
             if isinstance(value, list):
                 value = ", ".join(region_label(str(item)) for item in value)
             elif isinstance(value, bool):
                 value = "Yes" if value else "No"
-            elif isinstance(value, dict):
-                value = ", ".join(f"{k}: {v}" for k, v in value.items())
             rows.append((str(key).replace("_", " ").capitalize(), "" if value is None else str(value)))
-        return rows
+        return [{"key": "answers", "title": "Answers", "rows": rows}]
+
+
+def _comfort_wishes(screening) -> list[str]:
+    """The patient's comfort preferences in words, for the top of the clinician's review."""
+    if screening is None or not screening.answers.get("comfort"):
+        return [screening.answers["comfort_other"]] if screening and screening.answers.get("comfort_other") else []
+    wishes = [str(value) for value in screening.answers.get("comfort") or []]
+    try:
+        from intake.screening import definition_for
+
+        definition = definition_for(screening)
+        item = next(i for section in definition.sections for i in section.items if i.key == "comfort")
+        wishes = [str(definition.choice_label(item, value, "en")) for value in wishes]
+    except Exception:  # noqa: BLE001, S110 - the raw keys are still meaningful
+        pass
+    if screening.answers.get("comfort_other"):
+        wishes.append(str(screening.answers["comfort_other"]))
+    return wishes
 
 
 def _consent_urls(record) -> dict:
@@ -252,7 +271,7 @@ def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
     visits = _visits_for_record(patient)
     for visit in visits:
         screening = getattr(visit, "screening", None)
-        visit.answer_rows = _answer_rows(screening.answers) if screening else []
+        visit.answer_sections = _answer_sections(screening, patient)
         visit.record_regions = [region_label(key) for key in visit.record.regions] if hasattr(visit, "record") else []
         visit.consent_list = [(record, _consent_urls(record)) for record in visit.consents.all()]
     changes = list(PatientChange.objects.filter(patient=patient).select_related("changed_by")[:20])
@@ -594,7 +613,8 @@ def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
             "patient": visit.patient,
             "screening": screening,
             "flags": sorted((screening.flags if screening else []), key=lambda f: -int(f.get("level", 0))),
-            "answer_rows": _answer_rows(screening.answers) if screening else [],
+            "answer_sections": _answer_sections(screening, visit.patient),
+            "comfort": _comfort_wishes(screening),
             "understanding": understanding,
             "consents": consents,
             "checkins": checkins,

@@ -12,3 +12,44 @@ def as_user():
         return client
 
     return login
+
+
+# Signing a consent through the consent app's own service, for records, the review queue and FHIR.
+from tests.consent.conftest import consent_version, sign  # noqa: E402, F401
+
+
+@pytest.fixture
+def screened_visit(db, clinician):
+    """A visit with a submitted screening that raised a review flag."""
+    from django.utils import timezone
+
+    from intake.models import FlagLevel, ScreeningResponse
+    from tests.factories import VisitFactory
+
+    now = timezone.now()
+    visit = VisitFactory(
+        clinician=clinician,
+        opened_at=now,
+        explanation_read_at=now,
+        screening_done_at=now,
+        understanding_done_at=now,
+        flag_level=FlagLevel.REVIEW,
+    )
+    ScreeningResponse.objects.create(
+        visit=visit,
+        questionnaire_version="2026.1",
+        answers={"comfort": ["lie_down", "stop_signal"], "pain_now": 6, "regions": ["neck", "lower_back"]},
+        scores={"gad7": 11},
+        flags=[
+            {
+                "code": "anticoagulant",
+                "level": int(FlagLevel.REVIEW),
+                "title": "Takes a blood thinner",
+                "answer": "warfarin",
+                "rule": "Anticoagulants raise the bleeding risk: review before needling.",
+            }
+        ],
+        flag_level=FlagLevel.REVIEW,
+        submitted_at=now,
+    )
+    return visit

@@ -1,0 +1,150 @@
+from datetime import date
+
+import pytest
+
+from intake.links import new_token
+from intake.models import AccessLink, Patient, PatientChange
+from portal.models import AuditEvent
+from tests.factories import AccessLinkFactory, PatientFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_record_shows_visits_screening_flags_with_their_rule_and_links(reception, as_user, screened_visit):
+    AccessLinkFactory(visit=screened_visit)
+
+    response = as_user(reception).get(f"/staff/patients/{screened_visit.patient_id}/")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Takes a blood thinner" in body
+    assert "Anticoagulants raise the bleeding risk" in body
+    assert "Active" in body
+    assert AuditEvent.objects.filter(action="patient.viewed", patient=screened_visit.patient, actor=reception).exists()
+
+
+def test_the_record_shows_a_signed_consent_with_links_to_the_pdf(reception, as_user, screened_visit, sign):
+    record = sign(screened_visit)
+    body = as_user(reception).get(f"/staff/patients/{screened_visit.patient_id}/").content.decode()
+    assert "awaiting clinician confirmation" in body
+    assert f"/staff/consent/{record.pk}/" in body
+
+
+def test_the_record_escapes_what_a_patient_typed(reception, as_user):
+    visit = VisitFactory(patient=PatientFactory(first_name="<script>alert(1)</script>"))
+    body = as_user(reception).get(f"/staff/patients/{visit.patient_id}/").content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;" in body
+
+
+def test_an_unknown_or_malformed_patient_id_is_404(reception, as_user):
+    client = as_user(reception)
+    assert client.get("/staff/patients/00000000-0000-0000-0000-000000000000/").status_code == 404
+    assert client.get("/staff/patients/not-a-uuid/").status_code == 404
+
+
+def _edit_data(patient, **changes):
+    data = {
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "preferred_name": patient.preferred_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "email": patient.email,
+        "phone": patient.phone,
+        "emergency_contact_name": "",
+        "emergency_contact_phone": "",
+        "emergency_contact_relationship": "",
+        "preferred_language": patient.preferred_language,
+        "revision": patient.revision,
+    }
+    data.update(changes)
+    return data
+
+
+def test_editing_details_keeps_a_history_of_who_changed_which_fields(reception, as_user):
+    patient = PatientFactory(first_name="Zoe")
+    response = as_user(reception).post(
+        f"/staff/patients/{patient.pk}/edit/", _edit_data(patient, first_name="Zoë", phone="555 777 1234")
+    )
+
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.first_name == "Zoë" and patient.search_phone == "5557771234"
+    assert patient.revision == 2
+    change = PatientChange.objects.get(patient=patient)
+    assert change.changed_by == reception and sorted(change.fields) == ["first_name", "phone"]
+    event = AuditEvent.objects.get(action="patient.updated")
+    assert "Zoë" not in str(event.details)
+    body = as_user(reception).get(f"/staff/patients/{patient.pk}/").content.decode()
+    assert "changed first_name, phone" in body
+
+
+def test_a_save_made_by_someone_else_meanwhile_is_not_overwritten(reception, clinician, as_user):
+    patient = PatientFactory(email="old@example.com", phone="111")
+    stale = _edit_data(patient)  # both open the form at revision 1
+    first = as_user(clinician).post(f"/staff/patients/{patient.pk}/edit/", {**stale, "email": "new@example.com"})
+    assert first.status_code == 302
+
+    second = as_user(reception).post(f"/staff/patients/{patient.pk}/edit/", {**stale, "phone": "222"})
+
+    assert second.status_code == 200
+    body = second.content.decode()
+    assert "Someone else saved this record" in body
+    assert "new@example.com" in body
+    patient.refresh_from_db()
+    assert patient.email == "new@example.com" and patient.phone == "111"
+    # Saving again from the refreshed form is a deliberate choice and goes through.
+    third = as_user(reception).post(
+        f"/staff/patients/{patient.pk}/edit/", _edit_data(patient, phone="222", email="new@example.com")
+    )
+    assert third.status_code == 302
+    patient.refresh_from_db()
+    assert patient.phone == "222" and patient.email == "new@example.com"
+
+
+def test_the_edit_form_explains_bad_input(reception, as_user):
+    patient = PatientFactory()
+    response = as_user(reception).post(
+        f"/staff/patients/{patient.pk}/edit/", _edit_data(patient, email="not-an-email", date_of_birth="31/02/1990")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors.keys() >= {"email", "date_of_birth"}
+    assert Patient.objects.get(pk=patient.pk).revision == 1
+
+
+def test_the_edit_form_accepts_a_day_first_date_of_birth(reception, as_user):
+    patient = PatientFactory()
+    as_user(reception).post(f"/staff/patients/{patient.pk}/edit/", _edit_data(patient, date_of_birth="02/01/1990"))
+    patient.refresh_from_db()
+    assert patient.date_of_birth == date(1990, 1, 2)
+
+
+def test_reception_can_revoke_and_unlock_a_link(reception, as_user):
+    from django.utils import timezone
+
+    link = AccessLinkFactory(token=new_token(), locked_at=timezone.now(), failed_dob_attempts=5)
+    client = as_user(reception)
+
+    assert client.post(f"/staff/links/{link.pk}/unlock/").status_code == 302
+    link.refresh_from_db()
+    assert link.locked_at is None and link.failed_dob_attempts == 0
+
+    assert client.post(f"/staff/links/{link.pk}/revoke/").status_code == 302
+    link.refresh_from_db()
+    assert link.state == AccessLink.State.REVOKED
+    assert client.get(f"/staff/links/{link.pk}/revoke/").status_code == 405
+
+
+def test_issuing_a_new_link_revokes_the_old_one_and_shows_the_new_once(reception, as_user):
+    old = AccessLinkFactory()
+    client = as_user(reception)
+
+    response = client.post(f"/staff/visits/{old.visit_id}/link/new/", follow=True)
+
+    old.refresh_from_db()
+    assert old.revoked_at is not None
+    token = response.context["token"]
+    assert token and f"/p/{token}/" in response.content.decode()
+    again = client.get(f"/staff/visits/{old.visit_id}/link/").content.decode()
+    assert token not in again
+    assert "shown once" in again
