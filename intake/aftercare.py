@@ -31,6 +31,8 @@ from enum import StrEnum
 from django.conf import settings
 from django.utils import translation
 
+from intake.aftercare_es import ADVICE_ES
+
 DEFAULT_LANGUAGE = "en"
 
 EXERCISE_CHOICES = ("easy_24h", "avoid_24_48h", "no_restriction")
@@ -130,7 +132,7 @@ ADVICE: dict[str, dict] = {
         "breathing_warning": {
             "title": "Watch your breathing",
             "body": [
-                "At your visit we treated an area close to your lungs.",
+                "Today we treated an area close to your lungs.",
                 "In very rare cases, a needle here can let air leak around a lung.",
                 "Call {emergency_number} right away if you get any of these:",
             ],
@@ -215,7 +217,7 @@ ADVICE: dict[str, dict] = {
             "breathing": {
                 "question": "Short of breath, chest pain, fast breathing, a new dry cough, or blue lips",
                 "label": "Breathing or chest symptoms",
-                "instruction": "Tell them you had dry needling, and when. Do not drive yourself.",
+                "instruction": "Call {emergency_number} now. Tell them you had dry needling and when.",
             },
             "infection": {
                 "question": "Redness, warmth, swelling or fluid at a needle spot",
@@ -248,10 +250,11 @@ ADVICE: dict[str, dict] = {
             "clinic": "Please call the clinic today",
             "clinic_closed": "If the clinic is closed and you feel very unwell, call {emergency_number}.",
             "flagged": "We have flagged your answers for the clinic team.",
-            "none": "Nothing you told us needs action right now.",
+            "none": "Thank you. Nothing you told us needs action right now.",
             "none_more": "Keep following the advice on your aftercare page. Call us on {phone} if you are unsure.",
         },
     },
+    "es": ADVICE_ES,
 }
 
 
