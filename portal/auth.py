@@ -34,6 +34,19 @@ class LockoutHandler(AxesDatabaseHandler):
             return True
         return self.wide_failures(request, credentials) >= settings.AXES_WIDE_FAILURE_LIMIT
 
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        super().user_login_failed(sender, credentials, request=request, **kwargs)
+        if request is None or getattr(request, "axes_locked_out", False):
+            return
+        if self.wide_failures(request, credentials) >= settings.AXES_WIDE_FAILURE_LIMIT:
+            request.axes_locked_out = True  # AxesMiddleware turns this into the lockout page
+            user_locked_out.send(
+                "axes",
+                request=request,
+                username=get_client_username(request, credentials),
+                ip_address=request.axes_ip_address,
+            )
+
     def wide_failures(self, request, credentials=None) -> int:
         threshold = get_cool_off_threshold(request)
         recent = AccessAttempt.objects.filter(attempt_time__gte=threshold)

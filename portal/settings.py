@@ -339,5 +339,7 @@ LOGGING = {
         # WeasyPrint reports each PDF's progress at INFO (with stylesheet names): too chatty for production logs.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Axes logs every attempt at INFO; the audit log already records them (without the username typed).
+        "axes": {"level": "WARNING"},
     },
 }
