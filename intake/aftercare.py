@@ -31,8 +31,6 @@ from enum import StrEnum
 from django.conf import settings
 from django.utils import translation
 
-from intake.aftercare_es import ADVICE_ES
-
 DEFAULT_LANGUAGE = "en"
 
 EXERCISE_CHOICES = ("easy_24h", "avoid_24_48h", "no_restriction")
@@ -132,7 +130,7 @@ ADVICE: dict[str, dict] = {
         "breathing_warning": {
             "title": "Watch your breathing",
             "body": [
-                "Today we treated an area close to your lungs.",
+                "At your visit we treated an area close to your lungs.",
                 "In very rare cases, a needle here can let air leak around a lung.",
                 "Call {emergency_number} right away if you get any of these:",
             ],
@@ -217,7 +215,7 @@ ADVICE: dict[str, dict] = {
             "breathing": {
                 "question": "Short of breath, chest pain, fast breathing, a new dry cough, or blue lips",
                 "label": "Breathing or chest symptoms",
-                "instruction": "Call {emergency_number} now. Tell them you had dry needling and when.",
+                "instruction": "Tell them you had dry needling, and when. Do not drive yourself.",
             },
             "infection": {
                 "question": "Redness, warmth, swelling or fluid at a needle spot",
@@ -250,11 +248,10 @@ ADVICE: dict[str, dict] = {
             "clinic": "Please call the clinic today",
             "clinic_closed": "If the clinic is closed and you feel very unwell, call {emergency_number}.",
             "flagged": "We have flagged your answers for the clinic team.",
-            "none": "Thank you. Nothing you told us needs action right now.",
+            "none": "Nothing you told us needs action right now.",
             "none_more": "Keep following the advice on your aftercare page. Call us on {phone} if you are unsure.",
         },
     },
-    "es": ADVICE_ES,
 }
 
 
@@ -297,3 +294,8 @@ def red_flag_questions(language: str | None = None) -> list[tuple[str, str]]:
 def red_flag_label(code: str, language: str | None = None) -> str:
     """A short name for a red flag, e.g. for the staff board and patient record."""
     return advice(language)["red_flags"].get(code, {}).get("label", code)
+
+
+def red_flag_labels(codes, language: str | None = None) -> list[str]:
+    """Short names for a check-in's red flags, in the order stored."""
+    return [red_flag_label(code, language) for code in codes or ()]

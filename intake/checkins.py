@@ -132,6 +132,33 @@ def submit_checkin(
     return checkin
 
 
+@transaction.atomic
+def acknowledge_urgent_checkins(*, visit: Visit, by, request: HttpRequest | None = None) -> int:
+    """A clinician has dealt with the red flags: mark the urgent check-ins seen and take the visit off
+    the urgent list. Returns how many check-ins were acknowledged (0 leaves everything as it was)."""
+    locked = Visit.objects.select_for_update().get(pk=visit.pk)
+    now = timezone.now()
+    pending = list(CheckIn.objects.filter(visit=locked, urgent=True, acknowledged_at__isnull=True))
+    for checkin in pending:
+        checkin.acknowledged_at = now
+        checkin.acknowledged_by = by
+        checkin.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    if locked.urgent_since is not None:
+        locked.urgent_since = None
+        locked.save(update_fields=["urgent_since"])
+    if pending:
+        audit.record(
+            "checkin.acknowledged",
+            request=request,
+            actor=by,
+            obj=locked,
+            patient=locked.patient,
+            details={"checkins": len(pending)},
+        )
+    visit.urgent_since = None
+    return len(pending)
+
+
 # --- Reminders -------------------------------------------------------------------------------------
 
 

@@ -252,3 +252,29 @@ def test_the_service_refuses_out_of_range_values_itself(treated_visit, kwargs, c
 
 def test_an_unknown_window_in_the_address_is_not_found(patient_client):
     assert patient_client.get("/patient/aftercare/check-in/48h/").status_code == 404
+
+
+# --- Staff acknowledging -------------------------------------------------------------------------
+
+
+def test_a_clinician_acknowledging_takes_the_visit_off_the_urgent_list(treated_visit, clinician):
+    from intake.checkins import acknowledge_urgent_checkins
+
+    with time_machine.travel(TREATED + timedelta(hours=20), tick=False):
+        submit_checkin(visit=treated_visit, window="24h", soreness=5, trend="same", red_flags=["infection"])
+    treated_visit.refresh_from_db()
+    assert treated_visit.urgent_since is not None
+    assert acknowledge_urgent_checkins(visit=treated_visit, by=clinician) == 1
+    treated_visit.refresh_from_db()
+    assert treated_visit.urgent_since is None
+    checkin = CheckIn.objects.get()
+    assert checkin.acknowledged_by == clinician and checkin.acknowledged_at is not None
+    assert AuditEvent.objects.filter(action="checkin.acknowledged", actor=clinician).count() == 1
+    assert acknowledge_urgent_checkins(visit=treated_visit, by=clinician) == 0
+
+
+def test_red_flags_have_short_names_for_staff():
+    assert aftercare.red_flag_labels(["breathing", "soreness_worse"]) == [
+        "Breathing or chest symptoms",
+        "Soreness getting worse",
+    ]
