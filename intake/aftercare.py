@@ -31,6 +31,8 @@ from enum import StrEnum
 from django.conf import settings
 from django.utils import translation
 
+from intake.aftercare_es import ADVICE_ES
+
 DEFAULT_LANGUAGE = "en"
 
 EXERCISE_CHOICES = ("easy_24h", "avoid_24_48h", "no_restriction")
@@ -252,6 +254,7 @@ ADVICE: dict[str, dict] = {
             "none_more": "Keep following the advice on your aftercare page. Call us on {phone} if you are unsure.",
         },
     },
+    "es": ADVICE_ES,
 }
 
 
