@@ -7,7 +7,7 @@ from tests.helpers import open_patient_session
 
 pytestmark = pytest.mark.django_db
 
-LEAKS = ["Traceback", "secret-internal-detail", "hunter2", "SECRET_KEY", "settings.py", "File \"/", "DEBUG"]
+LEAKS = ["Traceback", "secret-internal-detail", "hunter2", "SECRET_KEY", "settings.py", 'File "/', "DEBUG"]
 
 
 def assert_reveals_nothing(response, *extra):

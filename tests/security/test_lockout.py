@@ -14,7 +14,10 @@ from tests.factories import TEST_PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def attempt(client, username, password="not-the-password", **meta):
+WRONG = "not-the-password"
+
+
+def attempt(client, username, password=WRONG, **meta):
     return client.post("/accounts/login/", {"username": username, "password": password}, **meta)
 
 
