@@ -114,7 +114,10 @@ DEMO_GUARDIANS = {"Tom": ("Anna Becker", "Mother")}
 
 
 def seed_versions() -> ConsentVersion:
-    """Idempotent: the clinic's active English consent text for dry needling."""
+    """Idempotent: the clinic's active English consent text for dry needling (and its Spanish edition)."""
+    from consent.texts_es import seed_version_es
+
+    seed_version_es()
     existing = ConsentVersion.objects.filter(key="dry-needling", language="en").order_by("-version").first()
     if existing is not None:
         return existing

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consent.models import ConsentRecord
 from intake.models import FlagLevel, Visit
@@ -139,7 +139,9 @@ def _clinician_name(visit: Visit) -> str:
 
 
 def render_consent_pdf(record: ConsentRecord) -> bytes:
-    return render_pdf(PDF_TEMPLATE, consent_context(record))
+    # The whole document in the language the patient signed in, whoever or whatever renders it.
+    with translation.override(record.language):
+        return render_pdf(PDF_TEMPLATE, consent_context(record))
 
 
 def render_confirmation_pdf(record: ConsentRecord) -> bytes:

@@ -84,12 +84,15 @@ DROP FUNCTION IF EXISTS consent_record_guard();
 
 def create_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_function_sql(), params=None)
+        # A plain cursor without parameters, so the '%' in RAISE messages is not read as a placeholder.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(_function_sql())
 
 
 def drop_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_SQL, params=None)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(DROP_SQL)
 
 
 class Migration(migrations.Migration):
