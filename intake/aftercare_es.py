@@ -8,7 +8,7 @@ ADVICE_ES: dict = {
     "breathing_warning": {
         "title": "Vigile su respiración",
         "body": [
-            "Hoy tratamos una zona cerca de los pulmones.",
+            "En su cita tratamos una zona cerca de los pulmones.",
             "En casos muy raros, una aguja en esta zona puede dejar escapar aire alrededor de un pulmón.",
             "Llame enseguida al {emergency_number} si nota cualquiera de estas señales:",
         ],
@@ -96,7 +96,7 @@ ADVICE_ES: dict = {
         "breathing": {
             "question": "Falta de aire, dolor en el pecho, respiración rápida, tos seca nueva o labios azulados",
             "label": "Síntomas en la respiración o el pecho",
-            "instruction": "Llame ahora al {emergency_number}. Diga que le hicieron punción seca y cuándo.",
+            "instruction": "Diga que le hicieron punción seca, y cuándo. No maneje usted mismo.",
         },
         "infection": {
             "question": "Enrojecimiento, calor, hinchazón o líquido en un punto de aguja",
@@ -129,7 +129,7 @@ ADVICE_ES: dict = {
         "clinic": "Llame hoy a la clínica",
         "clinic_closed": "Si la clínica está cerrada y se siente muy mal, llame al {emergency_number}.",
         "flagged": "Hemos marcado sus respuestas para el equipo de la clínica.",
-        "none": "Gracias. Nada de lo que nos dijo necesita atención ahora.",
+        "none": "Nada de lo que nos dijo necesita atención ahora.",
         "none_more": "Siga los consejos de su página de cuidados. Llámenos al {phone} si tiene dudas.",
     },
 }

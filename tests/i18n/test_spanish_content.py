@@ -1,6 +1,10 @@
 """Content that is data (aftercare advice, consent text, questionnaires) exists in Spanish too."""
 
+import json
+import re
 import string
+
+from pypdf import PdfReader
 
 from intake.aftercare import ADVICE, advice, language_for
 
@@ -27,3 +31,91 @@ def test_a_spanish_speaking_patient_gets_spanish_aftercare(settings):
     assert "555-0100" in spanish["call_clinic"]["intro"]
     assert len(spanish["self_care"]["items"]) == len(advice("en")["self_care"]["items"])
     assert not any("{" in text for text in spanish["self_care"]["items"])
+
+
+def test_every_screening_question_a_patient_reads_exists_in_spanish():
+    from intake.questionnaires import ROOT, load, versions
+
+    for version in versions("screening"):
+        definition = load("screening", version)
+        english = json.loads((ROOT / "screening" / version / "en.json").read_text(encoding="utf-8"))
+        spanish = json.loads((ROOT / "screening" / version / "es.json").read_text(encoding="utf-8"))
+        for section in definition.sections:
+            assert set(spanish["sections"][section.key]) == set(english["sections"][section.key]), section.key
+        assert shape(spanish["choice_sets"]) == shape(english["choice_sets"])
+        for item in definition.items.values():
+            theirs, ours = english["items"][item.key], spanish["items"].get(item.key, {})
+            assert ours.get("label"), f"{version} {item.key}: no Spanish label"
+            assert bool(ours.get("help")) == bool(theirs.get("help")), f"{version} {item.key}: help"
+            assert set(ours.get("choices", {})) == set(theirs.get("choices", {})), f"{version} {item.key}: choices"
+
+
+def test_the_screening_form_shows_spanish_to_a_spanish_speaking_patient():
+    from intake.questionnaires import load
+
+    definition = load("screening")
+    item = definition.items["gad7_1"]
+    assert definition.label(item, "es") == "Se ha sentido nervioso(a), ansioso(a) o con los nervios de punta"
+    assert [label for _, label in definition.choices(item, "es")][0] == "Ningún día"
+
+
+def _numbers(text: str) -> list[str]:
+    return re.findall(r"\d+", text)
+
+
+def test_the_spanish_consent_has_every_section_and_the_same_risk_figures(db):
+    from consent.demo import DRY_NEEDLING_BODY, DRY_NEEDLING_RISKS, seed_versions
+    from consent.services import active_version_for
+
+    seed_versions()
+    spanish = active_version_for("es")
+    assert spanish.language == "es"
+    assert spanish.title == "Consentimiento para la punción seca"
+    assert spanish.body.count("\n## ") == DRY_NEEDLING_BODY.count("\n## ")
+    assert len(spanish.risks) == len(DRY_NEEDLING_RISKS)
+    for ours, theirs in zip(spanish.risks, DRY_NEEDLING_RISKS, strict=True):
+        assert _numbers(ours["frequency"]) == _numbers(theirs["frequency"]), ours["name"]
+    assert active_version_for("en").language == "en"
+
+
+def test_a_patient_who_signs_in_spanish_gets_a_spanish_pdf_that_records_the_language(db, clinician):
+    from django.utils import timezone
+
+    from consent.demo import demo_signature_png, seed_versions
+    from consent.services import sign_consent, version_to_sign
+    from tests.factories import VisitFactory
+
+    seed_versions()
+    now = timezone.now()
+    visit = VisitFactory(
+        language="es",
+        clinician=clinician,
+        opened_at=now,
+        explanation_read_at=now,
+        screening_done_at=now,
+        understanding_done_at=now,
+    )
+    version = version_to_sign(visit)
+    record = sign_consent(
+        visit=visit,
+        version=version,
+        signer_name=visit.patient.full_name,
+        signature_png=demo_signature_png(),
+        acknowledgements={
+            "electronic_signature": True,
+            "read_and_understood": True,
+            "voluntary": True,
+            "guardian_involved_minor": False,
+            "risks": [risk["name"] for risk in version.risks],
+        },
+        time_zone="America/Mexico_City",
+        ip="203.0.113.7",
+        user_agent="Mozilla/5.0 (Android; test)",
+    )
+
+    assert record.language == "es"
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(record.pdf.open("rb")).pages)
+    assert "Consentimiento para la punción seca" in text
+    assert "Acuerdo y firma" in text
+    assert "Registro de auditoría" in text
+    assert "Agreement and signature" not in text

@@ -209,4 +209,6 @@ def test_the_definition_is_complete_and_consistent():
 
 def test_a_missing_spanish_text_falls_back_to_english(tmp_path):
     definition = questionnaires.load("screening")
-    assert definition.text("es", "items", "pain_now", "label") == definition.text("en", "items", "pain_now", "label")
+    # es.json translates what patients read; the clinician's short labels stay in English.
+    assert definition.text("es", "items", "pain_now", "short") == definition.text("en", "items", "pain_now", "short")
+    assert definition.text("es", "items", "pain_now", "label") != definition.text("en", "items", "pain_now", "label")
