@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intake.models import CheckIn, Progress, Visit, VisitRecord
+from intake.models import CheckIn, CheckInReminder, Progress, Visit, VisitRecord
 from intake.regions import touches_chest_risk_area
 from portal.models import User
 
@@ -32,6 +32,10 @@ def seed(visits: list[Visit], *, clinician: User) -> None:
             },
         )
         visit.mark("visited_at", record.treated_at)  # only if the demo journey did not set it already
+        # A reminder email carries a fresh link and revokes the old one; demo addresses are not real, so
+        # mark the demo reminders as sent: the links seed_demo printed keep working after the scheduler runs.
+        for window in CheckIn.Window.values:
+            CheckInReminder.objects.get_or_create(visit=visit, window=window)
         if visit.progress == Progress.CHECKED_IN:
             CheckIn.objects.get_or_create(
                 visit=visit,

@@ -1,6 +1,8 @@
 from intake import demo as intake_demo
 from intake import demo_aftercare
-from intake.models import CheckIn, Progress, VisitRecord
+from intake.checkins import send_due_reminders
+from intake.links import hash_token
+from intake.models import AccessLink, CheckIn, Progress, VisitRecord
 from portal.roles import Role
 from tests.factories import UserFactory
 
@@ -21,3 +23,14 @@ def test_demo_visits_after_the_visit_get_a_record_and_the_checked_in_one_a_check
     assert not VisitRecord.objects.exclude(visit__in=treated).exists()
     checked_in = next(v for v in treated if v.progress == Progress.CHECKED_IN)
     assert list(CheckIn.objects.values_list("visit", "window")) == [(checked_in.pk, "24h")]
+
+
+def test_the_reminder_sender_leaves_the_printed_demo_links_working(db):
+    clinician = UserFactory(username="demo-clinician", role=Role.CLINICIAN)
+    reception = UserFactory(username="demo-reception", role=Role.RECEPTION)
+    seeded = intake_demo.seed(clinician=clinician, reception=reception)
+    demo_aftercare.seed([visit for visit, _url in seeded], clinician=clinician)
+    assert send_due_reminders() == 0
+    for _visit, url in seeded:
+        token = url.rstrip("/").rsplit("/", 1)[-1]
+        assert AccessLink.objects.usable().filter(token_hash=hash_token(token)).exists()
