@@ -148,3 +148,22 @@ def test_the_pdf_before_the_visit_is_recorded_is_the_calm_page(patient_client):
     response = patient_client.get("/patient/aftercare/aftercare.pdf")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_spanish_speaking_patient_gets_the_advice_and_a_one_page_pdf_in_spanish(client, db):
+    from intake.links import new_token
+    from tests.factories import AccessLinkFactory, VisitFactory
+    from tests.helpers import open_patient_session
+
+    visit = VisitFactory(language="es")
+    token = new_token()
+    open_patient_session(client, token, AccessLinkFactory(visit=visit, token=token))
+    record_visit(visit, regions=["chest_wall", "upper_back", "neck", "shoulder"])
+    spanish = aftercare.ADVICE["es"]
+    page = client.get("/patient/aftercare/").content.decode()
+    assert spanish["breathing_warning"]["title"] in page
+    assert spanish["normal"]["title"] in page
+    assert "What is normal" not in page
+    pages, text = _pdf_text(client.get("/patient/aftercare/aftercare.pdf").content)
+    assert pages == 1
+    assert spanish["normal"]["title"] in text
