@@ -1,0 +1,579 @@
+"""The benchmark, end to end (bench/run calls this): data, production stack, load, measurements, report.
+
+1. Takes a snapshot of the committed code (git archive HEAD; --worktree benchmarks the working tree).
+2. For the small size (default 2,000 patients) and the full size (default 20,000), creates a fresh
+   PostgreSQL database portal_bench_<run>_<size>, migrates it and fills it with bench/datagen.py.
+3. Measures in-process against the full database: queries per page, PDF render / seal / bare WeasyPrint.
+4. Starts gunicorn with the production settings (DEBUG=false, Redis cache) on 127.0.0.1 and runs Locust
+   headless for --duration seconds: patients doing whole journeys, reception, clinicians. Samples each
+   gunicorn worker's memory (RSS) all along.
+5. Repeats the board-and-search load alone at both sizes (--growth-duration each) to show growth.
+6. Writes bench/results/<run>.json, <run>.md and <run>.png, and prints the table.
+
+Everything the run creates lives in bench/work/<run>/ (git-ignored) and in the two databases, which
+are dropped at the end unless --keep-db is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+import report  # noqa: E402 - after the path change above
+
+ROUTE_NAMES = [
+    "staff:board",
+    "staff:patient",
+    "staff:review",
+    "staff:visit_review",
+    "consent_staff:detail",
+    "consent_staff:pdf",
+    "journey:progress",
+    "journey:explanation",
+    "journey:screening",
+    "journey:understanding",
+    "journey:before-visit",
+    "consent:sign",
+    "consent:pdf",
+    "aftercare:home",
+]
+DUMMY_ID = "00000000-0000-0000-0000-000000000000"
+MIGRATE_SHIM = """
+import django
+django.setup()
+from django.core.management import call_command
+from django.db.backends.postgresql.schema import DatabaseSchemaEditor
+original = DatabaseSchemaEditor.execute
+def execute(self, sql, params=()):
+    return original(self, sql, None if params == () and "$$" in str(sql) else params)
+DatabaseSchemaEditor.execute = execute
+call_command("migrate", "--no-input", verbosity=0)
+"""
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.run = args.run or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        self.work = BENCH / "work" / self.run
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.results_dir = Path(args.results_dir)
+        self.port = args.port
+        self.python = sys.executable
+        self.databases: list[str] = []
+        self.warnings: list[str] = []
+        self.secret_key = secrets.token_urlsafe(48)
+        self.src = REPO if args.worktree else self.work / "src"
+
+    # -- environment -------------------------------------------------------------------------------------
+    def db_name(self, size: int) -> str:
+        return f"portal_bench_{self.run.lower()}_{size}"
+
+    def base_env(self, size: int) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "DEBUG", "STAFF_OTP", "STORAGE_BACKEND"))
+        }
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "portal.settings",
+                "PYTHONPATH": os.pathsep.join([str(self.src), str(BENCH)]),
+                "SECRET_KEY": self.secret_key,
+                "DATABASE_URL": f"{self.args.pg_url.rstrip('/')}/{self.db_name(size)}",
+                "REDIS_URL": f"{self.args.redis_url.rstrip('/')}/{self.args.redis_db}",
+                "PRIVATE_MEDIA_ROOT": str(self.work / f"media-{size}"),
+                "CLINIC_SIGNING_CERT_PATH": str(self.work / "signing" / "cert.pem"),
+                "CLINIC_SIGNING_KEY_PATH": str(self.work / "signing" / "key.pem"),
+                "CLINIC_SIGNING_AUTO_CREATE": "true",
+                "SITE_URL": f"http://127.0.0.1:{self.port}",
+                "LOG_LEVEL": "WARNING",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        return env
+
+    def tool_env(self, size: int) -> dict[str, str]:
+        """For migrate, the data generator and the in-process measurements."""
+        return {**self.base_env(size), "DEBUG": "true"}
+
+    def server_env(self, size: int, phase: str) -> dict[str, str]:
+        """Production settings, on plain HTTP over loopback (TLS would end at the proxy in front)."""
+        return {
+            **self.base_env(size),
+            "DEBUG": "false",
+            "STAFF_OTP_REQUIRED": "true",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{self.port}",
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "SECURE_HSTS_SECONDS": "0",
+            "BIND": f"127.0.0.1:{self.port}",
+            "WEB_CONCURRENCY": str(self.args.workers),
+            "GUNICORN_ACCESS_LOG": str(self.work / f"access-{phase}.log"),
+        }
+
+    def sh(self, cmd: list[str], env: dict[str, str], log_name: str, timeout: int = 1800) -> str:
+        with open(self.work / f"{log_name}.log", "w") as out:
+            result = subprocess.run(cmd, cwd=self.src, env=env, stdout=subprocess.PIPE, stderr=out, timeout=timeout)
+        if result.returncode != 0:
+            tail = (self.work / f"{log_name}.log").read_text()[-3000:]
+            raise SystemExit(f"{' '.join(cmd[:4])} failed (see {self.work / log_name}.log):\n{tail}")
+        return result.stdout.decode()
+
+    # -- steps -------------------------------------------------------------------------------------------
+    def check_services(self) -> dict[str, str]:
+        import psycopg
+        import redis
+
+        try:
+            with psycopg.connect(f"{self.args.pg_url.rstrip('/')}/postgres", autocommit=True) as conn:
+                pg_version = conn.execute("SHOW server_version").fetchone()[0]
+        except psycopg.Error as exc:
+            raise SystemExit(f"PostgreSQL is not reachable at {self.args.pg_url}: {exc}") from exc
+        try:
+            client = redis.Redis.from_url(f"{self.args.redis_url.rstrip('/')}/{self.args.redis_db}")
+            redis_version = client.info("server")["redis_version"]
+        except redis.RedisError as exc:
+            raise SystemExit(f"Redis is not reachable at {self.args.redis_url}: {exc}") from exc
+        return {"postgresql": pg_version, "redis": redis_version}
+
+    def snapshot(self) -> str:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout)
+        if self.args.worktree:
+            return f"{commit or 'unknown'} (working tree{', with uncommitted changes' if dirty else ''})"
+        if self.src.exists():
+            shutil.rmtree(self.src)
+        self.src.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", "HEAD"], cwd=REPO, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(self.src)], input=archive, check=True)
+        return commit
+
+    def create_database(self, size: int) -> None:
+        import psycopg
+
+        name = self.db_name(size)
+        with psycopg.connect(f"{self.args.pg_url.rstrip('/')}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.databases.append(name)
+
+    def drop_databases(self) -> None:
+        import psycopg
+
+        with psycopg.connect(f"{self.args.pg_url.rstrip('/')}/postgres", autocommit=True) as conn:
+            for name in self.databases:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def prepare(self, size: int) -> dict[str, Any]:
+        log(f"fresh database {self.db_name(size)}: migrate")
+        self.create_database(size)
+        env = self.tool_env(size)
+        try:
+            self.sh([self.python, "manage.py", "migrate", "--no-input", "-v0"], env, f"migrate-{size}")
+        except SystemExit as exc:
+            if "incomplete placeholder" not in str(exc):
+                raise
+            # A RunPython migration passed raw SQL containing '%' to schema_editor.execute() without
+            # params=None; psycopg then reads '%' as a placeholder. Migrate once more with that call
+            # treating "no params" as None, and say so in the report.
+            self.warnings.append("a migration's raw SQL needed schema_editor.execute(sql, params=None); worked around")
+            self.sh([self.python, "-c", MIGRATE_SHIM], env, f"migrate-{size}-shim")
+        log(f"generating {size:,} patients")
+        out = self.work / f"dataset-{size}.json"
+        started = time.monotonic()
+        self.sh(
+            [
+                self.python,
+                str(BENCH / "datagen.py"),
+                "--patients",
+                str(size),
+                "--journeys",
+                str(self.args.journeys),
+                "--load-staff",
+                str(max(4, self.args.users)),
+                "--out",
+                str(out),
+            ],
+            env,
+            f"datagen-{size}",
+        )
+        dataset = json.loads(out.read_text())
+        log(f"  {size:,} patients in {time.monotonic() - started:.0f} s: {dataset['counts']}")
+        return dataset
+
+    def routes(self, size: int) -> dict[str, str | None]:
+        code = (
+            "import json, django\ndjango.setup()\nfrom django.urls import reverse, NoReverseMatch\n"
+            f"names = {ROUTE_NAMES!r}\nout = {{}}\n"
+            "for name in names:\n"
+            "    for args in ((), ('" + DUMMY_ID + "',)):\n"
+            "        try:\n            out[name] = reverse(name, args=args); break\n"
+            "        except NoReverseMatch:\n            out[name] = None\n"
+            "print(json.dumps(out))\n"
+        )
+        return json.loads(self.sh([self.python, "-c", code], self.tool_env(size), "routes").strip().splitlines()[-1])
+
+    def inprocess(self, size: int) -> dict[str, Any]:
+        log("in-process: queries per page, PDF render / seal / bare WeasyPrint")
+        out = self.work / "inprocess.json"
+        self.sh(
+            [
+                self.python,
+                str(BENCH / "inprocess.py"),
+                "--dataset",
+                str(self.work / f"dataset-{size}.json"),
+                "--out",
+                str(out),
+                "--repeat",
+                str(self.args.pdf_repeat),
+                "--profile",
+                str(self.work / "pdf-profile.txt"),
+            ],
+            self.tool_env(size),
+            "inprocess",
+        )
+        return json.loads(out.read_text())
+
+    def collectstatic(self, size: int) -> None:
+        self.sh(
+            [self.python, "manage.py", "collectstatic", "--no-input", "-v0"],
+            self.server_env(size, "collectstatic"),
+            "collectstatic",
+        )
+
+    def flush_redis(self) -> None:
+        import redis
+
+        redis.Redis.from_url(f"{self.args.redis_url.rstrip('/')}/{self.args.redis_db}").flushdb()
+
+    # -- the server and the load -------------------------------------------------------------------------
+    def start_server(self, size: int, phase: str) -> subprocess.Popen:
+        self.flush_redis()
+        log_file = open(self.work / f"gunicorn-{phase}.log", "w")  # noqa: SIM115 - closed with the process
+        server = subprocess.Popen(
+            [self.python, "-m", "gunicorn", "-c", str(self.src / "gunicorn.conf.py")],
+            cwd=self.src,
+            env=self.server_env(size, phase),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise SystemExit(f"gunicorn exited: see {self.work / f'gunicorn-{phase}.log'}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as response:  # noqa: S310
+                    if response.status == 200:
+                        return server
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.3)
+        self.stop_server(server)
+        raise SystemExit("gunicorn did not answer /healthz within 90 s")
+
+    @staticmethod
+    def stop_server(server: subprocess.Popen) -> None:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+    def locust(self, size: int, phase: str, classes: list[str], users: int, duration: int, routes: dict) -> dict:
+        prefix = self.work / f"locust-{phase}"
+        not_available = self.work / f"not-available-{phase}.json"
+        env = {
+            **self.base_env(size),
+            "BENCH_DATASET": str(self.work / f"dataset-{size}.json"),
+            "BENCH_ROUTES": json.dumps(routes),
+            "BENCH_NOT_AVAILABLE": str(not_available),
+        }
+        cmd = [
+            self.python,
+            "-m",
+            "locust",
+            "-f",
+            str(BENCH / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(max(1, users // 4)),
+            "--run-time",
+            f"{duration}s",
+            "--host",
+            f"http://127.0.0.1:{self.port}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--stop-timeout",
+            "30",
+            "--loglevel",
+            "WARNING",
+            *classes,
+        ]
+        log(f"load '{phase}': {users} users ({', '.join(classes)}) for {duration} s on {size:,} patients")
+        with open(self.work / f"locust-{phase}.log", "w") as out:
+            subprocess.run(cmd, cwd=BENCH, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=duration + 180)
+        stats = read_locust_stats(Path(f"{prefix}_stats.csv"))
+        failures = read_locust_failures(Path(f"{prefix}_failures.csv"))
+        missing = json.loads(not_available.read_text()) if not_available.exists() else []
+        return {
+            "size": size,
+            "duration_s": duration,
+            "users": users,
+            "classes": classes,
+            "endpoints": stats,
+            "failures": failures,
+            "not_available": missing,
+        }
+
+    def phase(self, size: int, phase: str, classes: list[str], users: int, duration: int, routes: dict) -> dict:
+        server = self.start_server(size, phase)
+        sampler = MemorySampler(server.pid)
+        sampler.start()
+        try:
+            result = self.locust(size, phase, classes, users, duration, routes)
+            sampler.stop()
+            result["memory"] = sampler.summary()
+        finally:
+            self.stop_server(server)
+        return result
+
+    # -- the whole run -----------------------------------------------------------------------------------
+    def main(self) -> int:
+        args = self.args
+        log(f"run {self.run}: work folder {self.work}")
+        services = self.check_services()
+        commit = self.snapshot()
+        sizes = [args.patients] if args.skip_growth else sorted({args.small, args.patients})
+        datasets = {size: self.prepare(size) for size in sizes}
+        try:
+            routes = self.routes(args.patients)
+            log(f"routes: {sum(1 for v in routes.values() if v)} of {len(routes)} available")
+            inprocess = self.inprocess(args.patients)
+            self.collectstatic(args.patients)
+            phases = {
+                "mixed": self.phase(
+                    args.patients,
+                    "mixed",
+                    ["PatientUser", "ReceptionUser", "ClinicianUser"],
+                    args.users,
+                    args.duration,
+                    routes,
+                )
+            }
+            if not args.skip_growth:
+                for size in sizes:
+                    phases[f"board@{size}"] = self.phase(
+                        size, f"board-{size}", ["BoardUser"], args.board_users, args.growth_duration, routes
+                    )
+        finally:
+            if not args.keep_db:
+                self.drop_databases()
+        result = {
+            "run": self.run,
+            "started": self.run,
+            "commit": commit,
+            "machine": machine(services),
+            "settings": {
+                "patients": args.patients,
+                "small": None if args.skip_growth else args.small,
+                "duration_s": args.duration,
+                "growth_duration_s": args.growth_duration,
+                "users": args.users,
+                "board_users": args.board_users,
+                "workers": args.workers,
+                "stack": "gunicorn (sync workers, DEBUG=false) + PostgreSQL + Redis cache, all on 127.0.0.1; "
+                "Locust on the same machine",
+            },
+            "datasets": {
+                str(size): {
+                    "counts": d["counts"],
+                    "seconds": d["seconds"],
+                    "cloned_from_demo": d.get("cloned_from_demo"),
+                }
+                for size, d in datasets.items()
+            },
+            "routes": routes,
+            "warnings": sorted(set(self.warnings)),
+            "inprocess": inprocess,
+            "phases": phases,
+        }
+        result["targets"] = report.evaluate(result)
+        paths = report.write(result, self.results_dir)
+        print(report.markdown(result))
+        log("wrote " + ", ".join(str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p) for p in paths))
+        return 0
+
+
+class MemorySampler(threading.Thread):
+    """Samples the RSS of every gunicorn worker (children of the master) twice a second."""
+
+    def __init__(self, master_pid: int, interval: float = 0.5):
+        super().__init__(daemon=True)
+        self.master = psutil.Process(master_pid)
+        self.interval = interval
+        self.peaks: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.sample()
+            self._halt.wait(self.interval)
+
+    def sample(self) -> None:
+        try:
+            children = self.master.children()
+        except psutil.Error:
+            return
+        current = {}
+        for child in children:
+            try:
+                rss = child.memory_info().rss
+            except psutil.Error:
+                continue
+            current[child.pid] = rss
+            self.peaks[child.pid] = max(self.peaks.get(child.pid, 0), rss)
+        if current:
+            self.last = current
+
+    def stop(self) -> None:
+        self.sample()
+        self._halt.set()
+        self.join(timeout=5)
+
+    def summary(self) -> dict[str, Any]:
+        mb = 1024 * 1024
+        return {
+            "workers_seen": len(self.peaks),
+            "peak_rss_mb_per_worker": sorted((round(v / mb, 1) for v in self.peaks.values()), reverse=True),
+            "after_run_rss_mb_per_worker": sorted((round(v / mb, 1) for v in self.last.values()), reverse=True),
+            "master_rss_mb": round(self.master.memory_info().rss / mb, 1) if self.master.is_running() else None,
+        }
+
+
+def read_locust_stats(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    rows = []
+    with open(path, newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] == "Aggregated":
+                continue
+
+            def num(key, row=row):
+                value = row.get(key, "")
+                return float(value) if value not in ("", "N/A") else None
+
+            rows.append(
+                {
+                    "type": row["Type"],
+                    "name": row["Name"],
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "p50_ms": num("50%"),
+                    "p95_ms": num("95%"),
+                    "p99_ms": num("99%"),
+                    "mean_ms": round(num("Average Response Time") or 0, 1),
+                    "max_ms": num("Max Response Time"),
+                    "rps": round(num("Requests/s") or 0, 2),
+                }
+            )
+    return rows
+
+
+def read_locust_failures(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    with open(path, newline="") as handle:
+        return [
+            {"method": r["Method"], "name": r["Name"], "error": r["Error"][:300], "count": int(r["Occurrences"])}
+            for r in csv.DictReader(handle)
+        ]
+
+
+def machine(services: dict[str, str]) -> dict[str, Any]:
+    from importlib.metadata import version
+
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    packages = {}
+    for name in ("Django", "gunicorn", "weasyprint", "pyHanko", "psycopg", "redis", "locust"):
+        try:
+            packages[name] = version(name)
+        except Exception:  # noqa: S112 - a missing package is simply not listed
+            continue
+    return {
+        "cpu": cpu,
+        "cores": psutil.cpu_count(logical=True),
+        "memory_gb": round(psutil.virtual_memory().total / 1024**3, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "packages": packages,
+        **services,
+    }
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--patients", type=int, default=20000, help="patients in the full data set (20000)")
+    parser.add_argument("--small", type=int, default=2000, help="patients in the small data set for growth (2000)")
+    parser.add_argument("--duration", type=int, default=90, help="seconds of mixed load (90)")
+    parser.add_argument("--growth-duration", type=int, default=45, help="seconds of board load per size (45)")
+    parser.add_argument("--users", type=int, default=18, help="simulated people in the mixed load (18)")
+    parser.add_argument("--board-users", type=int, default=8, help="simulated reception in the growth load (8)")
+    parser.add_argument("--workers", type=int, default=(psutil.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
+    parser.add_argument("--journeys", type=int, default=1500, help="fresh invited visits for journeys (1500)")
+    parser.add_argument("--pdf-repeat", type=int, default=12, help="timed PDF renders in-process (12)")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
+    parser.add_argument("--redis-db", type=int, default=13, help="Redis database number, flushed per phase (13)")
+    parser.add_argument("--results-dir", default=str(BENCH / "results"))
+    parser.add_argument("--run", default="", help="name of the run (default: the UTC time)")
+    parser.add_argument("--worktree", action="store_true", help="benchmark the working tree, not HEAD")
+    parser.add_argument("--skip-growth", action="store_true", help="only the full size, no growth phases")
+    parser.add_argument("--keep-db", action="store_true", help="keep the benchmark databases afterwards")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(Bench(parse_args()).main())

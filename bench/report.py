@@ -1,0 +1,251 @@
+"""The benchmark's report: targets (pass/miss), a Markdown table, a PNG chart and the JSON of a run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+SIGNING = "patient: consent and signing (submit)"
+BOARD_NAMES = ("staff: board", "staff: search by name", "staff: search by date of birth")
+MB_LIMIT = 250
+
+
+def _by_name(phase: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["name"]: row for row in phase.get("endpoints", [])}
+
+
+def _fmt(value: float | None, unit: str = " ms") -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f}{unit}" if value >= 10 else f"{value:.1f}{unit}"
+
+
+def evaluate(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with what was measured and pass / miss / not measured."""
+    phases = result.get("phases", {})
+    mixed = _by_name(phases.get("mixed", {}))
+    targets = []
+
+    def add(name: str, measured: str, ok: bool | None, detail: str = ""):
+        status = "not measured" if ok is None else ("pass" if ok else "MISS")
+        targets.append({"target": name, "measured": measured, "status": status, "detail": detail})
+
+    patient_rows = [
+        row
+        for name, row in mixed.items()
+        if name.startswith("patient:") and name != SIGNING and row["type"] != "JOURNEY" and row["requests"]
+    ]
+    if patient_rows:
+        worst = max(patient_rows, key=lambda r: r["p95_ms"] or 0)
+        add(
+            "patient pages p95 < 100 ms",
+            f"worst p95 {_fmt(worst['p95_ms'])} ({worst['name']})",
+            all((r["p95_ms"] or 0) < 100 for r in patient_rows),
+        )
+    else:
+        add("patient pages p95 < 100 ms", "no patient pages", None)
+
+    small_key = next(
+        (k for k in phases if k.startswith("board@") and k != f"board@{result['settings']['patients']}"), None
+    )
+    big = _by_name(phases.get(f"board@{result['settings']['patients']}", {})) or mixed
+    small = _by_name(phases.get(small_key, {})) if small_key else {}
+    for name in BOARD_NAMES:
+        row = big.get(name)
+        if row is None or not row["requests"]:
+            add(f"{name} p95 < 150 ms at {result['settings']['patients']:,}", "not available", None)
+            continue
+        add(f"{name} p95 < 150 ms at {result['settings']['patients']:,}", _fmt(row["p95_ms"]), row["p95_ms"] < 150)
+        if small.get(name) and small[name]["p95_ms"]:
+            growth = row["p95_ms"] / small[name]["p95_ms"]
+            add(
+                f"{name} growth < 1.5x from {small_key.split('@')[1]} patients",
+                f"{growth:.2f}x ({_fmt(small[name]['p95_ms'])} -> {_fmt(row['p95_ms'])})",
+                growth < 1.5,
+            )
+
+    signing = mixed.get(SIGNING)
+    if signing and signing["requests"]:
+        add(
+            "signing incl. PDF + seal p95 < 1 s",
+            f"{_fmt(signing['p95_ms'])} (n={signing['requests']})",
+            signing["p95_ms"] < 1000,
+        )
+    else:
+        add("signing incl. PDF + seal p95 < 1 s", "signing not available", None)
+
+    pdf = result.get("inprocess", {}).get("pdf", {})
+    if "ratio_render_vs_bare" in pdf:
+        add(
+            "PDF path within 1.3x of bare WeasyPrint",
+            f"{pdf['ratio_render_vs_bare']:.2f}x render ({_fmt(pdf['render']['median_ms'])} vs "
+            f"{_fmt(pdf['bare_weasyprint']['median_ms'])}); with seal {pdf['ratio_render_and_seal_vs_bare']:.2f}x",
+            pdf["ratio_render_vs_bare"] <= 1.3,
+        )
+    else:
+        add("PDF path within 1.3x of bare WeasyPrint", pdf.get("error", "not available"), None)
+
+    failures = sum(row["failures"] for phase in phases.values() for row in phase.get("endpoints", []))
+    requests = sum(row["requests"] for phase in phases.values() for row in phase.get("endpoints", []))
+    add("no errors", f"{failures} failed of {requests:,} requests", failures == 0)
+
+    memory = phases.get("mixed", {}).get("memory", {})
+    after = memory.get("after_run_rss_mb_per_worker") or []
+    peak = memory.get("peak_rss_mb_per_worker") or []
+    if after:
+        add(
+            f"worker memory < {MB_LIMIT} MB after the run",
+            f"max {max(after):.0f} MB after, peak {max(peak):.0f} MB",
+            max(after) < MB_LIMIT,
+        )
+    else:
+        add(f"worker memory < {MB_LIMIT} MB after the run", "no sample", None)
+    return targets
+
+
+def journeys_per_second(phase: dict[str, Any]) -> tuple[int, float]:
+    done = sum(r["requests"] - r["failures"] for r in phase.get("endpoints", []) if r["type"] == "JOURNEY")
+    return done, done / phase["duration_s"] if phase.get("duration_s") else 0.0
+
+
+def markdown(result: dict[str, Any]) -> str:
+    m = result["machine"]
+    s = result["settings"]
+    lines = [
+        f"# Benchmark run {result['run']}",
+        "",
+        f"Commit `{result['commit']}`. Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM; "
+        f"{m['os']}; Python {m['python']}; PostgreSQL {m.get('postgresql')}; Redis {m.get('redis')}; "
+        + ", ".join(f"{k} {v}" for k, v in m.get("packages", {}).items())
+        + ".",
+        "",
+        f"Stack: {s['stack']}; {s['workers']} gunicorn workers. Mixed load: {s['users']} simulated people for "
+        f"{s['duration_s']} s on {s['patients']:,} patients. Growth: {s['board_users']} reception users on the "
+        f"board for {s['growth_duration_s']} s at each size.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | result |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {t['target']} | {t['measured']} | {t['status']} |" for t in result.get("targets", [])]
+    for key, phase in result.get("phases", {}).items():
+        done, rate = journeys_per_second(phase)
+        lines += [
+            "",
+            f"## Load: {key} ({phase['size']:,} patients, {phase['users']} users, {phase['duration_s']} s)",
+            "",
+            "| endpoint | requests | errors | p50 | p95 | p99 | req/s |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for row in sorted(phase.get("endpoints", []), key=lambda r: (r["type"] == "JOURNEY", r["name"])):
+            lines.append(
+                f"| {row['type']} {row['name']} | {row['requests']:,} | {row['failures']} | {_fmt(row['p50_ms'])} "
+                f"| {_fmt(row['p95_ms'])} | {_fmt(row['p99_ms'])} | {row['rps']:.2f} |"
+            )
+        if done or key == "mixed":
+            lines += ["", f"Whole patient journeys completed: {done} ({rate:.3f} per second)."]
+        if phase.get("not_available"):
+            lines += ["", "Not available yet (skipped): " + ", ".join(f"`{n}`" for n in phase["not_available"]) + "."]
+        if phase.get("failures"):
+            lines += ["", "Errors:"] + [
+                f"- {f['count']} x {f['method']} {f['name']}: {f['error']}" for f in phase["failures"]
+            ]
+        memory = phase.get("memory", {})
+        if memory.get("peak_rss_mb_per_worker"):
+            lines += [
+                "",
+                f"Worker memory (RSS, MB): peak {memory['peak_rss_mb_per_worker']}, after the run "
+                f"{memory['after_run_rss_mb_per_worker']} ({memory['workers_seen']} worker processes seen).",
+            ]
+    inproc = result.get("inprocess", {})
+    pdf = inproc.get("pdf", {})
+    lines += ["", "## Consent PDF (in-process, same HTML)", ""]
+    if "render" in pdf:
+        lines += [
+            "| step | median | p95 | runs |",
+            "| --- | ---: | ---: | ---: |",
+            f"| portal render (context + template + WeasyPrint) | {_fmt(pdf['render']['median_ms'])} "
+            f"| {_fmt(pdf['render']['p95_ms'])} | {pdf['render']['n']} |",
+            f"| bare WeasyPrint, same HTML | {_fmt(pdf['bare_weasyprint']['median_ms'])} "
+            f"| {_fmt(pdf['bare_weasyprint']['p95_ms'])} | {pdf['bare_weasyprint']['n']} |",
+            f"| clinic seal (pyHanko PAdES) | {_fmt(pdf['seal']['median_ms'])} | {_fmt(pdf['seal']['p95_ms'])} "
+            f"| {pdf['seal']['n']} |",
+            "",
+            f"Ratio portal / bare: {pdf['ratio_render_vs_bare']:.2f}x (render), "
+            f"{pdf['ratio_render_and_seal_vs_bare']:.2f}x (render + seal). PDF {pdf['pdf_bytes']:,} bytes.",
+        ]
+    else:
+        lines.append(f"Not measured: {pdf.get('error', 'not available')}.")
+    queries = inproc.get("queries", {})
+    lines += ["", "## Queries per request (in-process, CaptureQueriesContext, same database)", ""]
+    if isinstance(queries, dict) and "error" not in queries:
+        lines += ["| page | status | queries | time |", "| --- | ---: | ---: | ---: |"]
+        for label, row in queries.items():
+            if "queries" in row:
+                lines.append(f"| {label} | {row['status']} | {row['queries']} | {_fmt(row['ms'])} |")
+            else:
+                lines.append(f"| {label} | | {row.get('error', '')} | |")
+    else:
+        lines.append(f"Not measured: {queries.get('error') if isinstance(queries, dict) else queries}.")
+    counts = result.get("datasets", {}).get(str(s["patients"]), {}).get("counts", {})
+    if counts:
+        lines += ["", "## Data set", "", ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())) + "."]
+    return "\n".join(lines) + "\n"
+
+
+def chart(result: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = []
+    for key, phase in result.get("phases", {}).items():
+        for row in phase.get("endpoints", []):
+            if row["type"] != "JOURNEY" and row["requests"] and row["p95_ms"] is not None:
+                rows.append((f"{row['name']} [{key}]", row["p50_ms"] or 0, row["p95_ms"] or 0, row["p99_ms"] or 0))
+    rows.sort(key=lambda r: r[2])
+    if not rows:
+        return
+    height = max(3.0, 0.32 * len(rows) + 1.2)
+    fig, ax = plt.subplots(figsize=(11, height))
+    y = range(len(rows))
+    ax.barh([i + 0.27 for i in y], [r[3] for r in rows], height=0.27, label="p99", color="#c9d6ea")
+    ax.barh(list(y), [r[2] for r in rows], height=0.27, label="p95", color="#4a78b5")
+    ax.barh([i - 0.27 for i in y], [r[1] for r in rows], height=0.27, label="p50", color="#1b365d")
+    ax.set_yticks(list(y))
+    ax.set_yticklabels([r[0] for r in rows], fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("latency (ms, log scale)")
+    for limit, label in ((100, "100 ms"), (150, "150 ms"), (1000, "1 s")):
+        ax.axvline(limit, color="#999", linestyle="--", linewidth=0.8)
+        ax.text(limit, len(rows) - 0.4, label, fontsize=7, color="#666", ha="left")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(f"Latency by endpoint, run {result['run']} ({result['machine']['cores']} cores)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(result: dict[str, Any], results_dir: Path) -> list[Path]:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    base = results_dir / result["run"]
+    json_path = base.with_suffix(".json")
+    md_path = base.with_suffix(".md")
+    png_path = base.with_suffix(".png")
+    json_path.write_text(json.dumps(result, indent=1, default=str) + "\n")
+    md_path.write_text(markdown(result))
+    chart(result, png_path)
+    return [json_path, md_path, png_path]
+
+
+if __name__ == "__main__":
+    import sys
+
+    # Re-render the Markdown and the chart from a run's JSON: python bench/report.py bench/results/RUN.json
+    data = json.loads(Path(sys.argv[1]).read_text())
+    data["targets"] = evaluate(data)
+    for written in write(data, Path(sys.argv[1]).parent):
+        print(written)
