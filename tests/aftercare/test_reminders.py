@@ -99,7 +99,8 @@ def test_the_reminder_is_in_the_visits_language(treated_visit, django_capture_on
     treated_visit.save()
     with time_machine.travel(TREATED + timedelta(hours=13), tick=False):
         run(django_capture_on_commit_callbacks)
-    assert len(mail.outbox) == 1  # rendered without error under Spanish; wording follows the catalog
+    assert len(mail.outbox) == 1
+    assert '<html lang="es">' in mail.outbox[0].alternatives[0][0]
 
 
 def test_the_query_for_due_reminders_is_constant(django_assert_num_queries, db):
