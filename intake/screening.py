@@ -529,6 +529,8 @@ def answers_for_display(definition: Definition, response: ScreeningResponse | No
                     definition.choice_label(item, str(v), language)
                     for v in (value if isinstance(value, list) else [value])
                 )
+            elif item.type == "scale":
+                shown = _("%(value)s out of %(max)s") % {"value": value, "max": item.max}
             else:
                 shown = str(value)
             rows.append((definition.label(item, language), shown))
