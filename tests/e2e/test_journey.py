@@ -82,7 +82,13 @@ def test_a_patient_goes_from_the_link_to_before_your_visit_on_a_phone(live_serve
     phone.wait_for_url(f"{live_server.url}/patient/check/")
     snap(phone, "5-check")
     assert_accessible(phone)
-    answers = {"injected": "no", "soreness": "days", "breathless": "wait", "optional": "yes", "acupuncture": "different"}
+    answers = {
+        "injected": "no",
+        "soreness": "days",
+        "breathless": "wait",
+        "optional": "yes",
+        "acupuncture": "different",
+    }
     fill_section(phone, answers)
     phone.get_by_role("button", name="Check my answers").click()
     phone.get_by_text("Some answers are not quite right").wait_for()

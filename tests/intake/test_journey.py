@@ -125,7 +125,13 @@ def test_the_whole_journey_marks_each_step(patient_client, visit):
 
     response = patient_client.post(
         "/patient/check/",
-        {"injected": "no", "soreness": "days", "breathless": "emergency", "optional": "yes", "acupuncture": "different"},
+        {
+            "injected": "no",
+            "soreness": "days",
+            "breathless": "emergency",
+            "optional": "yes",
+            "acupuncture": "different",
+        },
     )
     assert response.status_code == 302
     visit.refresh_from_db()
@@ -145,7 +151,9 @@ def test_the_progress_page_shows_consent_as_coming_soon_while_its_room_is_empty(
 @pytest.mark.django_db
 def test_after_the_visit_the_progress_page_points_to_aftercare(patient_client, visit, monkeypatch):
     Visit.objects.filter(pk=visit.pk).update(visited_at=timezone.now() - timedelta(hours=2))
-    monkeypatch.setattr(journey, "url_or_none", lambda name: "/patient/aftercare/" if name == "aftercare:home" else None)
+    monkeypatch.setattr(
+        journey, "url_or_none", lambda name: "/patient/aftercare/" if name == "aftercare:home" else None
+    )
     page = patient_client.get("/patient/").content.decode()
     assert "Open your aftercare" in page
     assert 'href="/patient/aftercare/"' in page

@@ -34,7 +34,7 @@ def test_all_right_at_the_first_try_passes_and_marks_the_visit(screened_client, 
     assert response.status_code == 302
     assert response["Location"] == (journey.url_or_none("consent:sign") or "/patient/")
     result = UnderstandingResult.objects.get(visit=visit)
-    assert result.first_try == {key: True for key in RIGHT}
+    assert result.first_try == dict.fromkeys(RIGHT, True)
     assert result.attempts == 1
     assert result.passed_at is not None
     visit.refresh_from_db()
