@@ -43,6 +43,7 @@ BOARD_PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 50
 REVIEW_LIMIT = 50
 NEW_LINK_SESSION_KEY = "staff_new_link"
+NOT_ANSWERED = "Not answered"  # what intake.screening.answers_for_display shows for a blank answer (English)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -109,16 +110,22 @@ def _answer_sections(screening, patient) -> list[dict]:
     try:
         from intake.screening import answers_for_display, definition_for
 
-        return answers_for_display(definition_for(screening), screening, patient, "en")
+        sections = answers_for_display(definition_for(screening), screening, patient, "en")
     except Exception:  # noqa: BLE001 - a broken definition must not hide the answers from the clinician
-        rows = []
-        for key, value in (screening.answers or {}).items():
-            if isinstance(value, list):
-                value = ", ".join(region_label(str(item)) for item in value)
-            elif isinstance(value, bool):
-                value = "Yes" if value else "No"
-            rows.append((str(key).replace("_", " ").capitalize(), "" if value is None else str(value)))
-        return [{"key": "answers", "title": "Answers", "rows": rows}]
+        sections = None
+    if sections is not None:
+        # Unanswered optional questions are noise for staff; the patient's own page still lists them.
+        for section in sections:
+            section["rows"] = [(label, shown) for label, shown in section["rows"] if str(shown) != NOT_ANSWERED]
+        return [section for section in sections if section["rows"]]
+    rows = []
+    for key, value in (screening.answers or {}).items():
+        if isinstance(value, list):
+            value = ", ".join(region_label(str(item)) for item in value)
+        elif isinstance(value, bool):
+            value = "Yes" if value else "No"
+        rows.append((str(key).replace("_", " ").capitalize(), "" if value is None else str(value)))
+    return [{"key": "answers", "title": "Answers", "rows": rows}]
 
 
 def _comfort_wishes(screening) -> list[str]:

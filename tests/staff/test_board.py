@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from intake.models import FlagLevel, Progress
-from tests.factories import PatientFactory, UserFactory, VisitFactory
 from portal.roles import Role
+from tests.factories import PatientFactory, UserFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
