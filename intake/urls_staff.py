@@ -20,6 +20,7 @@ urlpatterns = [
     path("visits/<uuid:visit_id>/kiosk/", views_staff.kiosk_start, name="kiosk_start"),
     path("visits/<uuid:visit_id>/review/", views_staff.visit_review, name="visit_review"),
     path("visits/<uuid:visit_id>/record/", views_staff.visit_record, name="visit_record"),
+    path("visits/<uuid:visit_id>/urgent/acknowledge/", views_staff.visit_acknowledge_urgent, name="visit_ack_urgent"),
     path("links/<uuid:link_id>/revoke/", views_staff.link_revoke, name="link_revoke"),
     path("links/<uuid:link_id>/unlock/", views_staff.link_unlock, name="link_unlock"),
     path("kiosk/finish/", views_staff.kiosk_finish, name="kiosk_finish"),

@@ -265,7 +265,7 @@ def board_csv(request: HttpRequest) -> HttpResponse:
 def _visits_for_record(patient):
     return list(
         patient.visits.select_related("clinician", "screening", "screening__reviewed_by", "understanding", "record")
-        .prefetch_related("access_links", "checkins", "consents__consent_version")
+        .prefetch_related("access_links", "checkins__acknowledged_by", "consents__consent_version")
         .order_by("-scheduled_at")
     )
 
@@ -281,6 +281,7 @@ def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
         visit.answer_sections = _answer_sections(screening, patient)
         visit.record_regions = [region_label(key) for key in visit.record.regions] if hasattr(visit, "record") else []
         visit.consent_list = [(record, _consent_urls(record)) for record in visit.consents.all()]
+        visit.checkin_list = _label_checkins(list(visit.checkins.all()))
     changes = list(PatientChange.objects.filter(patient=patient).select_related("changed_by")[:20])
     trail = list(AuditEvent.objects.filter(patient=patient).select_related("actor")[:50])
     audit.record(
@@ -604,7 +605,7 @@ def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
             return redirect("staff:review")
     understanding = getattr(visit, "understanding", None) if hasattr(visit, "understanding") else None
     consents = [(record, _consent_urls(record)) for record in visit.consents.select_related("consent_version")]
-    checkins = list(visit.checkins.all())
+    checkins = _label_checkins(list(visit.checkins.all()))
     audit.record(
         "screening.viewed",
         request=request,
@@ -629,6 +630,32 @@ def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
             "flag_levels": FlagLevel,
         },
     )
+
+
+@no_patient_sessions
+@role_required(Role.CLINICIAN)
+@require_POST
+def visit_acknowledge_urgent(request: HttpRequest, visit_id) -> HttpResponse:
+    """The clinician has dealt with the red-flag check-ins (aftercare's service does the write)."""
+    from intake.checkins import acknowledge_urgent_checkins
+
+    visit = get_visit_for_staff(request, visit_id)
+    count = acknowledge_urgent_checkins(visit=visit, by=request.user, request=request)
+    messages.success(request, "Marked as dealt with." if count else "There was nothing left to acknowledge.")
+    return redirect("staff:review")
+
+
+def _label_checkins(checkins) -> list:
+    try:
+        from intake.aftercare import red_flag_labels
+    except ImportError:  # aftercare not present: show the codes
+
+        def red_flag_labels(codes):
+            return list(codes or ())
+
+    for checkin in checkins:
+        checkin.red_flag_names = red_flag_labels(checkin.red_flags)
+    return checkins
 
 
 @no_patient_sessions

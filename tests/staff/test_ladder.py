@@ -30,6 +30,7 @@ VIEWS = [
     ("review queue", "get", "/staff/review/", CLINICAL),
     ("visit review", "get", "/staff/visits/{visit}/review/", CLINICAL),
     ("visit record", "get", "/staff/visits/{visit}/record/", CLINICAL),
+    ("acknowledge urgent", "post", "/staff/visits/{visit}/urgent/acknowledge/", CLINICAL),
     ("audit log", "get", "/staff/audit/", ADMIN),
     ("csv export", "get", "/staff/export.csv", ADMIN),
     ("fhir export", "get", "/staff/patients/{patient}/fhir/", ADMIN),

@@ -170,3 +170,21 @@ def test_the_visit_record_form_explains_bad_input(clinician, as_user, screened_v
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"treated_at", "regions"}
     assert not VisitRecord.objects.exists()
+
+
+def test_a_clinician_marks_an_urgent_check_in_as_dealt_with(clinician, as_user):
+    from intake.models import CheckIn
+
+    visit = VisitFactory(urgent_since=timezone.now(), visited_at=timezone.now() - timedelta(days=1))
+    CheckIn.objects.create(visit=visit, window="24h", soreness=8, trend="worse", red_flags=["breathless"], urgent=True)
+    client = as_user(clinician)
+    page = client.get(f"/staff/visits/{visit.pk}/review/").content.decode()
+    assert "mark as dealt with" in page
+
+    response = client.post(f"/staff/visits/{visit.pk}/urgent/acknowledge/")
+
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.urgent_since is None
+    assert CheckIn.objects.get(visit=visit).acknowledged_by == clinician
+    assert client.get("/staff/review/").context["urgent_visits"] == []
