@@ -21,6 +21,7 @@ import csv
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import signal
@@ -30,6 +31,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -358,16 +360,39 @@ class Bench:
             "not_available": missing,
         }
 
+    def warm_up(self, size: int) -> None:
+        """A few requests per worker first, so templates, imports and connections are not in the figures."""
+        dataset = json.loads((self.work / f"dataset-{size}.json").read_text())
+        paths = ["/healthz", "/accounts/login/"] + [f"/p/{j['token']}/" for j in dataset["journeys"][-3:]]
+
+        def fetch(path: str) -> None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as response:  # noqa: S310
+                    response.read()
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+
+        with ThreadPoolExecutor(max_workers=self.args.workers) as pool:
+            list(pool.map(fetch, paths * self.args.workers * 2))
+
     def phase(self, size: int, phase: str, classes: list[str], users: int, duration: int, routes: dict) -> dict:
         server = self.start_server(size, phase)
-        sampler = MemorySampler(server.pid)
-        sampler.start()
         try:
+            self.warm_up(size)
+            (self.work / f"access-{phase}.log").write_text("")  # the figures start after the warm-up
+            sampler = MemorySampler(server.pid)
+            sampler.start()
+            load_before = os.getloadavg()
             result = self.locust(size, phase, classes, users, duration, routes)
             sampler.stop()
             result["memory"] = sampler.summary()
+            result["load_average"] = {
+                "before": [round(x, 2) for x in load_before],
+                "after": [round(x, 2) for x in os.getloadavg()],
+            }
         finally:
             self.stop_server(server)
+        result["server"] = read_access_log(self.work / f"access-{phase}.log")
         return result
 
     # -- the whole run -----------------------------------------------------------------------------------
@@ -512,6 +537,43 @@ def read_locust_stats(path: Path) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<route>\S+)" (?P<status>\d+) \S+ (?P<wall>\d+)ms cpu=(?P<cpu>\d+)ms')
+
+
+def read_access_log(path: Path) -> list[dict[str, Any]]:
+    """Per route (the path's shape, as gunicorn.conf.py logs it): time inside the worker and its CPU time."""
+    if not path.exists():
+        return []
+    groups: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
+    for line in path.read_text().splitlines():
+        match = ACCESS_LINE.search(line)
+        if match:
+            key = (match["method"], match["route"])
+            groups.setdefault(key, []).append((int(match["wall"]), int(match["cpu"]), int(match["status"])))
+    rows = []
+    for (method, route), values in sorted(groups.items()):
+        walls = sorted(v[0] for v in values)
+        cpus = sorted(v[1] for v in values)
+        rows.append(
+            {
+                "method": method,
+                "route": route,
+                "requests": len(values),
+                "errors": sum(1 for v in values if v[2] >= 500),
+                "wall_p50_ms": pct(walls, 50),
+                "wall_p95_ms": pct(walls, 95),
+                "cpu_p50_ms": pct(cpus, 50),
+                "cpu_p95_ms": pct(cpus, 95),
+                "cpu_mean_ms": round(sum(cpus) / len(cpus), 1),
+            }
+        )
+    return rows
+
+
+def pct(ordered: list[int], percentile: float) -> int:
+    return ordered[min(len(ordered) - 1, round(percentile / 100 * (len(ordered) - 1)))] if ordered else 0
 
 
 def read_locust_failures(path: Path) -> list[dict[str, Any]]:

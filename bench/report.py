@@ -152,6 +152,24 @@ def markdown(result: dict[str, Any]) -> str:
             lines += ["", "Errors:"] + [
                 f"- {f['count']} x {f['method']} {f['name']}: {f['error']}" for f in phase["failures"]
             ]
+        if phase.get("load_average"):
+            before, after = phase["load_average"]["before"], phase["load_average"]["after"]
+            lines += ["", f"Machine load average (1/5/15 min): {before} before, {after} after."]
+        if phase.get("server"):
+            lines += [
+                "",
+                "Inside the workers (gunicorn access log: time in the worker and the worker's own CPU time; "
+                "the CPU time does not grow when other processes compete for the cores):",
+                "",
+                "| route | requests | 5xx | wall p50 | wall p95 | CPU p50 | CPU p95 | CPU mean |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            ]
+            for row in phase["server"]:
+                lines.append(
+                    f"| {row['method']} {row['route']} | {row['requests']:,} | {row['errors']} "
+                    f"| {_fmt(row['wall_p50_ms'])} | {_fmt(row['wall_p95_ms'])} | {_fmt(row['cpu_p50_ms'])} "
+                    f"| {_fmt(row['cpu_p95_ms'])} | {_fmt(row['cpu_mean_ms'])} |"
+                )
         memory = phase.get("memory", {})
         if memory.get("peak_rss_mb_per_worker"):
             lines += [
