@@ -200,3 +200,14 @@ def test_the_session_grant_expires(client, patient_link, settings):
     assert client.get("/patient/").status_code == 200
     with time_machine.travel(timezone.now() + timedelta(seconds=settings.PATIENT_SESSION_SECONDS + 60)):
         assert client.get("/patient/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_once_everything_is_signed_the_progress_page_leads_to_before_your_visit(patient_client, visit):
+    now = timezone.now()
+    Visit.objects.filter(pk=visit.pk).update(
+        explanation_read_at=now, screening_done_at=now, understanding_done_at=now, signed_at=now
+    )
+    page = patient_client.get("/patient/").content.decode()
+    assert "You have done everything" in page
+    assert 'href="/patient/before-your-visit/"' in page
