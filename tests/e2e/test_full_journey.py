@@ -4,44 +4,312 @@ Every page visited is saved as a screenshot (tests/e2e/screens/) and checked wit
 serious or critical problems. No sleeps: every step waits for a URL, a heading or a control.
 """
 
+import io
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
+from pypdf import PdfReader
 
+from consent.demo import seed_versions
+from consent.models import ConsentRecord
 from intake.links import new_token
-from tests.factories import AccessLinkFactory
+from intake.models import CheckIn, UnderstandingResult, Visit
+from portal.roles import Role
+from tests.factories import TEST_PASSWORD, AccessLinkFactory, UserFactory, VisitFactory
+from tests.intake.screening_data import CALM_ANSWERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The quick check answered right except "sudden shortness of breath": wait and see.
+CHECK_ONE_WRONG = {
+    "injected": "no",
+    "soreness": "days",
+    "breathless": "wait",
+    "optional": "yes",
+    "acupuncture": "different",
+}
 
-def visit_page(page, snap, assert_accessible, name):
-    """Every page the journey reaches: a screenshot, an axe check, and no script errors so far."""
-    snap(page, name)
-    assert_accessible(page)
-    assert page.js_errors == []
+# What the patient clicks, in each language (the words come from the Spanish catalog under test).
+WORDS = {
+    "en": {
+        "dob": "Your date of birth",
+        "continue": "Continue",
+        "start": "Continue: About dry needling",
+        "explanation": "About dry needling",
+        "read": "I have read this information",
+        "to_questions": "Continue to the health questions",
+        "save": "Save and continue",
+        "finish": "Save and finish",
+        "to_check": "Continue to the quick check",
+        "check": "Check my answers",
+        "not_right": "Some answers are not quite right",
+        "to_consent": "Continue to the consent form",
+        "sign_heading": "Read and sign your consent",
+        "sign": "Sign my consent",
+        "signed_heading": "Your consent",
+        "download": "Download your signed copy (PDF)",
+        "before_heading": "Before your visit",
+        "consent_title": "Consent to dry needling",
+        "aftercare_heading": "Your aftercare",
+        "check_in": "Check in now",
+        "how": "How are you doing?",
+        "send": "Send my answers",
+    },
+    "es": {
+        "dob": "Su fecha de nacimiento",
+        "continue": "Continuar",
+        "start": "Continuar: Sobre la punción seca",
+        "explanation": "Sobre la punción seca",
+        "read": "Leí esta información",
+        "to_questions": "Continuar a las preguntas de salud",
+        "save": "Guardar y continuar",
+        "finish": "Guardar y terminar",
+        "to_check": "Continuar al repaso rápido",
+        "check": "Comprobar mis respuestas",
+        "not_right": "Algunas respuestas no son del todo correctas",
+        "to_consent": "Continuar al formulario de consentimiento",
+        "sign_heading": "Lea y firme su consentimiento",
+        "sign": "Firmar mi consentimiento",
+        "signed_heading": "Su consentimiento",
+        "download": "Descargar su copia firmada (PDF)",
+        "before_heading": "Antes de su cita",
+        "consent_title": "Consentimiento para la punción seca",
+        "aftercare_heading": "Sus cuidados posteriores",
+        "check_in": "Responder ahora",
+        "how": "¿Cómo se encuentra?",
+        "send": "Enviar mis respuestas",
+    },
+}
 
 
-def open_link(page, live_server, link, token, *, dob_label="Your date of birth", continue_label="Continue"):
-    page.goto(f"{live_server.url}/p/{token}/")
-    page.get_by_label(dob_label).wait_for()
-    return page
+@pytest.fixture(autouse=True)
+def roles(transactional_db):
+    """Transactional tests empty every table between tests, the roles from the data migration too."""
+    from django.contrib.auth.models import Group
+
+    from portal.roles import sync_role_permissions
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    sync_role_permissions()
 
 
-def confirm_date_of_birth(page, live_server, link, *, dob_label="Your date of birth", continue_label="Continue"):
-    page.get_by_label(dob_label).fill(link.visit.patient.date_of_birth.isoformat())
-    page.get_by_role("button", name=continue_label).click()
-    page.wait_for_url(re.compile(r"/patient/"))
+class Journey:
+    """One patient going through the pages, with a screenshot and an axe check of each."""
+
+    def __init__(self, page, live_server, snap, assert_accessible, *, language="en", prefix=""):
+        self.page, self.base, self.snap, self.axe = page, live_server.url, snap, assert_accessible
+        self.words = WORDS[language]
+        self.prefix = prefix
+        self.count = 0
+
+    def seen(self, name: str) -> None:
+        self.count += 1
+        self.snap(self.page, f"{self.prefix}{self.count:02d}-{name}")
+        self.axe(self.page)
+        assert self.page.js_errors == []
+
+    def heading(self, name: str):
+        return self.page.get_by_role("heading", name=name, exact=True)
+
+    def open_link(self, token: str, dob) -> None:
+        w, page = self.words, self.page
+        page.goto(f"{self.base}/p/{token}/")
+        page.get_by_label(w["dob"]).wait_for()
+        self.seen("date-of-birth")
+        page.get_by_label(w["dob"]).fill(dob.isoformat())
+        page.get_by_role("button", name=w["continue"]).click()
+        page.wait_for_url(f"{self.base}/patient/")
+        self.seen("progress")
+
+    def read_explanation(self) -> None:
+        w, page = self.words, self.page
+        page.get_by_role("link", name=w["start"]).click()
+        self.heading(w["explanation"]).wait_for()
+        self.seen("explanation")
+        page.get_by_label(w["read"]).check()
+        page.get_by_role("button", name=w["to_questions"]).click()
+
+    def fill(self, values: dict) -> None:
+        page = self.page
+        for name, value in values.items():
+            if isinstance(value, list):
+                for choice in value:
+                    page.locator(f'input[name="{name}"][value="{choice}"]').check()
+            elif page.locator(f'input[type="radio"][name="{name}"]').count():
+                page.locator(f'input[type="radio"][name="{name}"][value="{value}"]').check()
+            elif value != "":
+                page.locator(f'[name="{name}"]').fill(value)
+
+    def answer_screening(self, *, stop_after: str | None = None) -> None:
+        """Every section; the conditional questions appear only after the answer that opens them."""
+        w, page = self.words, self.page
+        sections = list(CALM_ANSWERS.items())
+        for section, values in sections:
+            page.wait_for_url(f"{self.base}/patient/screening/{section}/")
+            if section == "safety":
+                follow_up = page.locator('[data-show-if-item="blood_thinner"]')
+                assert follow_up.is_hidden()
+                page.locator('input[name="blood_thinner"][value="yes"]').check()
+                follow_up.wait_for(state="visible")
+                values = {**values, "blood_thinner": "yes", "blood_thinner_which": ["antiplatelet"]}
+            if section == "needles":
+                follow_up = page.locator('[data-show-if-item="prior_dry_needling"]').first
+                page.locator('input[name="prior_dry_needling"][value="no"]').check()
+                follow_up.wait_for(state="hidden")
+                page.locator('input[name="prior_dry_needling"][value="yes"]').check()
+                follow_up.wait_for(state="visible")
+            self.fill(values)
+            self.seen(f"screening-{section}")
+            if section == stop_after:
+                return
+            last = section == sections[-1][0]
+            page.get_by_role("button", name=w["finish"] if last else w["save"]).click()
+        page.wait_for_url(f"{self.base}/patient/screening/answers/")
+        self.seen("screening-answers")
+
+    def understanding_check_with_one_wrong_answer(self, visit: Visit) -> None:
+        w, page = self.words, self.page
+        page.get_by_role("link", name=w["to_check"]).click()
+        page.wait_for_url(f"{self.base}/patient/check/")
+        self.seen("check")
+        self.fill(CHECK_ONE_WRONG)
+        page.get_by_role("button", name=w["check"]).click()
+        page.get_by_text(w["not_right"]).wait_for()
+        self.seen("check-one-wrong")
+        self.fill({"breathless": "emergency"})
+        page.get_by_role("button", name=w["check"]).click()
+        page.wait_for_url(re.compile(r"/patient/(consent/|check/)"))
+        result = UnderstandingResult.objects.get(visit=visit)
+        assert result.first_try["breathless"] is False
+        if "/patient/check/" in page.url:  # the "well done" page links on to the consent
+            self.seen("check-passed")
+            page.get_by_role("link", name=w["to_consent"]).click()
+        page.wait_for_url(f"{self.base}/patient/consent/")
+        self.heading(w["sign_heading"]).wait_for()
+        self.seen("consent")
+
+    def tick_consent_boxes(self, *, keyboard: bool = False) -> None:
+        """The agreement, the two confirmations and every risk."""
+        boxes = self.page.locator("#consent-form input[type=checkbox]:not([name=cannot_draw])")
+        for index in range(boxes.count()):
+            box = boxes.nth(index)
+            if keyboard:
+                box.focus()
+                self.page.keyboard.press("Space")
+                assert box.is_checked()
+            else:
+                box.check()
+
+    def draw_signature_with_a_finger(self) -> None:
+        """Real touch input through Chromium's input pipeline, which signature_pad sees as pointer events."""
+        canvas = self.page.locator("canvas.signature-canvas")
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        cdp = self.page.context.new_cdp_session(self.page)
+        x0, y0 = box["x"] + 20, box["y"] + box["height"] / 2
+        points = [(x0 + step * 12, y0 + (18 if step % 2 else -18)) for step in range(20)]
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+        for x, y in points:
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        cdp.detach()
+        # The drawing is on the canvas: signature_pad keeps it and says it is not empty.
+        assert canvas.evaluate("c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v)")
+
+    def after_signing(self) -> None:
+        """Signing leads to "before your visit", with a note that the copy is on the consent page."""
+        w, page = self.words, self.page
+        # Making and sealing the PDF takes a few seconds on a busy machine.
+        page.wait_for_url(f"{self.base}/patient/before-your-visit/", timeout=60_000)
+        self.heading(w["before_heading"]).wait_for()
+        self.seen("before-your-visit")
+
+    def signed_copy(self) -> str:
+        """Download the signed PDF from the consent page and read its text back."""
+        w, page = self.words, self.page
+        page.goto(f"{self.base}/patient/consent/signed/")
+        self.heading(w["signed_heading"]).wait_for()
+        self.seen("signed")
+        href = page.get_by_role("link", name=w["download"]).get_attribute("href")
+        response = page.request.get(f"{self.base}{href}")
+        assert response.ok and response.headers["content-type"] == "application/pdf"
+        reader = PdfReader(io.BytesIO(response.body()))
+        return " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
 
 
-def test_a_spanish_speaking_patient_gets_the_portal_in_spanish(live_server, phone, snap, assert_accessible):
+def staff_log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/staff/")
+
+
+def test_a_patient_goes_through_the_whole_journey_on_a_phone_and_reports_a_red_flag(
+    live_server, phone, desktop, snap, assert_accessible
+):
+    seed_versions()
+    clinician = UserFactory(username="dr-ines", first_name="Inés", last_name="Núñez", role=Role.CLINICIAN)
+    visit = VisitFactory(
+        clinician=clinician,
+        scheduled_at=timezone.now() + timedelta(days=1),
+        patient__first_name="Zoë",
+        patient__last_name="Okafor",
+    )
     token = new_token()
-    link = AccessLinkFactory(token=token, visit__language="es")
+    AccessLinkFactory(visit=visit, token=token)
+    journey = Journey(phone, live_server, snap, assert_accessible)
 
-    open_link(phone, live_server, link, token, dob_label="Su fecha de nacimiento")
-    assert phone.locator("html").get_attribute("lang") == "es"
-    phone.get_by_role("heading", name="Confirme que es usted").wait_for()
-    visit_page(phone, snap, assert_accessible, "es-dob")
+    journey.open_link(token, visit.patient.date_of_birth)
+    journey.read_explanation()
+    journey.answer_screening()
+    journey.understanding_check_with_one_wrong_answer(visit)
 
-    confirm_date_of_birth(phone, live_server, link, dob_label="Su fecha de nacimiento", continue_label="Continuar")
-    assert phone.locator("html").get_attribute("lang") == "es"
-    visit_page(phone, snap, assert_accessible, "es-signed-in")
+    journey.tick_consent_boxes()
+    phone.get_by_label("Type your full name").fill("zoe okafor")
+    journey.draw_signature_with_a_finger()
+    journey.seen("consent-filled")
+    phone.get_by_role("button", name="Sign my consent").click()
+    journey.after_signing()
+    text = journey.signed_copy()
+    record = ConsentRecord.objects.get(visit=visit)
+    assert record.signature_method == ConsentRecord.SignatureMethod.DRAWN
+    assert record.language == "en"
+    assert "Consent to dry needling" in text and "Zoë Okafor" in text
+
+    # The clinician records the visit at a desk: upper back needled, yesterday.
+    staff_log_in(desktop, live_server.url, "dr-ines")
+    desktop.goto(f"{live_server.url}/staff/visits/{visit.pk}/record/")
+    desktop.get_by_role("heading", name="Record the visit").wait_for()
+    yesterday = timezone.localtime(timezone.now() - timedelta(hours=20))
+    desktop.get_by_label("Session time").fill(yesterday.strftime("%Y-%m-%dT%H:%M"))
+    desktop.get_by_label("Upper back", exact=False).check()
+    snap(desktop, "full-journey-staff-record-visit")
+    assert_accessible(desktop)
+    desktop.get_by_role("button", name="Record the visit").click()
+    desktop.wait_for_url(re.compile(r"/staff/"))
+    desktop.wait_for_load_state()
+    visit.refresh_from_db()
+    assert visit.visited_at is not None
+
+    # The next day the patient opens the same link: aftercare with the breathing warning first.
+    phone.goto(f"{live_server.url}/patient/aftercare/")
+    journey.heading("Your aftercare").wait_for()
+    assert phone.get_by_role("heading", name="Watch your breathing").is_visible()
+    journey.seen("aftercare")
+    phone.get_by_role("link", name="Check in now").click()
+    journey.heading("How are you doing?").wait_for()
+    journey.seen("check-in")
+    phone.locator("label[for=id_soreness_6]").click()
+    phone.get_by_label("Getting worse").check()
+    phone.get_by_label("Redness, warmth, swelling").check()
+    phone.get_by_role("button", name="Send my answers").click()
+    phone.wait_for_url(re.compile(r"/done/"))
+    journey.seen("check-in-red-flag")
+    check_in = CheckIn.objects.get(visit=visit)
+    assert check_in.red_flags
+    visit.refresh_from_db()
+    assert visit.urgent_since is not None
