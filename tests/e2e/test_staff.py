@@ -92,6 +92,8 @@ def test_reception_takes_a_new_patient_to_a_printed_qr_code(live_server, desktop
     desktop.locator(".qr-box svg").wait_for()
     elapsed = time.monotonic() - started
     snap(desktop, "print-page")
+    assert_accessible(desktop)
+    print(f"reception: login to printed QR code in {elapsed:.1f} s")
     desktop.emulate_media(media="print")
     snap(desktop, "print-media")
     assert desktop.get_by_role("button", name="Print").is_hidden()

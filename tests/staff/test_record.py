@@ -37,10 +37,15 @@ def test_the_record_escapes_what_a_patient_typed(reception, as_user):
     assert "&lt;script&gt;" in body
 
 
-def test_an_unknown_or_malformed_patient_id_is_404(reception, as_user):
-    client = as_user(reception)
-    assert client.get("/staff/patients/00000000-0000-0000-0000-000000000000/").status_code == 404
+def test_unknown_or_malformed_ids_are_404(clinician, as_user):
+    client = as_user(clinician)
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert client.get(f"/staff/patients/{missing}/").status_code == 404
     assert client.get("/staff/patients/not-a-uuid/").status_code == 404
+    assert client.get(f"/staff/visits/{missing}/review/").status_code == 404
+    assert client.get(f"/staff/visits/{missing}/link/").status_code == 404
+    assert client.post(f"/staff/links/{missing}/revoke/").status_code == 404
+    assert client.post(f"/staff/visits/{missing}/kiosk/").status_code == 404
 
 
 def _edit_data(patient, **changes):
