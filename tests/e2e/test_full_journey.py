@@ -56,6 +56,12 @@ WORDS = {
         "check_in": "Check in now",
         "how": "How are you doing?",
         "send": "Send my answers",
+        "type_name": "Type your full name",
+        "breathing": "Watch your breathing",
+        "worse": "Getting worse",
+        "infection": "Redness, warmth, swelling",
+        "other_language": "Español",
+        "hello": "Hello, Zoë",
     },
     "es": {
         "dob": "Su fecha de nacimiento",
@@ -80,6 +86,12 @@ WORDS = {
         "check_in": "Responder ahora",
         "how": "¿Cómo se encuentra?",
         "send": "Enviar mis respuestas",
+        "type_name": "Escriba su nombre completo",
+        "breathing": "Vigile su respiración",
+        "worse": "Va empeorando",
+        "infection": "Enrojecimiento, calor, hinchazón",
+        "other_language": "English",
+        "hello": "Hola, Zoë",
     },
 }
 
@@ -280,14 +292,19 @@ def test_a_patient_goes_through_the_whole_journey_on_a_phone_and_reports_a_red_f
     assert record.language == "en"
     assert "Consent to dry needling" in text and "Zoë Okafor" in text
 
-    # The clinician records the visit at a desk: upper back needled, yesterday.
-    staff_log_in(desktop, live_server.url, "dr-ines")
-    desktop.goto(f"{live_server.url}/staff/visits/{visit.pk}/record/")
+    record_the_visit_at_a_desk(desktop, live_server.url, visit, snap, assert_accessible, prefix="full-journey")
+    report_a_red_flag_the_next_day(journey, visit)
+
+
+def record_the_visit_at_a_desk(desktop, base, visit, snap, assert_accessible, *, prefix: str) -> None:
+    """The clinician records the visit: upper back needled, yesterday (so the first check-in is open)."""
+    staff_log_in(desktop, base, visit.clinician.username)
+    desktop.goto(f"{base}/staff/visits/{visit.pk}/record/")
     desktop.get_by_role("heading", name="Record the visit").wait_for()
     yesterday = timezone.localtime(timezone.now() - timedelta(hours=20))
     desktop.get_by_label("Session time").fill(yesterday.strftime("%Y-%m-%dT%H:%M"))
     desktop.get_by_label("Upper back", exact=False).check()
-    snap(desktop, "full-journey-staff-record-visit")
+    snap(desktop, f"{prefix}-staff-record-visit")
     assert_accessible(desktop)
     desktop.get_by_role("button", name="Record the visit").click()
     desktop.wait_for_url(re.compile(r"/staff/"))
@@ -295,21 +312,66 @@ def test_a_patient_goes_through_the_whole_journey_on_a_phone_and_reports_a_red_f
     visit.refresh_from_db()
     assert visit.visited_at is not None
 
-    # The next day the patient opens the same link: aftercare with the breathing warning first.
-    phone.goto(f"{live_server.url}/patient/aftercare/")
-    journey.heading("Your aftercare").wait_for()
-    assert phone.get_by_role("heading", name="Watch your breathing").is_visible()
+
+def report_a_red_flag_the_next_day(journey: Journey, visit: Visit) -> None:
+    """The same link opens aftercare with the breathing warning first; a check-in reports a red flag."""
+    w, page = journey.words, journey.page
+    page.goto(f"{journey.base}/patient/aftercare/")
+    journey.heading(w["aftercare_heading"]).wait_for()
+    assert page.get_by_role("heading", name=w["breathing"]).is_visible()
     journey.seen("aftercare")
-    phone.get_by_role("link", name="Check in now").click()
-    journey.heading("How are you doing?").wait_for()
+    page.get_by_role("link", name=w["check_in"]).click()
+    journey.heading(w["how"]).wait_for()
     journey.seen("check-in")
-    phone.locator("label[for=id_soreness_6]").click()
-    phone.get_by_label("Getting worse").check()
-    phone.get_by_label("Redness, warmth, swelling").check()
-    phone.get_by_role("button", name="Send my answers").click()
-    phone.wait_for_url(re.compile(r"/done/"))
+    page.locator("label[for=id_soreness_6]").click()
+    page.get_by_label(w["worse"]).check()
+    page.get_by_label(w["infection"]).check()
+    page.get_by_role("button", name=w["send"]).click()
+    page.wait_for_url(re.compile(r"/done/"))
     journey.seen("check-in-red-flag")
-    check_in = CheckIn.objects.get(visit=visit)
-    assert check_in.red_flags
+    assert CheckIn.objects.get(visit=visit).red_flags
     visit.refresh_from_db()
     assert visit.urgent_since is not None
+
+
+def test_a_patient_switches_to_spanish_and_does_everything_in_spanish(
+    live_server, phone, desktop, snap, assert_accessible
+):
+    seed_versions()
+    clinician = UserFactory(username="dr-ines", first_name="Inés", last_name="Núñez", role=Role.CLINICIAN)
+    visit = VisitFactory(
+        clinician=clinician,
+        scheduled_at=timezone.now() + timedelta(days=1),
+        patient__first_name="Zoë",
+        patient__last_name="Okafor",
+    )
+    token = new_token()
+    AccessLinkFactory(visit=visit, token=token)
+    journey = Journey(phone, live_server, snap, assert_accessible)
+    journey.open_link(token, visit.patient.date_of_birth)
+
+    phone.get_by_role("button", name="Español").click()
+    journey.words = WORDS["es"]
+    journey.heading("Hola, Zoë").wait_for()
+    assert phone.locator("html").get_attribute("lang") == "es"
+    journey.seen("progress-in-spanish")
+    visit.refresh_from_db()
+    assert visit.language == "es"
+
+    journey.read_explanation()
+    journey.answer_screening()
+    assert phone.get_by_text("Se ha sentido nervioso(a), ansioso(a) o con los nervios de punta").is_visible()
+    journey.understanding_check_with_one_wrong_answer(visit)
+    assert phone.get_by_role("heading", name="Consentimiento para la punción seca").is_visible()
+    journey.tick_consent_boxes()
+    phone.get_by_label("Escriba su nombre completo").fill("Zoë Okafor")
+    journey.draw_signature_with_a_finger()
+    phone.get_by_role("button", name="Firmar mi consentimiento").click()
+    journey.after_signing()
+    text = journey.signed_copy()
+    record = ConsentRecord.objects.get(visit=visit)
+    assert record.language == "es" and record.consent_version.language == "es"
+    assert "Consentimiento para la punción seca" in text and "Acuerdo y firma" in text
+
+    record_the_visit_at_a_desk(desktop, live_server.url, visit, snap, assert_accessible, prefix="spanish-journey")
+    report_a_red_flag_the_next_day(journey, visit)
