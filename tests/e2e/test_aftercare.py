@@ -54,6 +54,8 @@ def test_a_patient_reads_aftercare_and_reports_a_breathing_red_flag_on_a_phone(
     phone.emulate_media(media="print")
     snap(phone, "aftercare-print")
     assert not phone.get_by_role("link", name="Check in now").is_visible()
+    assert phone.get_by_text("Riverside Physiotherapy").first.is_visible()  # the clinic's name stays on paper
+    assert phone.get_by_text("Questions? Call the clinic on 555-0100.").is_visible()
     phone.emulate_media(media="screen")
 
     phone.get_by_role("link", name="Check in now").click()
