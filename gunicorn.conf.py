@@ -50,9 +50,9 @@ def default_workers(cpu_count: int | None = None) -> int:
     return max(2, min(2 * cores + 1, 12))
 
 
-# A path segment that is a plain word (a URL room or action) is kept; anything else (tokens, UUIDs,
-# numbers, names) becomes :id. The token of /p/<token>/ always becomes :token.
-_WORD = re.compile(r"^[a-z][a-z_-]{0,30}$")
+# A path segment that is a plain word (a URL room or action, or a file name such as copy.pdf) is kept;
+# anything else (tokens, UUIDs, numbers) becomes :id. The token of /p/<token>/ always becomes :token.
+_WORD = re.compile(r"^[a-z][a-z_-]{0,30}(\.[a-z0-9]{1,5})?$")
 
 
 def route_of(path: str) -> str:

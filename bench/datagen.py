@@ -206,6 +206,7 @@ class Generator:
         return result
 
     def make_load_staff(self) -> dict[str, Any]:
+        from django.contrib.auth.hashers import make_password
         from django.contrib.auth.models import Group
 
         from portal.models import User
@@ -213,6 +214,7 @@ class Generator:
 
         accounts = []
         clinician_users = []
+        password_hash = make_password(LOAD_PASSWORD)  # hashed once: every load account shares the password
         groups = {role: Group.objects.get(name=role.value) for role in (Role.RECEPTION, Role.CLINICIAN)}
         for role, prefix in ((Role.RECEPTION, "bench-reception"), (Role.CLINICIAN, "bench-clinician")):
             # One more than the load needs: the last account is reserved for the in-process measurements.
@@ -220,7 +222,7 @@ class Generator:
                 user = User.objects.create(
                     username=f"{prefix}-{index}", first_name=prefix.split("-")[1].title(), last_name=str(index)
                 )
-                user.set_password(LOAD_PASSWORD)
+                user.password = password_hash
                 user.save(update_fields=["password"])
                 user.groups.add(groups[role])
                 key = self.totp_device(user)
@@ -324,7 +326,10 @@ class Generator:
                     visit.progress = visit.derive_progress()
                     visits.append(visit)
                     counts[f"visits_{state}"] = counts.get(f"visits_{state}", 0) + 1
-                    links.append(self.link_for(visit, now, AccessLink, hash_token))
+                    link = self.link_for(visit, now, AccessLink, hash_token)
+                    links.append(link)
+                    if getattr(link, "reissued", None) is not None:
+                        links.append(link.reissued)
                     audits.append(self.audit("visit.created", visit, patient, visit.created_at))
                     if visit.screening_done_at and tpl["screening"] is not None:
                         row = ScreeningResponse(
@@ -429,6 +434,15 @@ class Generator:
         elif roll < 0.02:
             link.revoked_at = created + timedelta(hours=1)
             self.counts["links_revoked"] = self.counts.get("links_revoked", 0) + 1
+            # Reception re-issued it: the visit's current link is a new one.
+            link.reissued = AccessLink(
+                id=uuid.uuid4(),
+                visit=visit,
+                token_hash=hash_token(secrets.token_urlsafe(16)),
+                created_at=link.revoked_at,
+                expires_at=link.expires_at,
+                last_used_at=visit.opened_at,
+            )
         return link
 
     def consent_for(self, visit, patient, tpl, version, pdf_template, storage, ConsentRecord):  # noqa: N803

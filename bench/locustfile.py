@@ -352,7 +352,7 @@ class ClinicianUser(StaffUser):
 class BoardUser(StaffUser):
     """The growth measurement: the board and its search, nothing else."""
 
-    weight = 0
+    weight = 1  # chosen by name on the command line for the growth phases only
     role = "Reception"
     wait_time = between(0.5, 1.5)
 

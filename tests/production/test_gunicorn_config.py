@@ -78,6 +78,8 @@ def test_gunicorn_accepts_the_file():
         ("/staff/consent/0b0f8a55-6c1e-4b53-9d43-5ee1f2f1a1b2/pdf/", "/staff/consent/:id/pdf/"),
         ("/patient/screening/pain/", "/patient/screening/pain/"),
         ("/static/css/portal.3f2a.css", "/static/..."),
+        ("/patient/consent/copy.pdf", "/patient/consent/copy.pdf"),
+        ("/staff/patients/0b0f8a55-6c1e-4b53-9d43-5ee1f2f1a1b2/fhir/", "/staff/patients/:id/fhir/"),
         ("/healthz", "/healthz"),
         ("/", "/"),
     ],
