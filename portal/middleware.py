@@ -59,3 +59,37 @@ class StaffSessionMiddleware:
         if not is_otp_verified(request) and not request.path.startswith(OTP_EXEMPT_PREFIXES):
             return redirect_to_login(request.get_full_path(), login_url=settings.OTP_LOGIN_URL)
         return None
+
+
+class AdminAuditMiddleware:
+    """The admin site reads and changes patient records too: each such request writes an event.
+
+    Django's admin has no hook per view, so this looks at the URL (/admin/<app>/<model>/...) after the
+    response: a successful request for a model of the patient-data apps is recorded as admin.viewed
+    (GET) or admin.changed (anything else), with the model and object id, never the field values.
+    """
+
+    AUDITED_APPS = ("intake", "consent", "portal")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        parts = request.path.strip("/").split("/")
+        user = getattr(request, "user", None)
+        if (
+            len(parts) >= 3
+            and parts[0] == "admin"
+            and parts[1] in self.AUDITED_APPS
+            and response.status_code < 400
+            and user is not None
+            and user.is_authenticated
+        ):
+            object_id = parts[3] if len(parts) >= 4 and parts[3] not in ("add", "") else ""
+            audit.record(
+                "admin.viewed" if request.method in ("GET", "HEAD") else "admin.changed",
+                request=request,
+                details={"app": parts[1], "model": parts[2], "object_id": object_id[:64]},
+            )
+        return response

@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.StaffSessionMiddleware",
+    "portal.middleware.AdminAuditMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
