@@ -235,7 +235,7 @@ class Journey:
         """Signing leads to "before your visit", with a note that the copy is on the consent page."""
         w, page = self.words, self.page
         # Making and sealing the PDF takes a few seconds on a busy machine.
-        page.wait_for_url(f"{self.base}/patient/before-your-visit/", timeout=60_000)
+        page.wait_for_url(re.compile(r"/patient/before-your-visit/"), timeout=60_000)
         self.heading(w["before_heading"]).wait_for()
         self.seen("before-your-visit")
 
@@ -375,3 +375,69 @@ def test_a_patient_switches_to_spanish_and_does_everything_in_spanish(
 
     record_the_visit_at_a_desk(desktop, live_server.url, visit, snap, assert_accessible, prefix="spanish-journey")
     report_a_red_flag_the_next_day(journey, visit)
+
+
+def ready_to_sign(**patient) -> tuple[Visit, str]:
+    """A visit whose patient has read, answered and passed the quick check: the consent is next."""
+    seed_versions()
+    clinician = UserFactory(username="dr-ines", first_name="Inés", last_name="Núñez", role=Role.CLINICIAN)
+    now = timezone.now()
+    visit = VisitFactory(
+        clinician=clinician,
+        scheduled_at=now + timedelta(days=1),
+        opened_at=now,
+        explanation_read_at=now,
+        screening_done_at=now,
+        understanding_done_at=now,
+        **{f"patient__{key}": value for key, value in patient.items()},
+    )
+    token = new_token()
+    AccessLinkFactory(visit=visit, token=token)
+    return visit, token
+
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  return {tag: e.tagName, type: e.type || "", name: e.name || "", text: (e.innerText || "").trim().slice(0, 40)};
+}"""
+
+
+def test_the_consent_can_be_signed_with_the_keyboard_alone_on_the_typed_path(
+    live_server, desktop, snap, assert_accessible
+):
+    visit, token = ready_to_sign(first_name="José", last_name="García")
+    journey = Journey(desktop, live_server, snap, assert_accessible)
+    journey.open_link(token, visit.patient.date_of_birth)
+    desktop.goto(f"{live_server.url}/patient/consent/")
+    journey.heading("Read and sign your consent").wait_for()
+    journey.seen("consent")
+
+    # From the top of the page: the skip link, then Tab through the form, acting on each control in turn.
+    desktop.keyboard.press("Tab")
+    assert desktop.evaluate(FOCUSED)["text"] == "Skip to main content"
+    desktop.keyboard.press("Enter")
+    order = []
+    for _ in range(200):
+        desktop.keyboard.press("Tab")
+        focused = desktop.evaluate(FOCUSED)
+        if focused["type"] == "checkbox":
+            desktop.keyboard.press("Space")
+            order.append(focused["name"])
+        elif focused["name"] == "typed_name":
+            desktop.keyboard.type("jose garcia")
+            order.append("typed_name")
+        elif focused["tag"] == "BUTTON" and focused["text"] == "Sign my consent":
+            journey.seen("consent-filled-by-keyboard")
+            desktop.keyboard.press("Enter")
+            break
+    else:
+        pytest.fail(f"Tab never reached the sign button; focus went through {order}")
+
+    # The order the controls were reached is the order they are read in.
+    risks = [name for name in order if name.startswith("risk_")]
+    assert order == ["electronic_signature", "read_and_understood", "voluntary", *risks, "typed_name", "cannot_draw"]
+    assert len(risks) == 11
+    journey.after_signing()
+    record = ConsentRecord.objects.get(visit=visit)
+    assert record.signature_method == ConsentRecord.SignatureMethod.TYPED
+    assert "José García" in journey.signed_copy()
