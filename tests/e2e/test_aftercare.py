@@ -137,3 +137,23 @@ def test_the_aftercare_pdf_downloads_as_one_page(live_server, phone):
     subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(SCREENS / "aftercare-pdf")], check=True)
     assert (SCREENS / "aftercare-pdf-1.png").exists()
     assert not (SCREENS / "aftercare-pdf-2.png").exists()
+
+
+def test_a_patient_reporting_an_infection_sign_is_told_to_call_the_clinic_on_a_desktop(
+    live_server, desktop, snap, assert_accessible
+):
+    visit, token = _visit_with_link(regions=["knee", "calf_shin"])
+    _sign_in(desktop, live_server.url, visit, token)
+    desktop.goto(f"{live_server.url}/patient/aftercare/")
+    snap(desktop, "aftercare")
+    assert_accessible(desktop)
+    desktop.get_by_role("link", name="Check in now").click()
+    desktop.locator("label[for=id_soreness_6]").click()
+    desktop.get_by_label("About the same").check()
+    desktop.get_by_label("Redness, warmth, swelling or fluid at a needle spot").check()
+    desktop.get_by_role("button", name="Send my answers").click()
+    desktop.get_by_role("heading", name="Please call the clinic today").wait_for()
+    snap(desktop, "checkin-clinic")
+    assert_accessible(desktop)
+    assert desktop.get_by_role("link", name="Call the clinic: 555-0100").get_attribute("href") == "tel:555-0100"
+    assert Visit.objects.get(pk=visit.pk).urgent_since is not None
