@@ -2,8 +2,8 @@
 
 Staff pages may stay English; everything a patient can see needs Spanish. A message counts as
 patient-facing when any place it is used is patient-facing: templates outside the staff, portal,
-registration and admin folders, and Python in intake/ and consent/ outside staff, admin, management
-command and migration modules.
+registration and admin folders (but the kiosk templates, which a patient holds), and Python in intake/
+and consent/ outside staff, admin, management command and migration modules.
 """
 
 from __future__ import annotations
@@ -27,9 +27,15 @@ STAFF_PATH = re.compile(r"staff|admin|(^|/)(management|migrations|registration)/
 PATIENT_ROOTS = ("templates/", "intake/", "consent/")
 
 
+# Staff templates a patient sees: the kiosk bar and the "hand the tablet back" screen.
+PATIENT_IN_STAFF_PATH = re.compile(r"kiosk")
+
+
 def is_patient_facing(reference: str) -> bool:
     path = reference.rsplit(":", 1)[0].removeprefix("./")
-    return path.startswith(PATIENT_ROOTS) and not STAFF_PATH.search(path)
+    if not path.startswith(PATIENT_ROOTS):
+        return False
+    return not STAFF_PATH.search(path) or bool(PATIENT_IN_STAFF_PATH.search(path))
 
 
 def extract(workdir: Path) -> list[Entry]:

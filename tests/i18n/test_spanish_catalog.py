@@ -20,6 +20,8 @@ def test_it_sorts_patient_pages_from_staff_pages():
     assert is_patient_facing("templates/partials/language_switcher.html:5")
     assert is_patient_facing("intake/views_patient.py:27")
     assert is_patient_facing("consent/pdf.py:27")
+    assert is_patient_facing("templates/intake/staff/kiosk_bar.html:4")
+    assert is_patient_facing("templates/intake/staff/kiosk_locked.html:7")
     assert not is_patient_facing("templates/intake/staff/board.html:3")
     assert not is_patient_facing("templates/staff_base.html:3")
     assert not is_patient_facing("templates/consent/staff/review.html:3")
