@@ -25,6 +25,7 @@ import re
 import secrets
 import shutil
 import signal
+import socketserver
 import subprocess
 import sys
 import threading
@@ -91,6 +92,7 @@ class Bench:
         self.warnings: list[str] = []
         self.secret_key = secrets.token_urlsafe(48)
         self.src = REPO if args.worktree else self.work / "src"
+        self.smtp = SmtpSink()
 
     # -- environment -------------------------------------------------------------------------------------
     def db_name(self, size: int) -> str:
@@ -137,6 +139,10 @@ class Bench:
             "CSRF_COOKIE_SECURE": "false",
             "SECURE_HSTS_SECONDS": "0",
             "BIND": f"127.0.0.1:{self.port}",
+            "CLINIC_SIGNING_AUTO_CREATE": "false",  # as in production: the seal made by the data step is used
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(self.smtp.port),
+            "EMAIL_USE_TLS": "false",
             "WEB_CONCURRENCY": str(self.args.workers),
             "GUNICORN_ACCESS_LOG": str(self.work / f"access-{phase}.log"),
         }
@@ -380,12 +386,14 @@ class Bench:
         try:
             self.warm_up(size)
             (self.work / f"access-{phase}.log").write_text("")  # the figures start after the warm-up
+            emails_before = self.smtp.messages
             sampler = MemorySampler(server.pid)
             sampler.start()
             load_before = os.getloadavg()
             result = self.locust(size, phase, classes, users, duration, routes)
             sampler.stop()
             result["memory"] = sampler.summary()
+            result["emails_sent"] = self.smtp.messages - emails_before
             result["load_average"] = {
                 "before": [round(x, 2) for x in load_before],
                 "after": [round(x, 2) for x in os.getloadavg()],
@@ -460,6 +468,47 @@ class Bench:
         print(report.markdown(result))
         log("wrote " + ", ".join(str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p) for p in paths))
         return 0
+
+
+class SmtpSink(socketserver.ThreadingTCPServer):
+    """A local mail server that accepts every message and counts it, so emails cost what SMTP costs."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        self.messages = 0
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), _SmtpHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    def reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self) -> None:
+        self.reply("220 bench-smtp ready")
+        while line := self.rfile.readline():
+            verb = line.decode(errors="replace").strip().split(" ")[0].upper()
+            if verb in ("EHLO", "HELO"):
+                self.reply("250 bench-smtp")
+            elif verb == "DATA":
+                self.reply("354 go ahead")
+                while (chunk := self.rfile.readline()) and chunk.rstrip(b"\r\n") != b".":
+                    pass
+                with self.server.lock:
+                    self.server.messages += 1
+                self.reply("250 queued")
+            elif verb == "QUIT":
+                self.reply("221 bye")
+                return
+            else:  # MAIL, RCPT, RSET, NOOP
+                self.reply("250 ok")
 
 
 class MemorySampler(threading.Thread):

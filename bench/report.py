@@ -147,6 +147,8 @@ def markdown(result: dict[str, Any]) -> str:
             )
         if done or key == "mixed":
             lines += ["", f"Whole patient journeys completed: {done} ({rate:.3f} per second)."]
+        if phase.get("emails_sent"):
+            lines += ["", f"Emails handed to the local SMTP server: {phase['emails_sent']}."]
         if phase.get("not_available"):
             lines += ["", "Not available yet (skipped): " + ", ".join(f"`{n}`" for n in phase["not_available"]) + "."]
         if phase.get("failures"):
