@@ -16,6 +16,8 @@
   if (!box || !hidden || typeof window.SignaturePad !== "function") { return; }
 
   box.hidden = false;
+  var noJsNote = form.querySelector("[data-signature-no-js]");
+  if (noJsNote) { noJsNote.hidden = true; }
   var canvas = box.querySelector("canvas");
   var pad = new window.SignaturePad(canvas, { minWidth: 0.8, maxWidth: 2.6, penColor: "#14143c" });
 
@@ -62,6 +64,21 @@
     var button = form.querySelector("[data-sign-submit]");
     if (button) { button.setAttribute("aria-disabled", "true"); button.classList.add("disabled"); }
   });
+
+  // Once a marked field is edited, stop showing it as wrong (the server checks everything again). "input"
+  // fires while typing, so the page does not shift on blur, under the finger that is pressing "Sign".
+  function clearMark(event) {
+    var field = event.target;
+    if (field.classList && field.classList.contains("is-invalid")) { field.classList.remove("is-invalid"); }
+  }
+  form.addEventListener("input", clearMark);
+  form.addEventListener("change", function (event) { if (event.target.type === "checkbox") { clearMark(event); } });
+  var signatureError = document.getElementById("signature-error");
+  function clearSignatureError() {
+    if (signatureError) { signatureError.classList.remove("d-block"); signatureError.hidden = true; }
+  }
+  pad.addEventListener("endStroke", clearSignatureError);
+  if (cannotDraw) { cannotDraw.addEventListener("change", clearSignatureError); }
 
   var errors = document.getElementById("form-errors");
   if (errors) { errors.focus(); }
