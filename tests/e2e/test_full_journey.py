@@ -441,3 +441,90 @@ def test_the_consent_can_be_signed_with_the_keyboard_alone_on_the_typed_path(
     record = ConsentRecord.objects.get(visit=visit)
     assert record.signature_method == ConsentRecord.SignatureMethod.TYPED
     assert "José García" in journey.signed_copy()
+
+
+TABLET = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+def test_reception_invites_prints_the_qr_page_and_hands_over_a_kiosk_then_the_clinician_confirms(
+    live_server, browser, desktop, snap, assert_accessible
+):
+    from intake.models import Patient
+    from tests.e2e.conftest import _new_page
+
+    seed_versions()
+    UserFactory(username="front", role=Role.RECEPTION, first_name="Rita", last_name="Reception")
+    UserFactory(username="dr-ines", role=Role.CLINICIAN, first_name="Inés", last_name="Núñez")
+    base = live_server.url
+    tablet = _new_page(browser, TABLET)
+    try:
+        # Reception, on the clinic tablet: log in, invite, print the QR page.
+        staff_log_in(tablet, base, "front")
+        snap(tablet, "kiosk-01-board")
+        assert_accessible(tablet)
+        tablet.get_by_role("link", name="Invite a patient").first.click()
+        tablet.get_by_label("First name").fill("Zoë")
+        tablet.get_by_label("Last name").fill("Okafor")
+        tablet.get_by_label("Date of birth").fill("1988-04-12")
+        when = (timezone.localtime() + timedelta(days=1)).replace(hour=10, minute=30)
+        tablet.get_by_label("Appointment").fill(when.strftime("%Y-%m-%dT%H:%M"))
+        tablet.get_by_label("Clinician").select_option(label="Inés Núñez")
+        snap(tablet, "kiosk-02-invite")
+        assert_accessible(tablet)
+        tablet.get_by_role("button", name="Create and get the link").click()
+        tablet.get_by_text("This link is shown only now").wait_for()
+        snap(tablet, "kiosk-03-link")
+        assert_accessible(tablet)
+        tablet.get_by_role("button", name="Open the print page").click()
+        tablet.locator(".qr-box svg").wait_for()
+        assert "/p/" in tablet.locator(".print-url").inner_text()
+        snap(tablet, "kiosk-04-qr-page")
+        assert_accessible(tablet)
+
+        # Hand the tablet over in kiosk mode: the patient does the journey, then hands it back.
+        patient = Patient.objects.get(first_name="Zoë", last_name="Okafor")
+        visit = patient.visits.get()
+        tablet.goto(f"{base}/staff/patients/{patient.pk}/")
+        tablet.get_by_role("button", name="Start kiosk mode on this device").click()
+        tablet.wait_for_url(f"{base}/patient/")
+        journey = Journey(tablet, live_server, snap, assert_accessible, prefix="kiosk-journey-")
+        journey.seen("progress")
+        journey.read_explanation()
+        journey.answer_screening()
+        journey.understanding_check_with_one_wrong_answer(visit)
+        journey.tick_consent_boxes()
+        tablet.get_by_label("Type your full name").fill("Zoë Okafor")
+        journey.draw_signature_with_a_finger()
+        tablet.get_by_role("button", name="Sign my consent").click()
+        journey.after_signing()
+        tablet.get_by_role("button", name="Finished? Hand the tablet back").click()
+        tablet.wait_for_url(f"{base}/staff/kiosk/locked/")
+        journey.seen("handed-back")
+        assert tablet.goto(f"{base}/patient/").status == 404
+    finally:
+        tablet.context.close()
+
+    # The clinician reviews the screening and confirms the consent discussion at a desk.
+    staff_log_in(desktop, base, "dr-ines")
+    desktop.get_by_role("link", name="Review queue").click()
+    desktop.get_by_role("link", name="Review Zoë Okafor").click()
+    desktop.get_by_role("heading", name="Clinical review: Zoë Okafor").wait_for()
+    snap(desktop, "kiosk-05-clinical-review")
+    assert_accessible(desktop)
+    desktop.get_by_label("Reviewed: fine to go ahead").check()
+    desktop.get_by_role("button", name="Save review").click()
+    desktop.get_by_text("Your review was saved").wait_for()
+    desktop.goto(f"{base}/staff/visits/{visit.pk}/review/")
+    desktop.get_by_role("link", name="Open the PDF and confirm the consent discussion").click()
+    desktop.get_by_role("heading", name="Consent: Zoë Okafor").wait_for()
+    snap(desktop, "kiosk-06-consent-detail")
+    assert_accessible(desktop)
+    desktop.get_by_label("I discussed this consent with the patient", exact=False).check()
+    desktop.get_by_role("button", name="Confirm the consent discussion").click()
+    desktop.get_by_text("Confirmed by Inés Núñez on").wait_for(timeout=60_000)
+    snap(desktop, "kiosk-07-consent-confirmed")
+    assert_accessible(desktop)
+    visit.refresh_from_db()
+    assert visit.confirmed_at is not None
+    assert ConsentRecord.objects.get(visit=visit).confirmed_at is not None
+    assert desktop.js_errors == []
