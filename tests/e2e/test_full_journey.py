@@ -528,3 +528,39 @@ def test_reception_invites_prints_the_qr_page_and_hands_over_a_kiosk_then_the_cl
     assert visit.confirmed_at is not None
     assert ConsentRecord.objects.get(visit=visit).confirmed_at is not None
     assert desktop.js_errors == []
+
+
+def test_a_patient_closes_the_browser_mid_screening_and_carries_on_from_the_same_link(
+    live_server, browser, snap, assert_accessible
+):
+    from tests.e2e.conftest import PHONE, _new_page
+
+    visit = VisitFactory(scheduled_at=timezone.now() + timedelta(days=2))
+    token = new_token()
+    AccessLinkFactory(visit=visit, token=token)
+
+    first = _new_page(browser, PHONE)
+    journey = Journey(first, live_server, snap, assert_accessible, prefix="before-")
+    journey.open_link(token, visit.patient.date_of_birth)
+    journey.read_explanation()
+    journey.answer_screening(stop_after="pain")
+    first.get_by_role("button", name="Save and continue").click()
+    first.wait_for_url(f"{live_server.url}/patient/screening/safety/")
+    first.locator('input[name="unwell_today"][value="no"]').check()  # typed, never saved
+    first.context.close()  # the browser is closed: its session cookie is gone
+
+    second = _new_page(browser, PHONE)
+    try:
+        journey = Journey(second, live_server, snap, assert_accessible, prefix="after-")
+        journey.open_link(token, visit.patient.date_of_birth)
+        assert second.get_by_text("Done").first.is_visible()
+        second.get_by_role("link", name="Continue: Health questions").click()
+        second.wait_for_url(f"{live_server.url}/patient/screening/safety/")
+        journey.seen("back-where-they-left-off")
+        assert not second.locator('input[name="unwell_today"]:checked').count()
+        second.goto(f"{live_server.url}/patient/screening/pain/")
+        assert second.locator('[name="main_complaint"]').input_value() == CALM_ANSWERS["pain"]["main_complaint"]
+        assert second.locator('input[name="pain_regions"][value="calf_shin"]').is_checked()
+        journey.seen("earlier-answers-kept")
+    finally:
+        second.context.close()
