@@ -48,7 +48,7 @@ def run_with_portal_settings(code: str, env: dict[str, str], stdin: bytes = b"")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "STORAGE_BACKEND", "DJANGO_"))}
     clean.update({"DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "true", **env})
     return subprocess.run(
-        [sys.executable, "-c", code], input=stdin, env=clean, cwd=REPO, capture_output=True, timeout=60
+        [sys.executable, "-c", code], input=stdin, env=clean, cwd=REPO, capture_output=True, timeout=180
     )
 
 
