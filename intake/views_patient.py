@@ -135,6 +135,7 @@ def _after_understanding_url() -> str:
 def progress(request: HttpRequest) -> HttpResponse:
     """Where the patient stands: each step done, the next one to do, and aftercare once it opens."""
     visit = request.visit
+    audit.record("journey.progress_viewed", request=request, obj=visit, patient=request.patient)
     states = journey.step_states(visit)
     context = {
         "states": states,
@@ -291,6 +292,8 @@ def understanding_check(request: HttpRequest) -> HttpResponse:
             return redirect(_after_understanding_url())
         for question in wrong:
             form.add_error(question.key, _("Not quite. Read the part below, then try again."))
+    if request.method == "GET":
+        audit.record("understanding.viewed", request=request, obj=visit, patient=request.patient)
     wrong_keys = {question.key for question in wrong}
     questions = [
         {"question": question, "field": form[question.key], "wrong": question.key in wrong_keys}
@@ -309,6 +312,7 @@ def understanding_check(request: HttpRequest) -> HttpResponse:
 @patient_required
 def before_visit(request: HttpRequest) -> HttpResponse:
     visit = request.visit
+    audit.record("journey.before_visit_viewed", request=request, obj=visit, patient=request.patient)
     return render(
         request,
         "intake/patient/before_visit.html",

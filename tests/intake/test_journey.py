@@ -211,3 +211,19 @@ def test_once_everything_is_signed_the_progress_page_leads_to_before_your_visit(
     page = patient_client.get("/patient/").content.decode()
     assert "You have done everything" in page
     assert 'href="/patient/before-your-visit/"' in page
+
+
+@pytest.mark.django_db
+def test_the_patients_own_pages_are_audited_without_personal_data(patient_client, visit):
+    now = timezone.now()
+    Visit.objects.filter(pk=visit.pk).update(explanation_read_at=now, screening_done_at=now)
+    for url, action in (
+        ("/patient/", "journey.progress_viewed"),
+        ("/patient/check/", "understanding.viewed"),
+        ("/patient/before-your-visit/", "journey.before_visit_viewed"),
+    ):
+        assert patient_client.get(url).status_code == 200
+        event = AuditEvent.objects.filter(action=action).get()
+        assert event.patient_id == visit.patient_id
+        assert event.access_link_id is not None
+        assert visit.patient.first_name not in str(event.details)
