@@ -1,5 +1,6 @@
 """The screening pages: saving, editing, bad input, replays, and the read-only state after signing."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -217,3 +218,52 @@ def test_a_follow_up_carries_the_hooks_the_script_uses_and_is_visible_without_it
     assert 'data-show-if-equals="yes"' in page
     assert "If yes: which one?" in page
     assert " hidden" not in page.split('data-show-if-item="blood_thinner"')[0][-200:]
+
+
+@pytest.mark.django_db
+def test_a_spanish_visit_gets_the_spanish_text_set_with_english_fallback(patient_client, visit):
+    import json
+
+    Visit.objects.filter(pk=visit.pk).update(language="es")
+    definition = questionnaires.load("screening")
+    spanish = json.loads((definition.folder / "es.json").read_text(encoding="utf-8"))
+    page = patient_client.get("/patient/screening/about_you/").content.decode()
+    assert spanish["items"]["phone"]["label"] in page
+    assert spanish["sections"]["about_you"]["title"] in page
+
+
+@pytest.mark.django_db
+def test_a_new_questionnaire_version_is_data_and_old_answers_keep_their_version(
+    patient_client, visit, tmp_path, monkeypatch
+):
+    import shutil
+
+    answer_everything(patient_client)
+    old_version = questionnaires.current_version()
+    root = tmp_path / "questionnaires"
+    shutil.copytree(questionnaires.ROOT / "screening", root / "screening")
+    new = root / "screening" / "2099.1"
+    shutil.copytree(root / "screening" / old_version, new)
+    definition = json.loads((new / "definition.json").read_text())
+    definition["version"] = "2099.1"
+    for rule in definition["flags"]:
+        if rule["code"] == "needle_fear":
+            rule["when"]["gte"] = 2  # a clinic lowers a threshold in a new version
+    (new / "definition.json").write_text(json.dumps(definition))
+    monkeypatch.setattr(questionnaires, "ROOT", root)
+    questionnaires.load.cache_clear()
+    try:
+        assert questionnaires.current_version() == "2099.1"
+        # The visit already answered with the old version: its rules (threshold 7) still apply.
+        post_section(patient_client, "needles")
+        stored = ScreeningResponse.objects.get(visit=visit)
+        assert stored.questionnaire_version == old_version
+        assert "needle_fear" not in {flag["code"] for flag in stored.flags}
+        # A new visit starts on the new version and gets its rules.
+        from intake.screening import compute
+
+        new_definition = questionnaires.load("screening")
+        _scores, flags, _level = compute(new_definition, {**stored.answers}, visit=visit)
+        assert "needle_fear" in {flag["code"] for flag in flags}
+    finally:
+        questionnaires.load.cache_clear()
