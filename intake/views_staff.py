@@ -13,7 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -163,8 +163,9 @@ def _board_queryset(request: HttpRequest):
         # Searching across all dates: upcoming visits first (soonest first), then past ones (latest first).
         start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
         visits = visits.annotate(
-            is_past=Case(When(scheduled_at__lt=start, then=Value(1)), default=Value(0), output_field=IntegerField())
-        ).order_by("is_past", "scheduled_at", "id")
+            is_past=Case(When(scheduled_at__lt=start, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            upcoming_at=Case(When(scheduled_at__gte=start, then=F("scheduled_at")), default=None),
+        ).order_by("is_past", F("upcoming_at").asc(nulls_last=True), F("scheduled_at").desc(), "id")
     else:
         visits = visits.order_by("scheduled_at", "id")
     return form, visits
@@ -356,7 +357,8 @@ def patient_edit(request: HttpRequest, patient_id) -> HttpResponse:
 
 
 def _remember_token(request: HttpRequest, visit: Visit, token: str) -> None:
-    """Hold the new link's token for the next page only; it is never stored anywhere else."""
+    """Hold the new link's token in the session for the next page only (popped there); the database
+    keeps only its hash, so once shown it cannot be shown again."""
     request.session[NEW_LINK_SESSION_KEY] = {"visit": str(visit.pk), "token": token}
 
 

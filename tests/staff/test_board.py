@@ -66,12 +66,14 @@ def test_search_finds_an_email_and_a_phone_by_its_digits(reception, as_user):
 
 def test_search_includes_past_visits_after_upcoming_ones(reception, as_user):
     patient = PatientFactory(first_name="Returning")
+    older = VisitFactory(patient=patient, scheduled_at=timezone.now() - timedelta(days=60))
     past = VisitFactory(patient=patient, scheduled_at=timezone.now() - timedelta(days=30))
+    later = VisitFactory(patient=patient, scheduled_at=timezone.now() + timedelta(days=9))
     upcoming = VisitFactory(patient=patient, scheduled_at=timezone.now() + timedelta(days=2))
 
     visits = as_user(reception).get("/staff/", {"q": "returning"}).context["visits"]
 
-    assert visits == [upcoming, past]
+    assert visits == [upcoming, later, past, older]
 
 
 def test_filters_narrow_by_clinician_progress_flag_and_dates(reception, as_user):
