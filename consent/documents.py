@@ -106,12 +106,10 @@ def consent_context(record: ConsentRecord) -> dict:
     patient = visit.patient
     version = record.consent_version
     zone_name = record.signed_time_zone
-    events = [
-        {"label": label, "at": format_time(getattr(visit, stamp), zone_name)}
-        for stamp, label in JOURNEY_EVENTS
-        if getattr(visit, stamp)
-    ]
-    events.append({"label": "Signed this consent", "at": format_time(record.signed_at, zone_name)})
+    moments = [(getattr(visit, stamp), label) for stamp, label in JOURNEY_EVENTS if getattr(visit, stamp)]
+    moments.append((record.signed_at, "Signed this consent"))
+    moments.sort(key=lambda moment: moment[0])
+    events = [{"label": label, "at": format_time(at, zone_name)} for at, label in moments]
     url = verification_url(record)
     return {
         "addendum": False,
