@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from intake import patient_access
 from intake.models import AccessLink, Visit
-from intake.services import issue_link
+from intake.services import issue_link, unlock_link
 from portal import audit
 
 
@@ -27,9 +27,7 @@ def start_kiosk(request: HttpRequest, visit: Visit) -> AccessLink:
         link, _token = issue_link(visit=visit, created_by=staff, request=request)
     if link.locked_at is not None:
         # Staff are standing next to the patient: their identity check replaces the date of birth.
-        link.locked_at = None
-        link.failed_dob_attempts = 0
-        link.save(update_fields=["locked_at", "failed_dob_attempts"])
+        unlock_link(link=link, by=staff, request=request)
     audit.record("kiosk.started", request=request, actor=staff, obj=link, patient=visit.patient)
     logout(request)  # flushes the whole session: the staff login is gone from this device
     patient_access.grant(request, link, kiosk=True)

@@ -327,8 +327,11 @@ def patient_edit(request: HttpRequest, patient_id) -> HttpResponse:
                 )
             except services.PatientEditConflict as exc:
                 conflict = exc
+                # The other person's fields come from the change history; a change made elsewhere (the
+                # patient updating their contact details) leaves none, so show every field that differs.
+                fields = exc.fields or [name for name in data if getattr(exc.current, name) != data[name]]
                 conflict_values = [
-                    (exc.current._meta.get_field(name).verbose_name, getattr(exc.current, name)) for name in exc.fields
+                    (exc.current._meta.get_field(name).verbose_name, getattr(exc.current, name)) for name in fields
                 ]
                 # Keep what this editor typed, but move them onto the current revision: saving again
                 # is then a deliberate choice made after seeing the other person's values.

@@ -153,3 +153,31 @@ def test_issuing_a_new_link_revokes_the_old_one_and_shows_the_new_once(reception
     again = client.get(f"/staff/visits/{old.visit_id}/link/").content.decode()
     assert token not in again
     assert "shown once" in again
+
+
+def test_a_change_the_patient_made_meanwhile_is_not_overwritten_either(reception, as_user):
+    patient = PatientFactory(phone="111")
+    stale = _edit_data(patient)
+    # The patient fixes their phone in the screening's "about you" step, which bumps the revision.
+    patient.phone = "999"
+    patient.revision += 1
+    patient.save(update_fields=["phone", "revision"])
+
+    response = as_user(reception).post(f"/staff/patients/{patient.pk}/edit/", {**stale, "email": "x@example.com"})
+
+    assert "Someone else saved this record" in response.content.decode()
+    assert "999" in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.phone == "999" and patient.email != "x@example.com"
+
+
+def test_kiosk_mode_unlocks_a_locked_link_with_an_audit_event(reception, as_user):
+    from django.utils import timezone
+
+    link = AccessLinkFactory(locked_at=timezone.now(), failed_dob_attempts=5)
+    client = as_user(reception)
+    assert client.post(f"/staff/visits/{link.visit_id}/kiosk/").status_code == 302
+    link.refresh_from_db()
+    assert link.locked_at is None
+    assert AuditEvent.objects.filter(action="link.unlocked", actor=reception).exists()
+    assert client.get("/patient/").status_code == 200
