@@ -189,3 +189,20 @@ def test_kiosk_mode_on_a_phone_ends_on_a_locked_screen(live_server, phone, snap,
     assert phone.goto(f"{base}/patient/").status == 404
     snap(phone, "kiosk-after")
     assert phone.js_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_clinic_admin_filters_the_audit_log(live_server, desktop, snap, assert_accessible):
+    UserFactory(username="boss", role=Role.CLINIC_ADMIN)
+    visit = VisitFactory(patient__first_name="Zoë")
+    base = live_server.url
+
+    log_in(desktop, base, "boss")
+    desktop.goto(f"{base}/staff/patients/{visit.patient_id}/")
+    desktop.get_by_role("link", name="Audit log").click()
+    desktop.get_by_label("Action starts with").fill("patient.")
+    desktop.get_by_role("button", name="Filter").click()
+    desktop.get_by_role("cell", name="patient.viewed").wait_for()
+    snap(desktop, "audit-log")
+    assert_accessible(desktop)
+    assert desktop.get_by_role("cell", name="board.viewed").count() == 0
