@@ -8,6 +8,8 @@ self-signed pair under var/. Production points the settings at a real certificat
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import io
 import os
@@ -41,6 +43,17 @@ class SealCheck:
     @property
     def ok(self) -> bool:
         return self.present and self.intact and self.trusted and self.covers_whole_file
+
+
+def _outside_event_loop(function, /, *args, **kwargs):
+    """Call a pyHanko sync API, which runs its own asyncio loop, even from a thread that already has one
+    running (an ASGI server, or Playwright's sync API in browser tests): then it runs on a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def cert_paths() -> tuple[Path, Path]:
@@ -140,7 +153,7 @@ def seal_pdf(pdf: bytes, *, reason: str) -> bytes:
             location=settings.CLINIC_NAME,
             name=settings.CLINIC_NAME,
         )
-        out = signers.sign_pdf(writer, meta, signer=_signer())
+        out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=_signer())
         return out.getvalue()
     except SealingError:
         raise
@@ -176,7 +189,9 @@ def check_seal(pdf: bytes) -> SealCheck:
         return SealCheck(present=True, reason="the clinic certificate is not configured on this server")
     signature = signatures[-1]
     try:
-        status = validate_pdf_signature(signature, ValidationContext(trust_roots=roots, allow_fetching=False))
+        status = _outside_event_loop(
+            validate_pdf_signature, signature, ValidationContext(trust_roots=roots, allow_fetching=False)
+        )
     except Exception as exc:
         return SealCheck(present=True, reason=f"the seal could not be validated ({exc.__class__.__name__})")
     from pyhanko.sign.validation.status import SignatureCoverageLevel

@@ -135,3 +135,14 @@ def test_without_a_certificate_and_no_auto_creation_sealing_fails_clearly(tmp_pa
     settings.CLINIC_SIGNING_AUTO_CREATE = False
     with pytest.raises(SealingError, match="make_clinic_certificate"):
         seal_pdf(render_html_to_pdf("<p>x</p>"), reason="t")
+
+
+def test_sealing_works_inside_a_running_event_loop(db):
+    """pyHanko's sync API starts its own loop; under ASGI (or Playwright) one is already running."""
+    import asyncio
+
+    async def seal_in_loop():
+        pdf = seal_pdf(render_html_to_pdf("<p>in a loop</p>"), reason="t")
+        return check_seal(pdf).ok
+
+    assert asyncio.run(seal_in_loop())

@@ -142,3 +142,47 @@ def test_with_javascript_off_the_patient_signs_with_their_typed_name(live_server
         assert record.signature_method == "typed"
     finally:
         context.close()
+
+
+def test_a_clinician_reviews_the_pdf_inline_and_confirms_the_discussion(live_server, desktop, snap, assert_accessible):
+    from django.contrib.auth.models import Group
+
+    from consent.services import sign_consent
+    from portal.roles import Role, sync_role_permissions
+    from tests.consent.conftest import full_acknowledgements
+    from tests.factories import TEST_PASSWORD, UserFactory
+
+    for role in Role:  # transactional tests empty the tables, groups included
+        Group.objects.get_or_create(name=role.value)
+    sync_role_permissions()
+    clinician = UserFactory(username="dr-e2e", first_name="Cal", last_name="Physio", role=Role.CLINICIAN)
+    link, _token = ready_link(first_name="Eleni", last_name="Papadopoulou")
+    version = seed_versions()
+    record = sign_consent(
+        visit=link.visit,
+        version=version,
+        signer_name="Eleni Papadopoulou",
+        signature_png=None,
+        acknowledgements=full_acknowledgements(version),
+        time_zone="Europe/Athens",
+        send_email=False,
+    )
+
+    desktop.goto(f"{live_server.url}/accounts/login/")
+    desktop.get_by_label("Username").fill(clinician.username)
+    desktop.get_by_label("Password").fill(TEST_PASSWORD)
+    desktop.get_by_role("button", name="Sign in").click()
+    desktop.wait_for_url(f"{live_server.url}/staff/")
+    desktop.goto(f"{live_server.url}/staff/consent/{record.pk}/")
+    desktop.get_by_role("heading", name="Consent: Eleni Papadopoulou").wait_for()
+    frame = desktop.locator("iframe.consent-pdf-frame")
+    assert frame.is_visible()
+    snap(desktop, "1-review")
+    assert_accessible(desktop)
+
+    desktop.get_by_label("I discussed this consent").check()
+    desktop.get_by_role("button", name="Confirm the consent discussion").click()
+    desktop.get_by_text("Consent confirmed").wait_for()
+    snap(desktop, "2-confirmed")
+    record.refresh_from_db()
+    assert record.confirmed_by == clinician
