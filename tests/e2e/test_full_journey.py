@@ -564,3 +564,95 @@ def test_a_patient_closes_the_browser_mid_screening_and_carries_on_from_the_same
         journey.seen("earlier-answers-kept")
     finally:
         second.context.close()
+
+
+CHECK_ALL_RIGHT = {**CHECK_ONE_WRONG, "breathless": "emergency"}
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def a_patient_past_every_step(language: str) -> tuple[Visit, str]:
+    """Screened, checked, signed and visited yesterday: every patient page has something to show.
+
+    Built in a thread of its own: sealing the PDF runs its own event loop, and Playwright's runs here.
+    """
+    import threading
+
+    from django.test import Client
+
+    from consent.demo import demo_signature_png
+    from consent.services import sign_consent, version_to_sign
+    from intake.understanding import record_attempt
+    from tests.factories import VisitRecordFactory
+    from tests.intake.screening_data import answer_everything
+
+    visit, token = ready_to_sign(first_name="Zoë", last_name="Okafor")
+    Visit.objects.filter(pk=visit.pk).update(language=language, understanding_done_at=None, screening_done_at=None)
+
+    def build():
+        client = Client()
+        client.post(f"/p/{token}/", {"date_of_birth": visit.patient.date_of_birth.isoformat()})
+        answer_everything(client)
+        fresh = Visit.objects.get(pk=visit.pk)
+        record_attempt(visit=fresh, answers=CHECK_ALL_RIGHT)
+        version = version_to_sign(fresh)
+        sign_consent(
+            visit=fresh,
+            version=version,
+            signer_name="Zoë Okafor",
+            signature_png=demo_signature_png(),
+            acknowledgements={
+                "electronic_signature": True,
+                "read_and_understood": True,
+                "voluntary": True,
+                "guardian_involved_minor": False,
+                "risks": [risk["name"] for risk in version.risks],
+            },
+            time_zone="Europe/Madrid",
+            ip="203.0.113.7",
+            user_agent="Mozilla/5.0 (test)",
+        )
+        record = VisitRecordFactory(
+            visit=fresh, regions=["neck"], treated_at=timezone.now() - timedelta(hours=20), recorded_by=fresh.clinician
+        )
+        fresh.mark("visited_at", record.treated_at)
+
+    builder = threading.Thread(target=build)
+    builder.start()
+    builder.join()
+    return Visit.objects.get(pk=visit.pk), token
+
+
+PATIENT_PAGES = [
+    ("progress", "/patient/"),
+    ("explanation", "/patient/about-dry-needling/"),
+    ("answers", "/patient/screening/answers/"),
+    ("check", "/patient/check/"),
+    ("consent", "/patient/consent/signed/"),
+    ("before", "/patient/before-your-visit/"),
+    ("aftercare", "/patient/aftercare/"),
+    ("check-in", "/patient/aftercare/check-in/24h/"),
+    ("withdraw", "/patient/consent/withdraw/"),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_patient_page_works_at_a_desk_with_text_at_200_percent_and_reflows_at_320_px(
+    live_server, desktop, snap, assert_accessible, language
+):
+    visit, token = a_patient_past_every_step(language)
+    journey = Journey(desktop, live_server, snap, assert_accessible, language=language, prefix=f"{language}-desk-")
+    journey.open_link(token, visit.patient.date_of_birth)
+    assert desktop.locator("html").get_attribute("lang") == language
+    for name, path in PATIENT_PAGES:
+        response = desktop.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        journey.seen(name)
+        # Text at 200%: the rem-based layout reflows; nothing needs scrolling sideways.
+        desktop.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+        assert desktop.evaluate(OVERFLOW) <= 0, f"{path} scrolls sideways with text at 200%"
+        snap(desktop, f"{language}-desk-{name}-text-200")
+        desktop.evaluate("() => { document.documentElement.style.fontSize = ''; }")
+        # Reflow (WCAG 1.4.10): at 320 CSS pixels wide, still one column and no sideways scrolling.
+        desktop.set_viewport_size({"width": 320, "height": 900})
+        assert desktop.evaluate(OVERFLOW) <= 0, f"{path} scrolls sideways at 320 px"
+        desktop.set_viewport_size({"width": 1280, "height": 900})
