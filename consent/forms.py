@@ -160,7 +160,7 @@ class ConfirmForm(forms.Form):
     discussed = forms.BooleanField(
         label=(
             "I discussed this consent with the patient (or their guardian), explained the risks and the "
-            "alternatives, and answered their questions."
+            "alternatives, answered their questions, and they still want to go ahead."
         ),
         error_messages={"required": "Tick this box to confirm the discussion took place."},
     )
