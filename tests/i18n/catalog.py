@@ -2,8 +2,9 @@
 
 Staff pages may stay English; everything a patient can see needs Spanish. A message counts as
 patient-facing when any place it is used is patient-facing: templates outside the staff, portal,
-registration and admin folders (but the kiosk templates, which a patient holds), and Python in intake/
-and consent/ outside staff, admin, management command and migration modules.
+registration and admin folders (but the kiosk, QR print and link email templates, which reach the
+patient), and Python in intake/ and consent/ outside staff, admin, management command and migration
+modules.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ STAFF_PATH = re.compile(r"staff|admin|(^|/)(management|migrations|registration)/
 PATIENT_ROOTS = ("templates/", "intake/", "consent/")
 
 
-# Staff templates a patient sees: the kiosk bar and the "hand the tablet back" screen.
-PATIENT_IN_STAFF_PATH = re.compile(r"kiosk")
+# Staff templates a patient sees: the kiosk bar, the "hand the tablet back" screen, the printed QR page
+# and the emails that carry the link (rendered in the visit's language).
+PATIENT_IN_STAFF_PATH = re.compile(r"kiosk|print_link|/email/")
 
 
 def is_patient_facing(reference: str) -> bool:

@@ -22,6 +22,8 @@ def test_it_sorts_patient_pages_from_staff_pages():
     assert is_patient_facing("consent/pdf.py:27")
     assert is_patient_facing("templates/intake/staff/kiosk_bar.html:4")
     assert is_patient_facing("templates/intake/staff/kiosk_locked.html:7")
+    assert is_patient_facing("templates/intake/staff/print_link.html:19")
+    assert is_patient_facing("templates/intake/staff/email/link_body.txt:3")
     assert not is_patient_facing("templates/intake/staff/board.html:3")
     assert not is_patient_facing("templates/staff_base.html:3")
     assert not is_patient_facing("templates/consent/staff/review.html:3")
