@@ -66,3 +66,44 @@ def test_the_explanation_reads_at_grade_eight_or_lower():
         text = all_text()
     assert len(text.split()) > 300
     assert grade(text) <= MAX_GRADE
+
+
+def test_the_consent_text_reads_at_grade_eight_or_lower():
+    import re
+
+    from consent.demo import DRY_NEEDLING_BODY, DRY_NEEDLING_RISKS
+
+    body = re.sub(r"^## (.*)$", r"\1.", DRY_NEEDLING_BODY, flags=re.MULTILINE)
+    risks = as_prose([part for risk in DRY_NEEDLING_RISKS for part in (risk["name"], risk["frequency"])])
+    text = f"{body} {risks}"
+    assert len(text.split()) > 600
+    assert grade(text) <= MAX_GRADE
+
+
+# Spanish has its own scales: Fernández-Huerta 70 or more reads "fairly easy" (about a 7th grade level).
+MIN_SPANISH_EASE = 70
+
+
+def spanish_ease(text: str) -> float:
+    textstat.set_lang("es")
+    try:
+        return textstat.fernandez_huerta(text)
+    finally:
+        textstat.set_lang("en_US")
+
+
+def test_the_spanish_texts_are_fairly_easy_to_read():
+    import re
+
+    from consent.texts_es import BODY_ES, RISKS_ES
+    from intake.aftercare import advice
+    from intake.explanation import all_text
+
+    with translation.override("es"):
+        explanation = all_text()
+    consent = re.sub(r"^## (.*)$", r"\1.", BODY_ES, flags=re.MULTILINE) + as_prose(
+        [part for risk in RISKS_ES for part in (risk["name"], risk["frequency"])]
+    )
+    aftercare = as_prose(strings(advice("es")))
+    for name, text in [("explanation", explanation), ("consent", consent), ("aftercare", aftercare)]:
+        assert spanish_ease(text) >= MIN_SPANISH_EASE, name
