@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from intake.models import Patient, Visit
+from intake.staff_display import score_rows
 
 FHIR_BASE = "urn:uuid:"
 
@@ -90,9 +91,9 @@ def questionnaire_response(visit: Visit, patient_pk) -> dict[str, Any] | None:
             item["answer"] = answers
         items.append(item)
     scores = [
-        {"linkId": f"score.{key}", "text": str(key).replace("_", " "), "answer": _answer(value)}
-        for key, value in (screening.scores or {}).items()
-        if _answer(value)
+        {"linkId": f"score.{key}", "text": label, "answer": [{"valueString": text}]}
+        for key, (label, text) in zip(screening.scores or {}, score_rows(screening.scores), strict=True)
+        if text
     ]
     if scores:
         items.append({"linkId": "scores", "text": "Scores computed by the portal", "item": scores})

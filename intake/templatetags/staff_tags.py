@@ -42,3 +42,10 @@ def progress_step(value) -> int:
 @register.simple_tag
 def progress_total() -> int:
     return len(Progress.values)
+
+
+@register.filter
+def readable_scores(scores) -> list[tuple[str, str]]:
+    from intake.staff_display import score_rows
+
+    return score_rows(scores)
