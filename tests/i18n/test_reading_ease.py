@@ -101,8 +101,10 @@ def test_the_spanish_texts_are_fairly_easy_to_read():
 
     with translation.override("es"):
         explanation = all_text()
-    consent = re.sub(r"^## (.*)$", r"\1.", BODY_ES, flags=re.MULTILINE) + as_prose(
-        [part for risk in RISKS_ES for part in (risk["name"], risk["frequency"])]
+    consent = (
+        re.sub(r"^## (.*)$", r"\1.", BODY_ES, flags=re.MULTILINE)
+        + " "
+        + as_prose([part for risk in RISKS_ES for part in (risk["name"], risk["frequency"])])
     )
     aftercare = as_prose(strings(advice("es")))
     for name, text in [("explanation", explanation), ("consent", consent), ("aftercare", aftercare)]:
