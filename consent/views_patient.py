@@ -91,6 +91,14 @@ def sign(request: HttpRequest) -> HttpResponse:
         audit.record(
             "consent.sign_invalid", request=request, patient=patient, obj=visit, details={"fields": sorted(form.errors)}
         )
+    else:
+        audit.record(
+            "consent.sign_page_viewed",
+            request=request,
+            patient=patient,
+            obj=visit,
+            details={"version": version.version, "reconsent": current is not None},
+        )
     return render(
         request,
         "consent/patient/sign.html",
@@ -106,6 +114,7 @@ def signed(request: HttpRequest) -> HttpResponse:
     latest = current or ConsentRecord.objects.filter(visit=visit).select_related("consent_version").first()
     if latest is None:
         return redirect("consent:sign")
+    audit.record("consent.viewed", request=request, obj=latest, patient=request.patient)
     return render(
         request,
         "consent/patient/signed.html",
@@ -145,4 +154,6 @@ def withdraw(request: HttpRequest) -> HttpResponse:
             )
         messages.success(request, _("Your consent has been withdrawn. The clinic will not start dry needling."))
         return redirect("consent:signed")
+    if request.method == "GET":
+        audit.record("consent.withdraw_page_viewed", request=request, obj=record, patient=request.patient)
     return render(request, "consent/patient/withdraw.html", {"form": form, "record": record})
