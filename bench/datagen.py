@@ -361,28 +361,32 @@ class Generator:
                             records.append(
                                 VisitRecord(**fields, regions=regions, recorded_by=visit.clinician or clinicians[0])
                             )
-                    if visit.checked_in_at:
+                    if visit.checked_in_at and tpl["checkin"] is not None:
+                        # 3% report a red flag; the clinic has not yet acknowledged a third of those.
                         urgent = rng.random() < 0.03
-                        source = tpl["urgent_checkin"] if urgent and tpl["urgent_checkin"] else tpl["checkin"]
-                        if source is not None:
-                            checkins.append(
-                                CheckIn(
-                                    **_clone_fields(
-                                        source, visit_id=visit.id, window="24h", submitted_at=visit.checked_in_at
-                                    )
+                        source = (tpl["urgent_checkin"] or tpl["checkin"]) if urgent else tpl["checkin"]
+                        acknowledged = None if urgent and rng.random() < 0.33 else visit.checked_in_at
+                        checkins.append(
+                            CheckIn(
+                                **_clone_fields(
+                                    source,
+                                    visit_id=visit.id,
+                                    window="24h",
+                                    submitted_at=visit.checked_in_at,
+                                    urgent=urgent,
+                                    acknowledged_at=acknowledged if urgent else source.acknowledged_at,
+                                    acknowledged_by_id=visit.clinician_id if urgent and acknowledged else None,
                                 )
                             )
-                            if source.urgent and source.acknowledged_at is None:
-                                visit.urgent_since = visit.checked_in_at
-                        elif urgent:
+                        )
+                        if urgent and acknowledged is None:
                             visit.urgent_since = visit.checked_in_at
-                        if rng.random() < 0.5 and source is not None:
+                            counts["urgent_unacknowledged"] = counts.get("urgent_unacknowledged", 0) + 1
+                        if rng.random() < 0.5:
                             later = visit.checked_in_at + timedelta(hours=48)
                             checkins.append(
                                 CheckIn(
-                                    **_clone_fields(
-                                        tpl["checkin"] or source, visit_id=visit.id, window="72h", submitted_at=later
-                                    )
+                                    **_clone_fields(tpl["checkin"], visit_id=visit.id, window="72h", submitted_at=later)
                                 )
                             )
             Patient.objects.bulk_create(patients, batch_size=BATCH)

@@ -62,17 +62,6 @@ ROUTE_NAMES = [
     "aftercare:home",
 ]
 DUMMY_ID = "00000000-0000-0000-0000-000000000000"
-MIGRATE_SHIM = """
-import django
-django.setup()
-from django.core.management import call_command
-from django.db.backends.postgresql.schema import DatabaseSchemaEditor
-original = DatabaseSchemaEditor.execute
-def execute(self, sql, params=()):
-    return original(self, sql, None if params == () and "$$" in str(sql) else params)
-DatabaseSchemaEditor.execute = execute
-call_command("migrate", "--no-input", verbosity=0)
-"""
 
 
 def log(message: str) -> None:
@@ -89,7 +78,6 @@ class Bench:
         self.port = args.port
         self.python = sys.executable
         self.databases: list[str] = []
-        self.warnings: list[str] = []
         self.secret_key = secrets.token_urlsafe(48)
         self.src = REPO if args.worktree else self.work / "src"
         self.smtp = SmtpSink()
@@ -204,16 +192,7 @@ class Bench:
         log(f"fresh database {self.db_name(size)}: migrate")
         self.create_database(size)
         env = self.tool_env(size)
-        try:
-            self.sh([self.python, "manage.py", "migrate", "--no-input", "-v0"], env, f"migrate-{size}")
-        except SystemExit as exc:
-            if "incomplete placeholder" not in str(exc):
-                raise
-            # A RunPython migration passed raw SQL containing '%' to schema_editor.execute() without
-            # params=None; psycopg then reads '%' as a placeholder. Migrate once more with that call
-            # treating "no params" as None, and say so in the report.
-            self.warnings.append("a migration's raw SQL needed schema_editor.execute(sql, params=None); worked around")
-            self.sh([self.python, "-c", MIGRATE_SHIM], env, f"migrate-{size}-shim")
+        self.sh([self.python, "manage.py", "migrate", "--no-input", "-v0"], env, f"migrate-{size}")
         log(f"generating {size:,} patients")
         out = self.work / f"dataset-{size}.json"
         started = time.monotonic()
@@ -381,12 +360,39 @@ class Bench:
         with ThreadPoolExecutor(max_workers=self.args.workers) as pool:
             list(pool.map(fetch, paths * self.args.workers * 2))
 
+    def start_profiler(self, master_pid: int, phase: str, duration: int) -> subprocess.Popen | None:
+        """py-spy samples every worker during the mixed load (--profile): where the CPU time goes."""
+        if not self.args.profile or phase != "mixed":
+            return None
+        py_spy = Path(self.python).with_name("py-spy")
+        return subprocess.Popen(
+            [
+                str(py_spy),
+                "record",
+                "--pid",
+                str(master_pid),
+                "--subprocesses",
+                "--rate",
+                "40",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "--duration",
+                str(duration),
+                "--output",
+                str(self.work / f"pyspy-{phase}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.work / f"pyspy-{phase}.log", "w"),  # noqa: SIM115 - closed with the process
+        )
+
     def phase(self, size: int, phase: str, classes: list[str], users: int, duration: int, routes: dict) -> dict:
         server = self.start_server(size, phase)
         try:
             self.warm_up(size)
             (self.work / f"access-{phase}.log").write_text("")  # the figures start after the warm-up
             emails_before = self.smtp.messages
+            profiler = self.start_profiler(server.pid, phase, duration)
             sampler = MemorySampler(server.pid)
             sampler.start()
             load_before = os.getloadavg()
@@ -394,6 +400,9 @@ class Bench:
             sampler.stop()
             result["memory"] = sampler.summary()
             result["emails_sent"] = self.smtp.messages - emails_before
+            if profiler is not None:
+                profiler.wait(timeout=120)
+                result["profile"] = summarize_profile(self.work / f"pyspy-{phase}.txt")
             result["load_average"] = {
                 "before": [round(x, 2) for x in load_before],
                 "after": [round(x, 2) for x in os.getloadavg()],
@@ -459,7 +468,6 @@ class Bench:
                 for size, d in datasets.items()
             },
             "routes": routes,
-            "warnings": sorted(set(self.warnings)),
             "inprocess": inprocess,
             "phases": phases,
         }
@@ -556,6 +564,49 @@ class MemorySampler(threading.Thread):
             "after_run_rss_mb_per_worker": sorted((round(v / mb, 1) for v in self.last.values()), reverse=True),
             "master_rss_mb": round(self.master.memory_info().rss / mb, 1) if self.master.is_running() else None,
         }
+
+
+PROFILE_BUCKETS = [
+    ("PDF layout and drawing (WeasyPrint, Pango)", ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5")),
+    ("PDF seal (pyHanko, cryptography)", ("pyhanko", "asn1crypto", "cryptography")),
+    ("password hashing (login)", ("pbkdf2", "hashers.py")),
+    ("database driver and ORM", ("psycopg", "django/db/")),
+    ("templates and forms", ("django/template", "crispy", "django/forms")),
+    ("signature image and QR code", ("PIL", "qrcode")),
+]
+
+
+def summarize_profile(path: Path, top: int = 15) -> dict[str, Any] | None:
+    """Samples per kind of work, and the functions where most samples were taken (self time).
+
+    py-spy samples wall time: a worker waiting for PostgreSQL counts as "database driver", so on a busy
+    machine that share includes the database's own queueing for a core.
+    """
+    if not path.exists():
+        return None
+    buckets: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = stack.split(";")
+        if "handle_request" not in stack:  # only a worker serving a request, not one waiting for the next
+            continue
+        total += count
+        name = next((label for label, keys in PROFILE_BUCKETS if any(k in stack for k in keys)), "other")
+        buckets[name] = buckets.get(name, 0) + count
+        leaf = re.sub(r"\s+\(/.*/(site-packages|python3\.\d+|src)/", " (", frames[-1])
+        own[leaf] = own.get(leaf, 0) + count
+    if not total:
+        return None
+    return {
+        "samples": total,
+        "by_kind_pct": {k: round(100 * v / total, 1) for k, v in sorted(buckets.items(), key=lambda kv: -kv[1])},
+        "top_self_pct": {k: round(100 * v / total, 1) for k, v in sorted(own.items(), key=lambda kv: -kv[1])[:top]},
+    }
 
 
 def read_locust_stats(path: Path) -> list[dict[str, Any]]:
@@ -683,6 +734,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--worktree", action="store_true", help="benchmark the working tree, not HEAD")
     parser.add_argument("--skip-growth", action="store_true", help="only the full size, no growth phases")
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark databases afterwards")
+    parser.add_argument("--profile", action="store_true", help="sample the workers with py-spy during the mixed load")
     return parser.parse_args(argv)
 
 

@@ -173,6 +173,16 @@ def markdown(result: dict[str, Any]) -> str:
                     f"| {_fmt(row['wall_p50_ms'])} | {_fmt(row['wall_p95_ms'])} | {_fmt(row['cpu_p50_ms'])} "
                     f"| {_fmt(row['cpu_p95_ms'])} | {_fmt(row['cpu_mean_ms'])} |"
                 )
+        profile = phase.get("profile")
+        if profile:
+            lines += ["", f"Where the workers' CPU went (py-spy, {profile['samples']:,} samples):", ""]
+            lines += [f"- {kind}: {pct}%" for kind, pct in profile["by_kind_pct"].items()]
+            lines += [
+                "",
+                "Busiest functions (self time): "
+                + "; ".join(f"`{name}` {pct}%" for name, pct in list(profile["top_self_pct"].items())[:8])
+                + ".",
+            ]
         memory = phase.get("memory", {})
         if memory.get("peak_rss_mb_per_worker"):
             lines += [
