@@ -9,4 +9,8 @@ def boom(request):
     raise RuntimeError("secret-internal-detail: database password is hunter2")
 
 
-urlpatterns = [*urlpatterns, path("boom/", boom)]
+def boom_with_token(request, token):
+    raise RuntimeError("failed while handling a patient link")
+
+
+urlpatterns = [path("p/<str:token>/boom/", boom_with_token), *urlpatterns, path("boom/", boom)]
