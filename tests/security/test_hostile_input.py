@@ -151,6 +151,7 @@ def _invariants(journeys) -> list[str]:
 
 def _leaks_into_audit(payload: str) -> bool:
     """True when free text someone typed turns up in an audit event's details."""
+    payload = payload.replace("\x00", "")  # PostgreSQL cannot even search for NUL
     if len(payload.strip()) < 6 or not any(ch.isalpha() for ch in payload):
         return False
     return AuditEvent.objects.filter(details__icontains=payload[:60]).exists()
