@@ -1,9 +1,10 @@
 """The patient's language switcher: one small form on every patient page, posting here.
 
-The choice is the visit's language once the patient is signed in to it (so the consent text, the PDF,
-emails and aftercare follow it), and a session choice before that (the date-of-birth page).
-`patient_required` activates `session["patient_language"]` or else `visit.language`; this view keeps the
-two from disagreeing by clearing the session choice whenever it stores the choice on the visit.
+For a signed-in patient the choice becomes the visit's language, so the pages, the consent text, the
+PDF, emails and aftercare all follow it. Nothing is kept in the session: `patient_required` would let
+`session["patient_language"]` win over `visit.language`, and a session choice made before signing in
+(say after the session lapsed) would then show Spanish pages around an English consent. Without a
+signed-in visit the choice only sets Django's language cookie, for the pages outside the patient session.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from intake.models import Visit
 from intake.patient_access import granted_link
 from portal import audit
 
-SESSION_LANGUAGE_KEY = "patient_language"
+SESSION_LANGUAGE_KEY = "patient_language"  # read by intake.patient_access; cleared here, never set
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -38,20 +39,17 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     if code not in dict(settings.LANGUAGES):
         return HttpResponseBadRequest("Unknown language")
     link = granted_link(request)
-    if link is None:
-        request.session[SESSION_LANGUAGE_KEY] = code
-    else:
-        request.session.pop(SESSION_LANGUAGE_KEY, None)
-        if link.visit.language != code:
-            Visit.objects.filter(pk=link.visit_id).update(language=code)
-            audit.record(
-                "visit.language_changed",
-                request=request,
-                obj=link.visit,
-                patient=link.visit.patient,
-                access_link=link,
-                details={"language": code},
-            )
+    request.session.pop(SESSION_LANGUAGE_KEY, None)
+    if link is not None and link.visit.language != code:
+        Visit.objects.filter(pk=link.visit_id).update(language=code)
+        audit.record(
+            "visit.language_changed",
+            request=request,
+            obj=link.visit,
+            patient=link.visit.patient,
+            access_link=link,
+            details={"language": code},
+        )
     response = redirect(_safe_next(request))
     # The cookie lets Django's LocaleMiddleware follow the choice on pages outside the patient session.
     response.set_cookie(

@@ -46,14 +46,24 @@ def test_every_patient_page_offers_the_other_language_in_its_own_name(rf):
     assert 'aria-label="Idioma"' in spanish
 
 
-def test_a_patient_who_has_not_signed_in_keeps_the_choice_in_their_session(client, visit):
+def test_without_a_signed_in_visit_the_choice_only_sets_the_language_cookie(client, visit):
     response = client.post(reverse("patient_language"), {"language": "es", "next": "/"})
 
     assert response.status_code == 302
-    assert client.session["patient_language"] == "es"
+    assert response.cookies["django_language"].value == "es"
+    assert "patient_language" not in client.session
     visit.refresh_from_db()
     assert visit.language == "en"
     assert not AuditEvent.objects.filter(action="visit.language_changed").exists()
+
+
+def test_a_choice_made_while_signed_out_never_outranks_the_visit_language(client, patient_link):
+    link, token = patient_link
+    client.post(reverse("patient_language"), {"language": "es", "next": "/"})
+    client.post(f"/p/{token}/", {"date_of_birth": link.visit.patient.date_of_birth.isoformat()})
+
+    page = client.get("/patient/").content.decode()
+    assert '<html lang="en">' in page  # pages, consent text and PDF all follow the visit's language
 
 
 def test_choosing_the_visit_language_again_writes_no_event(client, signed_in):
