@@ -92,3 +92,21 @@ def integrity_problems(records=None) -> Iterator[tuple[ConsentRecord, IntegrityP
                 yield record, IntegrityProblem(str(record.pk), name, "SHA-256 does not match the record")
             else:
                 yield record, None
+
+
+def _walk(folder: str) -> Iterator[str]:
+    try:
+        folders, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError, OSError):
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _walk(f"{folder}/{sub}")
+
+
+def orphan_files() -> list[str]:
+    """Stored consent files that no record points to (left by a crash between storing and committing)."""
+    known = set(ConsentRecord.objects.values_list("pdf", flat=True))
+    known |= set(ConsentRecord.objects.exclude(confirmation_pdf="").values_list("confirmation_pdf", flat=True))
+    return sorted(name for name in _walk("consents") if name not in known)

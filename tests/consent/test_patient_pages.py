@@ -255,3 +255,13 @@ def test_a_newer_version_asks_the_patient_to_re_consent(patient, patient_link, c
     assert response.status_code == 302
     assert ConsentRecord.objects.active().get().consent_version == newer
     assert ConsentRecord.objects.count() == 2
+
+
+def test_without_an_active_consent_text_the_patient_sees_a_calm_page(client, patient_link):
+    link, token = patient_link
+    link.visit.understanding_done_at = timezone.now()
+    link.visit.save()
+    open_patient_session(client, token, link)
+    response = client.get("/patient/consent/")
+    assert response.status_code == 503
+    assert "not ready yet" in response.content.decode()

@@ -146,3 +146,12 @@ def test_sealing_works_inside_a_running_event_loop(db):
         return check_seal(pdf).ok
 
     assert asyncio.run(seal_in_loop())
+
+
+def test_check_integrity_warns_about_a_file_no_record_points_to(record, capsys):
+    default_storage.save(f"consents/{record.visit_id}/stray.pdf", ContentFile(b"%PDF-1.7 stray"))
+    call_command("check_integrity")
+    captured = capsys.readouterr()
+    assert captured.out.startswith("ok:")
+    assert "orphan file" in captured.err and "stray.pdf" in captured.err
+    assert record.pdf.name not in captured.err
