@@ -236,3 +236,23 @@ def test_an_open_redirect_in_next_is_ignored(client, reception):
         response = client.post("/accounts/otp/", {"code": code_for(device), "next": "https://evil.example/"})
     assert response.status_code == 302
     assert response["Location"] == "/staff/"
+
+
+def test_guessing_the_code_is_slowed_down_after_each_wrong_try(client, reception):
+    """django-otp throttles a device after a failure (1 s, 2 s, 4 s, ...): a million codes stay out of reach."""
+    enrol(client, reception)
+    client.post("/accounts/logout/")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        sign_in(client, reception)
+        for _ in range(3):
+            client.post("/accounts/otp/", {"code": "000000", "next": "/staff/"})
+        device = TOTPDevice.objects.get(user=reception)
+        assert device.throttling_failure_count >= 1
+        # Even the right code is refused while the device is throttled.
+        assert client.post("/accounts/otp/", {"code": code_for(device), "next": "/staff/"}).status_code == 200
+        assert client.get("/staff/").status_code == 302
+        clock.shift(timedelta(minutes=2))
+        device.refresh_from_db()
+        assert client.post("/accounts/otp/", {"code": code_for(device), "next": "/staff/"}).status_code == 302
+    assert AuditEvent.objects.filter(action="auth.otp_failed", actor=reception).count() >= 4
