@@ -155,6 +155,8 @@ if not DEBUG and not STAFF_OTP_REQUIRED:
     raise ImproperlyConfigured("STAFF_OTP_REQUIRED cannot be false when DEBUG is false.")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Dry needling portal")
 OTP_LOGIN_URL = "/accounts/otp/"
+# The admin never shows a device's secret key (someone reading over a shoulder could copy it).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Staff sessions end after 15 idle minutes and at most 12 hours after login (portal/middleware.py).
 STAFF_IDLE_SECONDS = env_int("STAFF_IDLE_SECONDS", 15 * 60)
 STAFF_ABSOLUTE_SECONDS = env_int("STAFF_ABSOLUTE_SECONDS", 12 * 60 * 60)

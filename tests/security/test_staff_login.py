@@ -5,13 +5,14 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.models import AuditEvent
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("otp_required")]
 
@@ -256,3 +257,14 @@ def test_guessing_the_code_is_slowed_down_after_each_wrong_try(client, reception
         device.refresh_from_db()
         assert client.post("/accounts/otp/", {"code": code_for(device), "next": "/staff/"}).status_code == 302
     assert AuditEvent.objects.filter(action="auth.otp_failed", actor=reception).count() >= 4
+
+
+def test_the_admin_never_shows_an_authenticators_secret_key(client, reception):
+    enrol(client, reception)
+    device = TOTPDevice.objects.get(user=reception)
+    admin = Client()
+    admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    with override_settings(STAFF_OTP_REQUIRED=False):
+        page = admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
