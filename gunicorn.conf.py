@@ -82,20 +82,54 @@ class RouteOnlyAccessLogger(Logger):
     (from pre_request below), which stays meaningful on a busy machine where wall time does not.
     """
 
-    SAFE_ATOMS = ("h", "l", "u", "t", "m", "s", "b", "B", "T", "D", "M", "L", "p", "H")
-
     def atoms(self, resp, req, environ, request_time):
-        full = super().atoms(resp, req, environ, request_time)
-        safe = {key: full[key] for key in self.SAFE_ATOMS if key in full}
-        safe["route"] = route_of(environ.get("PATH_INFO", "/"))
-        safe["a"] = (environ.get("HTTP_USER_AGENT") or "-")[:120]
+        # Built here rather than from Logger.atoms(), which copies every header and environ entry.
+        status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
+        sent = getattr(resp, "sent", None)
+        micros = request_time.seconds * 1_000_000 + request_time.microseconds
         started = getattr(req, "portal_cpu_started", None)
-        safe["cpu"] = round((time.process_time() - started) * 1000) if started is not None else "-"
-        return safe
+        return {
+            "h": environ.get("REMOTE_ADDR", "-"),
+            "l": "-",
+            "u": "-",
+            "t": self.now(),
+            "m": environ.get("REQUEST_METHOD"),
+            "s": status,
+            "b": str(sent) if sent is not None else "-",
+            "B": sent,
+            "H": environ.get("SERVER_PROTOCOL"),
+            "T": request_time.seconds,
+            "D": micros,
+            "M": micros // 1000,
+            "L": f"{request_time.seconds}.{request_time.microseconds:06d}",
+            "p": f"<{os.getpid()}>",
+            "route": route_of(environ.get("PATH_INFO", "/")),
+            "a": (environ.get("HTTP_USER_AGENT") or "-")[:120],
+            "cpu": round((time.process_time() - started) * 1000) if started is not None else "-",
+        }
 
 
 def pre_request(worker, req):
     req.portal_cpu_started = time.process_time()
+
+
+def when_ready(server):
+    """With the app preloaded, import every URLconf and view module in the master before it forks.
+
+    Django imports views on the first request, and the portal's views bring in WeasyPrint, pyHanko and
+    the rest; done once here, the workers share those modules (copy-on-write) instead of each paying
+    for them on its first request, and again after every recycling.
+    """
+    if not preload_app:
+        return
+    try:
+        from django.db import connections
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 - evaluating it imports every view module
+        connections.close_all()  # no database connection may be shared across the fork
+    except Exception:  # a broken import shows on the first request with its own traceback
+        server.log.exception("Could not import the URLconf before forking")
 
 
 if os.environ.get("BIND"):

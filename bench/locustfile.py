@@ -11,7 +11,8 @@ PatientUser   one whole journey per iteration on a fresh invited visit: link, da
               journey follows whatever the pages ask. A "JOURNEY" entry records each whole journey.
 ReceptionUser logs in (password + one-time code) once, then browses and searches the board, opens records.
 ClinicianUser logs in, then works the review queue, opens records, consent details and PDFs.
-BoardUser     the board and its search only (used for the growth measurement at two data sizes).
+BoardUserSmall, BoardUserBig   the board and its search only, against two servers at once (one per data
+              size) for the growth measurement; their entries are prefixed with the number of patients.
 """
 
 from __future__ import annotations
@@ -248,22 +249,27 @@ class StaffUser(PortalUser):
     abstract = True
     role = "Reception"
 
+    def next_account(self) -> dict:
+        return next(ACCOUNTS[self.role])
+
     def on_start(self):
         self.logged_in = False
-        account = next(ACCOUNTS[self.role])
+        account = self.next_account()
+        prefix = getattr(self, "prefix", "")
         if not account:
             return
-        self.client.get("/accounts/login/", name="staff: login page")
+        self.client.get("/accounts/login/", name=prefix + "staff: login page")
         response = self.post_form(
             "/accounts/login/",
             {"username": [account["username"]], "password": [account["password"]], "next": ["/staff/"]},
-            name="staff: log in",
+            name=prefix + "staff: log in",
         )
         location = response.headers.get("Location", "")
         if "/otp" in location:
             if not account.get("totp_key"):
                 return
-            response = self.post_form(location, {"code": [totp_now(account["totp_key"])]}, name="staff: one-time code")
+            code = {"code": [totp_now(account["totp_key"])]}
+            response = self.post_form(location, code, name=prefix + "staff: one-time code")
         self.logged_in = response.status_code == 302
 
 
@@ -349,32 +355,65 @@ class ClinicianUser(StaffUser):
             self.get(path, name="staff: consent PDF")
 
 
-class BoardUser(StaffUser):
-    """The growth measurement: the board and its search, nothing else."""
+def _load(name: str) -> dict:
+    return json.loads(Path(os.environ[name]).read_text()) if os.environ.get(name) else {}
 
-    weight = 1  # chosen by name on the command line for the growth phases only
+
+# The growth measurement: two servers, one per data size, loaded at the same time by the same kind of
+# user, so both sizes see the same machine (on a shared machine, running them one after the other
+# would compare two different moments more than two data sizes).
+GROWTH = {key: _load(f"BENCH_DATASET_{key.upper()}") for key in ("small", "big")}
+GROWTH_ACCOUNTS = {
+    key: itertools.cycle(
+        [a for a in data.get("staff", []) if a["role"] == "Reception" and not a.get("reserved")] or [{}]
+    )
+    for key, data in GROWTH.items()
+}
+
+
+class BoardUser(StaffUser):
+    """The board and its search, nothing else: `size` picks the server and data set, and prefixes names."""
+
+    abstract = True
+    size = "small"
     role = "Reception"
     wait_time = between(0.5, 1.5)
+
+    def on_start(self):
+        self.sample = GROWTH[self.size].get("sample", {"searches": []})
+        self.prefix = f"{GROWTH[self.size].get('patients', 0)} | "
+        self.account = next(GROWTH_ACCOUNTS[self.size])
+        super().on_start()
+
+    def next_account(self) -> dict:
+        return self.account
 
     @task(3)
     def board(self):
         if self.logged_in:
-            self.get(route("staff:board"), name="staff: board")
+            self.get(route("staff:board"), name=self.prefix + "staff: board")
 
     @task(3)
     def search_name(self):
-        if self.logged_in and SAMPLE["searches"]:
-            query = random.choice(SAMPLE["searches"])["name"]
-            self.get(route("staff:board"), params={"q": query}, name="staff: search by name")
+        if self.logged_in and self.sample["searches"]:
+            query = random.choice(self.sample["searches"])["name"]
+            self.get(route("staff:board"), params={"q": query}, name=self.prefix + "staff: search by name")
 
     @task(1)
     def search_dob(self):
-        if self.logged_in and SAMPLE["searches"]:
-            self.get(
-                route("staff:board"),
-                params={"q": random.choice(SAMPLE["searches"])["dob"]},
-                name="staff: search by date of birth",
-            )
+        if self.logged_in and self.sample["searches"]:
+            query = random.choice(self.sample["searches"])["dob"]
+            self.get(route("staff:board"), params={"q": query}, name=self.prefix + "staff: search by date of birth")
+
+
+class BoardUserSmall(BoardUser):
+    size = "small"
+    host = os.environ.get("BENCH_HOST_SMALL", "")
+
+
+class BoardUserBig(BoardUser):
+    size = "big"
+    host = os.environ.get("BENCH_HOST_BIG", "")
 
 
 class PatientUser(PortalUser):

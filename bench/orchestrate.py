@@ -7,7 +7,8 @@
 4. Starts gunicorn with the production settings (DEBUG=false, Redis cache) on 127.0.0.1 and runs Locust
    headless for --duration seconds: patients doing whole journeys, reception, clinicians. Samples each
    gunicorn worker's memory (RSS) all along.
-5. Repeats the board-and-search load alone at both sizes (--growth-duration each) to show growth.
+5. Measures growth: the board-and-search load alone on both sizes at the same time (two servers, one
+   per database, one Locust run), so both sizes meet the same machine at the same moment.
 6. Writes bench/results/<run>.json, <run>.md and <run>.png, and prints the table.
 
 Everything the run creates lives in bench/work/<run>/ (git-ignored) and in the two databases, which
@@ -86,7 +87,7 @@ class Bench:
     def db_name(self, size: int) -> str:
         return f"portal_bench_{self.run.lower()}_{size}"
 
-    def base_env(self, size: int) -> dict[str, str]:
+    def base_env(self, size: int, port: int | None = None) -> dict[str, str]:
         env = {
             k: v
             for k, v in os.environ.items()
@@ -103,7 +104,7 @@ class Bench:
                 "CLINIC_SIGNING_CERT_PATH": str(self.work / "signing" / "cert.pem"),
                 "CLINIC_SIGNING_KEY_PATH": str(self.work / "signing" / "key.pem"),
                 "CLINIC_SIGNING_AUTO_CREATE": "true",
-                "SITE_URL": f"http://127.0.0.1:{self.port}",
+                "SITE_URL": f"http://127.0.0.1:{port or self.port}",
                 "LOG_LEVEL": "WARNING",
                 "PYTHONUNBUFFERED": "1",
             }
@@ -114,19 +115,20 @@ class Bench:
         """For migrate, the data generator and the in-process measurements."""
         return {**self.base_env(size), "DEBUG": "true"}
 
-    def server_env(self, size: int, phase: str) -> dict[str, str]:
+    def server_env(self, size: int, phase: str, port: int | None = None) -> dict[str, str]:
         """Production settings, on plain HTTP over loopback (TLS would end at the proxy in front)."""
+        port = port or self.port
         return {
-            **self.base_env(size),
+            **self.base_env(size, port),
             "DEBUG": "false",
             "STAFF_OTP_REQUIRED": "true",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{self.port}",
+            "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{port}",
             "SECURE_SSL_REDIRECT": "false",
             "SESSION_COOKIE_SECURE": "false",
             "CSRF_COOKIE_SECURE": "false",
             "SECURE_HSTS_SECONDS": "0",
-            "BIND": f"127.0.0.1:{self.port}",
+            "BIND": f"127.0.0.1:{port}",
             "CLINIC_SIGNING_AUTO_CREATE": "false",  # as in production: the seal made by the data step is used
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(self.smtp.port),
@@ -262,13 +264,15 @@ class Bench:
         redis.Redis.from_url(f"{self.args.redis_url.rstrip('/')}/{self.args.redis_db}").flushdb()
 
     # -- the server and the load -------------------------------------------------------------------------
-    def start_server(self, size: int, phase: str) -> subprocess.Popen:
-        self.flush_redis()
+    def start_server(self, size: int, phase: str, port: int | None = None, flush: bool = True) -> subprocess.Popen:
+        port = port or self.port
+        if flush:
+            self.flush_redis()
         log_file = open(self.work / f"gunicorn-{phase}.log", "w")  # noqa: SIM115 - closed with the process
         server = subprocess.Popen(
             [self.python, "-m", "gunicorn", "-c", str(self.src / "gunicorn.conf.py")],
             cwd=self.src,
-            env=self.server_env(size, phase),
+            env=self.server_env(size, phase, port),
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -278,7 +282,7 @@ class Bench:
             if server.poll() is not None:
                 raise SystemExit(f"gunicorn exited: see {self.work / f'gunicorn-{phase}.log'}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:  # noqa: S310
                     if response.status == 200:
                         return server
             except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -296,7 +300,16 @@ class Bench:
                 server.kill()
                 server.wait()
 
-    def locust(self, size: int, phase: str, classes: list[str], users: int, duration: int, routes: dict) -> dict:
+    def locust(
+        self,
+        size: int,
+        phase: str,
+        classes: list[str],
+        users: int,
+        duration: int,
+        routes: dict,
+        extra_env: dict[str, str] | None = None,
+    ) -> dict:
         prefix = self.work / f"locust-{phase}"
         not_available = self.work / f"not-available-{phase}.json"
         env = {
@@ -304,6 +317,7 @@ class Bench:
             "BENCH_DATASET": str(self.work / f"dataset-{size}.json"),
             "BENCH_ROUTES": json.dumps(routes),
             "BENCH_NOT_AVAILABLE": str(not_available),
+            **(extra_env or {}),
         }
         cmd = [
             self.python,
@@ -318,8 +332,8 @@ class Bench:
             str(max(1, users // 4)),
             "--run-time",
             f"{duration}s",
-            "--host",
-            f"http://127.0.0.1:{self.port}",
+            # Without --host each user class uses its own host (the growth run has two servers).
+            *([] if extra_env and "BENCH_HOST_BIG" in extra_env else ["--host", f"http://127.0.0.1:{self.port}"]),
             "--csv",
             str(prefix),
             "--only-summary",
@@ -345,14 +359,14 @@ class Bench:
             "not_available": missing,
         }
 
-    def warm_up(self, size: int) -> None:
+    def warm_up(self, size: int, port: int | None = None) -> None:
         """A few requests per worker first, so templates, imports and connections are not in the figures."""
         dataset = json.loads((self.work / f"dataset-{size}.json").read_text())
         paths = ["/healthz", "/accounts/login/"] + [f"/p/{j['token']}/" for j in dataset["journeys"][-3:]]
 
         def fetch(path: str) -> None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port or self.port}{path}", timeout=60) as response:  # noqa: S310
                     response.read()
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
@@ -412,6 +426,59 @@ class Bench:
         result["server"] = read_access_log(self.work / f"access-{phase}.log")
         return result
 
+    def growth(self, small: int, big: int, routes: dict) -> dict[str, dict]:
+        """The board at both sizes at the same time: two servers, one load run, the same machine moment."""
+        ports = {small: self.port + 1, big: self.port + 2}
+        self.flush_redis()
+        servers = {size: self.start_server(size, f"board-{size}", ports[size], flush=False) for size in (small, big)}
+        try:
+            for size in (small, big):
+                self.warm_up(size, ports[size])
+                (self.work / f"access-board-{size}.log").write_text("")
+            samplers = {size: MemorySampler(server.pid) for size, server in servers.items()}
+            for sampler in samplers.values():
+                sampler.start()
+            load_before = os.getloadavg()
+            extra = {
+                "BENCH_DATASET_SMALL": str(self.work / f"dataset-{small}.json"),
+                "BENCH_DATASET_BIG": str(self.work / f"dataset-{big}.json"),
+                "BENCH_HOST_SMALL": f"http://127.0.0.1:{ports[small]}",
+                "BENCH_HOST_BIG": f"http://127.0.0.1:{ports[big]}",
+            }
+            users = 2 * self.args.board_users
+            combined = self.locust(
+                big, "growth", ["BoardUserSmall", "BoardUserBig"], users, self.args.growth_duration, routes, extra
+            )
+            for sampler in samplers.values():
+                sampler.stop()
+            load_after = os.getloadavg()
+        finally:
+            for server in servers.values():
+                self.stop_server(server)
+        phases = {}
+        for size in (small, big):
+            label = f"{size} | "
+            phases[f"board@{size}"] = {
+                **combined,
+                "size": size,
+                "users": self.args.board_users,
+                "classes": ["BoardUserSmall" if size == small else "BoardUserBig"],
+                "endpoints": [
+                    {**row, "name": row["name"][len(label) :]}
+                    for row in combined["endpoints"]
+                    if row["name"].startswith(label)
+                ],
+                "failures": [f for f in combined["failures"] if f["name"].startswith(label)],
+                "memory": samplers[size].summary(),
+                "load_average": {
+                    "before": [round(x, 2) for x in load_before],
+                    "after": [round(x, 2) for x in load_after],
+                },
+                "server": read_access_log(self.work / f"access-board-{size}.log"),
+                "simultaneous": True,
+            }
+        return phases
+
     # -- the whole run -----------------------------------------------------------------------------------
     def main(self) -> int:
         args = self.args
@@ -436,10 +503,8 @@ class Bench:
                 )
             }
             if not args.skip_growth:
-                for size in sizes:
-                    phases[f"board@{size}"] = self.phase(
-                        size, f"board-{size}", ["BoardUser"], args.board_users, args.growth_duration, routes
-                    )
+                log(f"growth: the board at {sizes[0]:,} and {sizes[-1]:,} patients, both servers at once")
+                phases.update(self.growth(sizes[0], sizes[-1], routes))
         finally:
             if not args.keep_db:
                 self.drop_databases()
@@ -719,9 +784,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--patients", type=int, default=20000, help="patients in the full data set (20000)")
     parser.add_argument("--small", type=int, default=2000, help="patients in the small data set for growth (2000)")
     parser.add_argument("--duration", type=int, default=90, help="seconds of mixed load (90)")
-    parser.add_argument("--growth-duration", type=int, default=45, help="seconds of board load per size (45)")
+    parser.add_argument("--growth-duration", type=int, default=60, help="seconds of the growth load (60)")
     parser.add_argument("--users", type=int, default=18, help="simulated people in the mixed load (18)")
-    parser.add_argument("--board-users", type=int, default=8, help="simulated reception in the growth load (8)")
+    parser.add_argument("--board-users", type=int, default=8, help="reception users per size in the growth load (8)")
     parser.add_argument("--workers", type=int, default=(psutil.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
     parser.add_argument("--journeys", type=int, default=1500, help="fresh invited visits for journeys (1500)")
     parser.add_argument("--pdf-repeat", type=int, default=12, help="timed PDF renders in-process (12)")
