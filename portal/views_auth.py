@@ -9,6 +9,7 @@ With STAFF_OTP_REQUIRED off (laptop demo, test suite) step 2 is skipped.
 
 from __future__ import annotations
 
+from base64 import b32encode
 from urllib.parse import urlencode
 
 import django_otp
@@ -161,7 +162,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             return render(request, "registration/backup_codes.html", {"codes": codes, "next": next_url})
         audit.record("auth.otp_failed", request=request, details={"step": "enrolment"})
         form.add_error("code", "That code did not work. Check the app shows this account and try the newest code.")
-    secret = device.config_url.split("secret=", 1)[1].split("&", 1)[0]
+    secret = b32encode(device.bin_key).decode()
     return render(
         request,
         "registration/otp_setup.html",
