@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.utils import timezone
 
 from portal import audit
@@ -93,3 +94,23 @@ class AdminAuditMiddleware:
                 details={"app": parts[1], "model": parts[2], "object_id": object_id[:64]},
             )
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body exceeds MAX_REQUEST_BYTES before anything reads it.
+
+    DATA_UPLOAD_MAX_MEMORY_SIZE covers form fields but not file uploads, which Django streams to disk
+    whatever their size; this caps the whole body (a 400 page, like the other size limits).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            raise RequestDataTooBig("Request body exceeded settings.MAX_REQUEST_BYTES.")
+        return self.get_response(request)

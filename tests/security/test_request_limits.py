@@ -40,3 +40,14 @@ def test_an_oversized_login_body_is_refused(client, reception):
 def test_the_limits_are_set():
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 5 * 1024 * 1024
     assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS <= 1000
+
+
+def test_an_oversized_file_upload_is_refused_before_it_is_read(client, clinic_admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    client.force_login(clinic_admin)
+    with override_settings(MAX_REQUEST_BYTES=1024 * 1024):
+        big = SimpleUploadedFile("consent.pdf", b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024), "application/pdf")
+        response = client.post("/staff/consent/verify/", {"file": big})
+    assert response.status_code == 400
