@@ -62,6 +62,7 @@ WORDS = {
         "infection": "Redness, warmth, swelling",
         "other_language": "Español",
         "hello": "Hello, Zoë",
+        "aftercare_pdf": "Your aftercare after dry needling",
     },
     "es": {
         "dob": "Su fecha de nacimiento",
@@ -92,6 +93,7 @@ WORDS = {
         "infection": "Enrojecimiento, calor, hinchazón",
         "other_language": "English",
         "hello": "Hola, Zoë",
+        "aftercare_pdf": "Sus cuidados después de la punción seca",
     },
 }
 
@@ -656,3 +658,10 @@ def test_every_patient_page_works_at_a_desk_with_text_at_200_percent_and_reflows
         desktop.set_viewport_size({"width": 320, "height": 900})
         assert desktop.evaluate(OVERFLOW) <= 0, f"{path} scrolls sideways at 320 px"
         desktop.set_viewport_size({"width": 1280, "height": 900})
+
+    # The aftercare PDF and the signed consent come in the patient's language too.
+    aftercare_pdf = desktop.request.get(f"{live_server.url}/patient/aftercare/aftercare.pdf")
+    assert aftercare_pdf.ok
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(aftercare_pdf.body())).pages)
+    assert WORDS[language]["aftercare_pdf"] in text
+    assert WORDS[language]["consent_title"] in journey.signed_copy()
