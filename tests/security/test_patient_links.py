@@ -236,3 +236,26 @@ def test_patient_pages_load_no_third_party_scripts_or_analytics(client, patient_
     body = client.get("/patient/").content.decode()
     for src in re.findall(r'(?:src|href)="([^"]+)"', body):
         assert not src.startswith(("http://", "https://", "//")), src
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_a_rotating_spoofed_x_forwarded_for_does_not_dodge_the_date_of_birth_limit(client):
+    """Behind one proxy, the client writes the left part of X-Forwarded-For and the proxy the right."""
+    made = 0
+    while made < DOB_ATTEMPTS_PER_IP_PER_HOUR:
+        token = links.new_token()
+        link = AccessLinkFactory(token=token)
+        wrong = (link.visit.patient.date_of_birth - timedelta(days=3)).isoformat()
+        for _ in range(4):
+            if made == DOB_ATTEMPTS_PER_IP_PER_HOUR:
+                break
+            forged = f"10.{made}.0.1, 203.0.113.77"
+            client.post(f"/p/{token}/", {"date_of_birth": wrong}, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forged)
+            made += 1
+    token = links.new_token()
+    link = AccessLinkFactory(token=token)
+    right = link.visit.patient.date_of_birth.isoformat()
+    response = client.post(
+        f"/p/{token}/", {"date_of_birth": right}, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.77"
+    )
+    assert response.status_code == 429
