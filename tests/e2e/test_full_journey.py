@@ -461,6 +461,10 @@ def test_reception_invites_prints_the_qr_page_and_hands_over_a_kiosk_then_the_cl
     tablet = _new_page(browser, TABLET)
     try:
         # Reception, on the clinic tablet: log in, invite, print the QR page.
+        tablet.goto(f"{base}/accounts/login/")
+        tablet.get_by_label("Username").wait_for()
+        snap(tablet, "kiosk-00-login")
+        assert_accessible(tablet)
         staff_log_in(tablet, base, "front")
         snap(tablet, "kiosk-01-board")
         assert_accessible(tablet)
