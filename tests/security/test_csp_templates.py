@@ -7,6 +7,7 @@ CSP and need inline styles) and PDF layouts (WeasyPrint reads <style>)."""
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 EXEMPT_PARTS = {"email", "pdf"}
@@ -49,3 +50,42 @@ def test_the_rules_catch_what_they_should():
     assert RULES["style attribute"].search('<p style="color:red">')
     assert RULES["event handler attribute"].search('<a onclick="go()">')
     assert RULES["<style> block"].search("<style>p{}</style>")
+
+
+@pytest.mark.django_db
+def test_no_rendered_page_carries_inline_script_or_style(clinician, clinic_admin):
+    """The same rules on the HTML the pages really send (includes, widgets, crispy forms, inline SVG)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.helpers import open_patient_session
+    from tests.security.world import NON_ID_KWARGS, all_routes, build_journey
+
+    journeys = [
+        build_journey(first_name=f"Csp{n}", clinician=clinician, upto=s)
+        for n, s in enumerate(["explained", "understood", "checked_in"])
+    ]
+    offenders, pages = set(), 0
+    for journey in journeys:
+        patient = Client()
+        open_patient_session(patient, journey.token, journey.link)
+        staff = Client()
+        staff.force_login(clinic_admin)
+        for route in all_routes():
+            if not (route.is_patient or route.is_staff) or route.name == "staff:kiosk_start":
+                continue
+            kwargs = {}
+            for name in route.kwargs:
+                kwargs[name] = journey.ids.get(name) or (NON_ID_KWARGS[name]()[0] if name in NON_ID_KWARGS else None)
+            if None in kwargs.values():
+                continue
+            response = (patient if route.is_patient else staff).get(reverse(route.name, kwargs=kwargs))
+            if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+                continue
+            pages += 1
+            html = response.content.decode()
+            for rule, pattern in RULES.items():
+                if pattern.search(html):
+                    offenders.add(f"{route.name}: {rule}")
+    assert pages >= 15
+    assert not offenders, "\n".join(sorted(offenders))
