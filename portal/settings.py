@@ -162,6 +162,8 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 STAFF_IDLE_SECONDS = env_int("STAFF_IDLE_SECONDS", 15 * 60)
 STAFF_ABSOLUTE_SECONDS = env_int("STAFF_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = STAFF_ABSOLUTE_SECONDS
+# Staff cookies die with the browser (shared clinic computers); patient sessions set their own expiry.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Login lockout (django-axes), kept in the database so every worker sees the same count.
 # 5 failures for one username from one address lock that pair for an hour; 100 failures within the

@@ -268,3 +268,11 @@ def test_the_admin_never_shows_an_authenticators_secret_key(client, reception):
         page = admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
     assert page.status_code == 200
     assert device.key not in page.content.decode()
+
+
+def test_the_staff_session_cookie_ends_with_the_browser(client, reception):
+    enrol(client, reception)
+    cookie = client.cookies["sessionid"]
+    assert not cookie["max-age"] and not cookie["expires"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
