@@ -18,8 +18,9 @@ Before a window opens the patient sees when it will open, and nothing is stored.
 out only while a window is on time (so a stalled scheduler never sends a stale reminder days later).
 
 Red flags: the patient ticks signs from ASKED_RED_FLAGS; two more are derived from the soreness
-answers at the 72h check-in (getting worse, or the same at NOT_EASING_MIN_SORENESS or more). Breathing signs mean "call emergency services now";
-every other red flag means "call the clinic today". Any red flag makes the check-in urgent.
+answers at the 72h check-in (getting worse, or the same at NOT_EASING_MIN_SORENESS or more).
+Breathing signs mean "call emergency services now"; every other red flag means "call the clinic today".
+Any red flag makes the check-in urgent.
 """
 
 from __future__ import annotations
