@@ -265,3 +265,19 @@ def test_without_an_active_consent_text_the_patient_sees_a_calm_page(client, pat
     response = client.get("/patient/consent/")
     assert response.status_code == 503
     assert "not ready yet" in response.content.decode()
+
+
+def test_before_your_visit_offers_the_signed_copy_only_once_signed(client, ready_visit, sign):
+    from tests.factories import AccessLinkFactory
+    from tests.helpers import open_patient_session
+
+    token = "before-visit-copy-token-0123456789abcdef"
+    AccessLinkFactory(visit=ready_visit, token=token)
+    open_patient_session(client, token)
+    assert "/patient/consent/copy.pdf" not in client.get("/patient/before-your-visit/").content.decode()
+
+    sign(ready_visit)
+    page = client.get("/patient/before-your-visit/").content.decode()
+    assert "/patient/consent/copy.pdf" in page
+    download = client.get("/patient/consent/copy.pdf")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
