@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from intake.models import FlagLevel, Language, Patient, Progress
 from intake.regions import BODY_REGIONS, REGION_KEYS
+from intake.services import PATIENT_EDITABLE_FIELDS
 from intake.staff_search import parse_date_of_birth
 from portal.models import User
 from portal.roles import Role
@@ -149,18 +150,7 @@ class PatientForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = [
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "date_of_birth",
-            "email",
-            "phone",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_relationship",
-            "preferred_language",
-        ]
+        fields = list(PATIENT_EDITABLE_FIELDS)
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
