@@ -317,6 +317,7 @@ class Bench:
             "BENCH_DATASET": str(self.work / f"dataset-{size}.json"),
             "BENCH_ROUTES": json.dumps(routes),
             "BENCH_NOT_AVAILABLE": str(not_available),
+            "BENCH_RESET_AFTER": str(self.args.settle),
             **(extra_env or {}),
         }
         cmd = [
@@ -352,6 +353,7 @@ class Bench:
         return {
             "size": size,
             "duration_s": duration,
+            "measured_s": max(1, duration - self.args.settle),
             "users": users,
             "classes": classes,
             "endpoints": stats,
@@ -788,6 +790,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=18, help="simulated people in the mixed load (18)")
     parser.add_argument("--board-users", type=int, default=8, help="reception users per size in the growth load (8)")
     parser.add_argument("--workers", type=int, default=(psutil.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
+    parser.add_argument(
+        "--settle", type=int, default=8, help="seconds after all users started before figures count (8)"
+    )
     parser.add_argument("--journeys", type=int, default=1500, help="fresh invited visits for journeys (1500)")
     parser.add_argument("--pdf-repeat", type=int, default=12, help="timed PDF renders in-process (12)")
     parser.add_argument("--port", type=int, default=8765)

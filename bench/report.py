@@ -147,7 +147,8 @@ def evaluate(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 def journeys_per_second(phase: dict[str, Any]) -> tuple[int, float]:
     done = sum(r["requests"] - r["failures"] for r in phase.get("endpoints", []) if r["type"] == "JOURNEY")
-    return done, done / phase["duration_s"] if phase.get("duration_s") else 0.0
+    seconds = phase.get("measured_s") or phase.get("duration_s")
+    return done, done / seconds if seconds else 0.0
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -181,12 +182,16 @@ def markdown(result: dict[str, Any]) -> str:
         done, rate = journeys_per_second(phase)
         lines += [
             "",
-            f"## Load: {key} ({phase['size']:,} patients, {phase['users']} users, {phase['duration_s']} s)",
+            f"## Load: {key} ({phase['size']:,} patients, {phase['users']} users, {phase['duration_s']} s"
+            + (f", figures from the last {phase['measured_s']} s" if phase.get("measured_s") else "")
+            + (", at the same time as the other size" if phase.get("simultaneous") else "")
+            + ")",
             "",
             "| endpoint | requests | errors | p50 | p95 | p99 | req/s |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
-        for row in sorted(phase.get("endpoints", []), key=lambda r: (r["type"] == "JOURNEY", r["name"])):
+        rows = [r for r in phase.get("endpoints", []) if r["requests"]]  # logins before the reset show 0
+        for row in sorted(rows, key=lambda r: (r["type"] == "JOURNEY", r["name"])):
             lines.append(
                 f"| {row['type']} {row['name']} | {row['requests']:,} | {row['failures']} | {_fmt(row['p50_ms'])} "
                 f"| {_fmt(row['p95_ms'])} | {_fmt(row['p99_ms'])} | {row['rps']:.2f} |"
