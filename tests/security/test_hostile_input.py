@@ -21,7 +21,7 @@ from tests.factories import TEST_PASSWORD
 from tests.helpers import open_patient_session
 from tests.security.hostile import HOSTILE, hostile_text
 from tests.security.htmlforms import forms_on, path_of
-from tests.security.world import NON_ID_KWARGS, all_routes, build_journey
+from tests.security.world import NON_ID_KWARGS, all_routes, build_journey, html_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -171,19 +171,26 @@ def clinic(clinician, clinic_admin):
     return journeys, patient_targets, staff_targets
 
 
+def _restore_link(journey) -> None:
+    """A staff form may have revoked or replaced the journey's link, or wrong dates locked it: undo that."""
+    newer = AccessLink.objects.filter(visit=journey.visit, revoked_at__isnull=True).exclude(pk=journey.link.pk)
+    newer.update(revoked_at=timezone.now())
+    AccessLink.objects.filter(pk=journey.link.pk).update(failed_dob_attempts=0, locked_at=None, revoked_at=None)
+    cache.clear()
+
+
 def _post(journey, form, data, *, patient: bool, user) -> int:
     client = Client(raise_request_exception=False)
     if patient:
-        # A staff form may have issued a new link meanwhile; bring the journey's own link back.
-        newer = AccessLink.objects.filter(visit=journey.visit, revoked_at__isnull=True).exclude(pk=journey.link.pk)
-        newer.update(revoked_at=timezone.now())
-        AccessLink.objects.filter(pk=journey.link.pk).update(failed_dob_attempts=0, locked_at=None, revoked_at=None)
-        cache.clear()
+        _restore_link(journey)
         open_patient_session(client, journey.token, journey.link)
     else:
         client.force_login(user)
     return client.post(path_of(form.action), data).status_code
 
+
+# What a stored payload would look like if a page printed it without escaping.
+RAW_MARKUP = ["<script>alert('x')</script>", "<img src=x onerror", "<b onmouseover"]
 
 # 500s this sweep found in other areas' code, reported to their owners. The sweep fails when one is
 # fixed, so the list only shrinks. (form action path, payload)
@@ -217,6 +224,16 @@ def test_every_form_survives_every_hostile_payload(clinic, clinic_admin):
                         problems.append(f"{form.action}: free text {payload[:30]!r} written into an audit event")
     problems += [f"{key}: no longer crashes; remove it from KNOWN_CRASHES" for key in set(KNOWN_CRASHES) - crashed]
     problems += _invariants(journeys)
+    # Stored XSS: whatever the sweep managed to store must come back escaped on every page.
+    escaped_seen = False
+    for journey in journeys:
+        _restore_link(journey)
+        for name, html in html_pages(journey, clinic_admin):
+            escaped_seen = escaped_seen or "&lt;script&gt;alert(" in html
+            for raw in RAW_MARKUP:
+                if raw in html:
+                    problems.append(f"{name} shows stored markup {raw!r} unescaped")
+    assert escaped_seen, "some stored payload should come back (escaped) on a page, or this check proves nothing"
     forms = f"{len(patient_targets)} patient forms, {len(staff_targets)} staff forms"
     print(f"\nsweep: {forms}, {TRIED['count']} hostile posts so far")
     assert not problems, "\n".join(sorted(set(problems)))

@@ -111,3 +111,27 @@ def all_routes() -> list[Route]:
 
     walk(get_resolver().url_patterns, "/", "")
     return routes
+
+
+def html_pages(journey: Journey, staff_user):
+    """(route name, HTML) for every page this patient's session and a staff member can GET for this visit."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.helpers import open_patient_session
+
+    patient = Client()
+    open_patient_session(patient, journey.token, journey.link)
+    staff = Client()
+    staff.force_login(staff_user)
+    for route in all_routes():
+        if not (route.is_patient or route.is_staff):
+            continue
+        kwargs = {}
+        for name in route.kwargs:
+            kwargs[name] = journey.ids.get(name) or (NON_ID_KWARGS[name]()[0] if name in NON_ID_KWARGS else None)
+        if None in kwargs.values():
+            continue
+        response = (patient if route.is_patient else staff).get(reverse(route.name, kwargs=kwargs))
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            yield route.name, response.content.decode()
