@@ -50,16 +50,21 @@ def test_the_rules_catch_what_they_should():
     assert RULES["style attribute"].search('<p style="color:red">')
     assert RULES["event handler attribute"].search('<a onclick="go()">')
     assert RULES["<style> block"].search("<style>p{}</style>")
+    assert EXTERNAL_RESOURCE.search('<script src="https://cdn.example/x.js">')
+    assert EXTERNAL_RESOURCE.search('<img src="//tracker.example/p.gif">')
+    assert not EXTERNAL_RESOURCE.search('<img src="/static/x.png">')
+    assert EXTERNAL_STYLESHEET.search('<link rel="stylesheet" href="https://cdn.example/b.css">')
+
+
+EXTERNAL_RESOURCE = re.compile(r"""\s(?:src|data|poster|srcset)\s*=\s*["']\s*(?:https?:)?//""", re.I)
+EXTERNAL_STYLESHEET = re.compile(r"""<link[^>]+href\s*=\s*["']\s*(?:https?:)?//""", re.I)
 
 
 @pytest.mark.django_db
-def test_no_rendered_page_carries_inline_script_or_style(clinician, clinic_admin):
-    """The same rules on the HTML the pages really send (includes, widgets, crispy forms, inline SVG)."""
-    from django.test import Client
-    from django.urls import reverse
-
-    from tests.helpers import open_patient_session
-    from tests.security.world import NON_ID_KWARGS, all_routes, build_journey
+def test_no_rendered_page_carries_inline_code_or_loads_anything_from_elsewhere(clinician, clinic_admin):
+    """The same rules on the HTML the pages really send (includes, widgets, crispy forms, inline SVG); and
+    no script, style, image or frame from another site (no CDN, no analytics that could see a URL)."""
+    from tests.security.world import build_journey, html_pages
 
     journeys = [
         build_journey(first_name=f"Csp{n}", clinician=clinician, upto=s)
@@ -67,25 +72,14 @@ def test_no_rendered_page_carries_inline_script_or_style(clinician, clinic_admin
     ]
     offenders, pages = set(), 0
     for journey in journeys:
-        patient = Client()
-        open_patient_session(patient, journey.token, journey.link)
-        staff = Client()
-        staff.force_login(clinic_admin)
-        for route in all_routes():
-            if not (route.is_patient or route.is_staff) or route.name == "staff:kiosk_start":
-                continue
-            kwargs = {}
-            for name in route.kwargs:
-                kwargs[name] = journey.ids.get(name) or (NON_ID_KWARGS[name]()[0] if name in NON_ID_KWARGS else None)
-            if None in kwargs.values():
-                continue
-            response = (patient if route.is_patient else staff).get(reverse(route.name, kwargs=kwargs))
-            if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
-                continue
+        for name, html in html_pages(journey, clinic_admin):
             pages += 1
-            html = response.content.decode()
-            for rule, pattern in RULES.items():
+            for rule, pattern in {
+                **RULES,
+                "external resource": EXTERNAL_RESOURCE,
+                "external stylesheet": EXTERNAL_STYLESHEET,
+            }.items():
                 if pattern.search(html):
-                    offenders.add(f"{route.name}: {rule}")
+                    offenders.add(f"{name}: {rule}")
     assert pages >= 15
     assert not offenders, "\n".join(sorted(offenders))
