@@ -119,14 +119,59 @@ def measure_queries(dataset: dict[str, Any]) -> dict[str, Any]:
     for label, name in [
         ("patient progress", "journey:progress"),
         ("patient explanation", "journey:explanation"),
-        ("patient screening", "journey:screening"),
-        ("patient understanding check", "journey:understanding"),
-        ("patient consent page", "consent:sign"),
         ("patient before your visit", "journey:before-visit"),
     ]:
         path = url(name)
         results[label] = count_queries(client, path) if path else {"error": "not available"}
+
+    # Later steps only open once the earlier ones are done: a visit of the data set that has reached
+    # the step before gets a fresh link (as reception would re-issue one) for each of them.
+    for label, name, reached in [
+        ("patient screening section", "journey:screening", "explained"),
+        ("patient understanding check", "journey:understanding", "screened"),
+        ("patient consent page", "consent:sign", "understood"),
+        ("patient aftercare", "aftercare:home", "visited"),
+    ]:
+        path = url(name)
+        if path is None:
+            results[label] = {"error": "not available"}
+            continue
+        client = patient_client_at(reached)
+        if client is None:
+            results[label] = {"error": f"no visit at {reached}"}
+            continue
+        first = client.get(path)
+        if first.status_code == 302 and first.headers.get("Location", "").startswith(path):
+            path = first.headers["Location"]  # the step's first page (a screening section)
+        results[label] = count_queries(client, path)
     return results
+
+
+def patient_client_at(progress: str):
+    """A test client with a patient session on a visit of the data set that has reached `progress`."""
+    from django.test import Client
+
+    from intake.models import Visit
+    from intake.services import issue_link
+
+    visit = (
+        Visit.objects.filter(progress=progress, scheduled_at__gt=timezone_now(), consents__isnull=True)
+        .select_related("patient")
+        .first()
+        or Visit.objects.filter(progress=progress).select_related("patient").first()
+    )
+    if visit is None:
+        return None
+    _link, token = issue_link(visit=visit)
+    client = Client()
+    response = client.post(f"/p/{token}/", {"date_of_birth": visit.patient.date_of_birth.isoformat()})
+    return client if response.status_code == 302 else None
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
 
 
 def measure_pdf(repeat: int) -> dict[str, Any]:
