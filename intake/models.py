@@ -202,6 +202,10 @@ class Visit(models.Model):
             models.Index(fields=["clinician", "scheduled_at"], name="intake_visit_clinician_sched"),
             models.Index(fields=["progress", "scheduled_at"], name="intake_visit_progress_sched"),
             models.Index(fields=["flag_level", "scheduled_at"], name="intake_visit_flag_sched"),
+            # The board's urgent panel and the review queue read only the few visits with an open alarm.
+            models.Index(
+                fields=["urgent_since"], condition=Q(urgent_since__isnull=False), name="intake_visit_urgent_open"
+            ),
         ]
 
     def __str__(self) -> str:
