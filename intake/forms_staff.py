@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
-from intake.models import FlagLevel, Language, Patient, Progress
+from intake.models import FlagLevel, Language, Patient, Progress, Visit
 from intake.regions import BODY_REGIONS, REGION_KEYS
 from intake.services import PATIENT_EDITABLE_FIELDS
 from intake.staff_search import parse_date_of_birth
@@ -123,6 +123,8 @@ class InviteForm(forms.Form):
         when = self.cleaned_data["scheduled_at"]
         if when < timezone.now() - timedelta(hours=12):
             raise forms.ValidationError("The appointment is in the past.")
+        if when > timezone.now() + Visit.BOOKING_HORIZON:
+            raise forms.ValidationError("The appointment is more than two years away. Check the year.")
         return when
 
     def clean(self):

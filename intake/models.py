@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -161,6 +161,9 @@ class VisitQuerySet(models.QuerySet):
 
 
 class Visit(models.Model):
+    # How far ahead an appointment may be booked: keeps typos like year 9999 out (and link expiry finite).
+    BOOKING_HORIZON = timedelta(days=2 * 365)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
     clinician = models.ForeignKey(

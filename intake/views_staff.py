@@ -709,6 +709,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     page = _page_number(request)
     events, has_next = _page(form.filter(AuditEvent.objects.select_related("actor")), page, AUDIT_PAGE_SIZE)
+    filters = sorted(name for name, value in request.GET.items() if value and name != "page")
+    audit.record("audit.viewed", request=request, details={"filters": filters, "page": page})
     return render(
         request,
         "intake/staff/audit_log.html",

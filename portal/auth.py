@@ -72,6 +72,10 @@ def audit_login(sender, request, user, **kwargs):
         return
     now = timezone.now().timestamp()
     if hasattr(request, "session"):
+        # A kiosk tablet handed back to staff must not keep the patient's journey open behind the login.
+        from intake.patient_access import revoke
+
+        revoke(request)
         request.session[AUTH_AT_SESSION_KEY] = now
         request.session[SEEN_AT_SESSION_KEY] = now
     audit.record("auth.login", request=request, actor=user, details={"step": "password"})

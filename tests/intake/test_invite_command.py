@@ -1,10 +1,12 @@
 import subprocess
 import sys
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from intake.models import Patient, Visit
 
@@ -26,9 +28,8 @@ def test_it_prints_a_working_patient_url_as_its_last_line(client):
 @pytest.mark.django_db
 def test_it_reuses_an_exact_match_and_adds_a_visit():
     run_invite("--first-name", "Ana", "--last-name", "Ruiz", "--dob", "1990-01-01")
-    run_invite(
-        "--first-name", "ana", "--last-name", "RUIZ", "--dob", "1990-01-01", "--visit-at", "2030-01-02T10:00:00+00:00"
-    )
+    next_month = (timezone.now() + timedelta(days=30)).replace(microsecond=0).isoformat()
+    run_invite("--first-name", "ana", "--last-name", "RUIZ", "--dob", "1990-01-01", "--visit-at", next_month)
     assert Patient.objects.count() == 1
     assert Visit.objects.count() == 2
 
@@ -67,3 +68,12 @@ def test_a_bad_date_is_one_line_on_stderr_without_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "--dob" in result.stderr
+
+
+@pytest.mark.django_db
+def test_invite_refuses_an_appointment_years_away():
+    args = ["--first-name", "A", "--last-name", "B", "--dob", "1980-01-01", "--visit-at", "9999-12-31T09:00"]
+    with pytest.raises(CommandError, match="more than two years away") as raised:
+        call_command("invite", *args)
+    assert raised.value.returncode == 2
+    assert not Visit.objects.exists()

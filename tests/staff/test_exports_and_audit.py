@@ -84,6 +84,13 @@ def test_the_audit_log_filters_by_action_actor_date_and_patient(clinic_admin, re
     assert client.get("/staff/audit/", {"patient": "nope"}).status_code == 200
 
 
+def test_reading_the_audit_log_is_itself_audited_with_the_filters_used(clinic_admin, as_user):
+    as_user(clinic_admin).get("/staff/audit/", {"action": "consent.signed", "page": "1"})
+    event = AuditEvent.objects.filter(action="audit.viewed").get()
+    assert event.actor == clinic_admin
+    assert event.details == {"filters": ["action"], "page": 1}
+
+
 def test_only_the_clinic_admin_sees_the_audit_log(reception, clinician, as_user):
     assert as_user(reception).get("/staff/audit/").status_code == 403
     assert as_user(clinician).get("/staff/audit/").status_code == 403

@@ -49,6 +49,27 @@ def test_the_invite_form_explains_bad_input(reception, as_user):
     assert not Patient.objects.exists()
 
 
+def test_an_appointment_years_away_is_a_typo_not_a_crash(reception, as_user):
+    response = as_user(reception).post("/staff/invite/", _invite_data(scheduled_at="9999-12-31T09:00"))
+    assert response.status_code == 200
+    assert "more than two years away" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_a_staff_login_on_a_kiosk_tablet_closes_the_patients_journey(reception, as_user):
+    from tests.factories import TEST_PASSWORD
+
+    client = as_user(reception)
+    visit = client.post("/staff/invite/", _invite_data(), follow=True).context["visit"]
+    client.post(f"/staff/visits/{visit.pk}/kiosk/")
+    assert client.get("/patient/").status_code == 200
+
+    client.post("/accounts/login/", {"username": reception.username, "password": TEST_PASSWORD})
+
+    assert "patient_access" not in client.session
+    assert client.get("/patient/").status_code == 404
+
+
 def test_a_likely_duplicate_is_flagged_before_anything_is_created(reception, as_user):
     existing = PatientFactory(first_name="Zoë", last_name="Ölander", date_of_birth="1979-11-03")
     client = as_user(reception)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from intake.models import Language
+from intake.models import Language, Visit
 from intake.services import invite_patient
 from portal.models import User
 
@@ -64,4 +64,7 @@ class Command(BaseCommand):
             when = datetime.fromisoformat(raw)
         except ValueError:
             raise CommandError(f"--visit-at must be an ISO-8601 date and time, not {raw!r}", returncode=2) from None
-        return when if timezone.is_aware(when) else timezone.make_aware(when)
+        when = when if timezone.is_aware(when) else timezone.make_aware(when)
+        if when > timezone.now() + Visit.BOOKING_HORIZON:
+            raise CommandError("--visit-at is more than two years away; check the year", returncode=2)
+        return when
