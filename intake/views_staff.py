@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 from copy import copy  # a bound ModelForm writes into its instance; keep the loaded row intact
 from datetime import datetime, time
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from intake import patient_access, services
+from intake import services
 from intake.forms_staff import (
     AuditFilterForm,
     BoardFilterForm,
@@ -47,19 +46,6 @@ NOT_ANSWERED = "Not answered"  # what intake.screening.answers_for_display shows
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def no_patient_sessions(view):
-    """A browser holding a patient's link session (or a kiosk tablet) gets 404 from staff pages, not a
-    login form: nothing here should hint at a staff workspace behind the patient's journey."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated and request.session.get(patient_access.SESSION_KEY):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -171,7 +157,6 @@ def _board_queryset(request: HttpRequest):
     return form, visits
 
 
-@no_patient_sessions
 @staff_required
 @never_cache
 def board(request: HttpRequest) -> HttpResponse:
@@ -214,7 +199,6 @@ class _Echo:
         return value
 
 
-@no_patient_sessions
 @staff_required
 def board_csv(request: HttpRequest) -> HttpResponse:
     _require_export(request)
@@ -271,7 +255,6 @@ def _visits_for_record(patient):
     )
 
 
-@no_patient_sessions
 @staff_required
 @never_cache
 def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
@@ -306,7 +289,6 @@ def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
     )
 
 
-@no_patient_sessions
 @staff_required
 @never_cache
 def patient_edit(request: HttpRequest, patient_id) -> HttpResponse:
@@ -372,7 +354,6 @@ def _take_token(request: HttpRequest, visit: Visit) -> str | None:
     return None
 
 
-@no_patient_sessions
 @staff_required
 @never_cache
 def invite(request: HttpRequest) -> HttpResponse:
@@ -413,7 +394,6 @@ def _token_matches(visit: Visit, token: str) -> AccessLink | None:
     return link
 
 
-@no_patient_sessions
 @staff_required
 @never_cache
 def visit_link(request: HttpRequest, visit_id) -> HttpResponse:
@@ -430,7 +410,6 @@ def visit_link(request: HttpRequest, visit_id) -> HttpResponse:
     )
 
 
-@no_patient_sessions
 @staff_required
 @require_POST
 def visit_link_email(request: HttpRequest, visit_id) -> HttpResponse:
@@ -473,7 +452,6 @@ def send_link_email(*, visit: Visit, token: str) -> None:
     transaction.on_commit(lambda: message.send())
 
 
-@no_patient_sessions
 @staff_required
 @require_POST
 def visit_link_print(request: HttpRequest, visit_id) -> HttpResponse:
@@ -494,7 +472,6 @@ def visit_link_print(request: HttpRequest, visit_id) -> HttpResponse:
     return response
 
 
-@no_patient_sessions
 @staff_required
 @require_POST
 def visit_link_new(request: HttpRequest, visit_id) -> HttpResponse:
@@ -514,7 +491,6 @@ def _get_link_for_staff(request: HttpRequest, link_id) -> AccessLink:
         raise Http404 from exc
 
 
-@no_patient_sessions
 @staff_required
 @require_POST
 def link_revoke(request: HttpRequest, link_id) -> HttpResponse:
@@ -524,7 +500,6 @@ def link_revoke(request: HttpRequest, link_id) -> HttpResponse:
     return redirect("staff:patient", patient_id=link.visit.patient_id)
 
 
-@no_patient_sessions
 @staff_required
 @require_POST
 def link_unlock(request: HttpRequest, link_id) -> HttpResponse:
@@ -534,7 +509,6 @@ def link_unlock(request: HttpRequest, link_id) -> HttpResponse:
     return redirect("staff:patient", patient_id=link.visit.patient_id)
 
 
-@no_patient_sessions
 @staff_required
 @require_POST
 def kiosk_start(request: HttpRequest, visit_id) -> HttpResponse:
@@ -557,7 +531,6 @@ def kiosk_locked(request: HttpRequest) -> HttpResponse:
 # --- clinician review and visit recording -------------------------------------------------------
 
 
-@no_patient_sessions
 @role_required(Role.CLINICIAN)
 @never_cache
 def review_queue(request: HttpRequest) -> HttpResponse:
@@ -588,7 +561,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@no_patient_sessions
 @role_required(Role.CLINICIAN)
 @never_cache
 def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
@@ -637,7 +609,6 @@ def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
     )
 
 
-@no_patient_sessions
 @role_required(Role.CLINICIAN)
 @require_POST
 def visit_acknowledge_urgent(request: HttpRequest, visit_id) -> HttpResponse:
@@ -663,7 +634,6 @@ def _label_checkins(checkins) -> list:
     return checkins
 
 
-@no_patient_sessions
 @role_required(Role.CLINICIAN)
 @never_cache
 def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
@@ -702,7 +672,6 @@ def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
 # --- audit log and exports ----------------------------------------------------------------------
 
 
-@no_patient_sessions
 @role_required(Role.CLINIC_ADMIN)
 @never_cache
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -725,7 +694,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-@no_patient_sessions
 @staff_required
 def patient_fhir(request: HttpRequest, patient_id) -> HttpResponse:
     _require_export(request)

@@ -24,12 +24,22 @@ def is_otp_verified(request: HttpRequest) -> bool:
     return bool(is_verified and is_verified())
 
 
+def _holds_patient_access(request: HttpRequest) -> bool:
+    from intake.patient_access import SESSION_KEY
+
+    return bool(request.session.get(SESSION_KEY))
+
+
 def staff_required(view):
     """Only active staff with a role may enter the workspace; anonymous users go to the login page."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
+            if _holds_patient_access(request):
+                # A patient's link session or a kiosk tablet gets 404, not a login form: nothing here
+                # should hint at a staff workspace behind the patient's journey.
+                raise Http404
             return redirect_to_login(request.get_full_path())
         if not is_otp_verified(request):
             return redirect_to_login(request.get_full_path(), login_url=settings.OTP_LOGIN_URL)
