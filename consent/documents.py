@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from consent.models import ConsentRecord
+from intake import questionnaires
 from intake.models import FlagLevel, Visit
+from intake.screening import describe_flag, flag_facts
 from portal.pdf import render_pdf
 
 PDF_TEMPLATE = "consent/pdf/consent.html"
@@ -68,25 +70,56 @@ def format_time(moment: datetime | None, zone_name: str) -> str:
     return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()} (UTC{local:%z}) · {zone_name}"
 
 
-def screening_flags(visit: Visit) -> list[dict]:
-    """The screening's flags, highest level first, with the level's label; [] when there is no screening."""
+def _flag_texts(screening, language: str | None):
+    """A function (stored flag -> its title, answer and rule in `language`), or None to keep stored texts.
+
+    The texts are re-described from the screening's own questionnaire version, answers and scores;
+    the stored code and level stay the truth.
+    """
+    if not language or not screening.questionnaire_version:
+        return None
+    try:
+        definition = questionnaires.load("screening", screening.questionnaire_version)
+    except FileNotFoundError:
+        return None
+    visit = screening.visit
+    facts = flag_facts(visit, visit.patient)
+    answers, scores = screening.answers or {}, screening.scores or {}
+
+    def describe(flag: dict) -> dict | None:
+        try:
+            return describe_flag(definition, str(flag.get("code", "")), answers, scores, facts, language)
+        except (KeyError, TypeError, ValueError):
+            return None  # a code this version does not know, or an answer it cannot read: keep the stored texts
+
+    return describe
+
+
+def screening_flags(visit: Visit, language: str | None = None) -> list[dict]:
+    """The screening's flags, highest level first, with the level's label; [] when there is no screening.
+
+    With a language, each flag's title, answer and rule are given in that language (the stored texts
+    are in the clinic's language); without one, the stored texts are shown.
+    """
     try:
         screening = visit.screening
     except Visit.screening.RelatedObjectDoesNotExist:
         return []
+    describe = _flag_texts(screening, language)
     flags = []
     for flag in screening.flags or []:
         try:
             level = FlagLevel(int(flag.get("level", 0)))
         except (TypeError, ValueError):
             level = FlagLevel.NONE
+        texts = (describe(flag) if describe else None) or flag
         flags.append(
             {
                 "level": int(level),
                 "level_label": str(level.label),
-                "title": str(flag.get("title", "")),
-                "answer": str(flag.get("answer", "")),
-                "rule": str(flag.get("rule", "")),
+                "title": str(texts.get("title", "")),
+                "answer": str(texts.get("answer", "")),
+                "rule": str(texts.get("rule", "")),
             }
         )
     flags.sort(key=lambda flag: -flag["level"])
@@ -120,7 +153,7 @@ def consent_context(record: ConsentRecord) -> dict:
         "clinician_name": _clinician_name(visit),
         "visit_time": format_time(visit.scheduled_at, zone_name),
         "signed_time": format_time(record.signed_at, zone_name),
-        "flags": screening_flags(visit),
+        "flags": screening_flags(visit, record.language),
         "understanding": understanding_summary(visit),
         "signature_data_url": png_data_url(record.signature_png),
         "signature_sha256": sha256_hex(bytes(record.signature_png)) if record.signature_png else "",

@@ -180,20 +180,35 @@ def flag_facts(visit: Visit | None, patient: Patient | None) -> dict:
     return facts
 
 
+def describe_flag(
+    definition: Definition, rule_or_code: dict | str, answers: dict, scores: dict, facts: dict, language: str
+) -> dict:
+    """One flag's texts in `language`: {"title", "answer", "rule"}. Takes a flag rule or its code."""
+    if isinstance(rule_or_code, dict):
+        rule = rule_or_code
+    else:
+        rule = next((candidate for candidate in definition.flags if candidate["code"] == rule_or_code), None)
+        if rule is None:
+            raise KeyError(rule_or_code)
+    parts = [_answer_text(definition, key, answers, scores, facts, language) for key in rule.get("answer", [])]
+    return {
+        "title": definition.text(language, "flags", rule["code"], "title", default=rule["code"]),
+        "answer": "; ".join(part for part in parts if part),
+        "rule": definition.text(language, "flags", rule["code"], "rule"),
+    }
+
+
 def apply_flags(definition: Definition, answers: dict, scores: dict, facts: dict) -> list[dict]:
     language = settings.LANGUAGE_CODE
     flags = []
     for rule in definition.flags:
         if not evaluate(rule["when"], answers, scores=scores, facts=facts):
             continue
-        parts = [_answer_text(definition, key, answers, scores, facts, language) for key in rule.get("answer", [])]
         flags.append(
             {
                 "code": rule["code"],
                 "level": LEVELS[rule["level"]],
-                "title": definition.text(language, "flags", rule["code"], "title", default=rule["code"]),
-                "answer": "; ".join(part for part in parts if part),
-                "rule": definition.text(language, "flags", rule["code"], "rule"),
+                **describe_flag(definition, rule, answers, scores, facts, language),
             }
         )
     flags.sort(key=lambda flag: -flag["level"])

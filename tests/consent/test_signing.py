@@ -242,3 +242,80 @@ def test_a_newer_version_makes_the_signature_stale_and_re_consent_replaces_it(re
     assert "version 2" in first.withdrawn_reason
     assert second.consent_version == newer
     assert ConsentRecord.objects.active().get() == second
+
+
+def _screened_on_blood_thinners(visit):
+    """A real screening (flags computed by the server, stored in the clinic's language) for `visit`."""
+    from intake import questionnaires
+    from intake.screening import compute
+
+    definition = questionnaires.load("screening", "2026.1")
+    answers = {"blood_thinner": "yes", "blood_thinner_which": ["warfarin"], "bruises_easily": "yes"}
+    scores, flags, level = compute(definition, answers, visit=visit)
+    return ScreeningResponse.objects.create(
+        visit=visit, questionnaire_version="2026.1", answers=answers, scores=scores, flags=flags, flag_level=level
+    )
+
+
+def test_a_spanish_signed_pdf_lists_the_screening_flags_in_spanish(db, clinician, sign):
+    now = timezone.now()
+    visit = VisitFactory(
+        language="es",
+        clinician=clinician,
+        opened_at=now,
+        explanation_read_at=now,
+        screening_done_at=now,
+        understanding_done_at=now,
+    )
+    screening = _screened_on_blood_thinners(visit)
+    assert screening.flags[0]["title"] == "Takes an anticoagulant"  # stored in the clinic's language
+
+    record = sign(visit, version=services.version_to_sign(visit))
+    assert record.language == "es"
+    text = " ".join(pdf_text(stored_bytes(record.pdf.name)).split())
+    assert "Toma un anticoagulante" in text
+    assert "Medicamento que diluye la sangre: Warfarina" in text
+    assert "Le salen moretones con facilidad" in text
+    assert "Takes an anticoagulant" not in text
+    assert "Bruises easily" not in text
+    assert "review before needling" not in text
+    assert text.index("Toma un anticoagulante") < text.index("Le salen moretones con facilidad")
+    screening.refresh_from_db()
+    assert [flag["title"] for flag in screening.flags] == ["Takes an anticoagulant", "Bruises easily"]  # unchanged
+
+
+def test_an_english_signed_pdf_lists_the_screening_flags_as_stored(ready_visit, sign):
+    screening = _screened_on_blood_thinners(ready_visit)
+    record = sign(ready_visit)
+    assert record.language == "en"
+    text = " ".join(pdf_text(stored_bytes(record.pdf.name)).split())
+    for flag in screening.flags:
+        assert flag["title"] in text
+        assert flag["answer"] in text
+    assert "Takes an anticoagulant" in text
+    assert "Toma un anticoagulante" not in text
+
+
+def test_a_flag_the_questionnaire_does_not_know_keeps_its_stored_texts_in_a_spanish_pdf(db, clinician, sign):
+    now = timezone.now()
+    visit = VisitFactory(
+        language="es",
+        clinician=clinician,
+        opened_at=now,
+        explanation_read_at=now,
+        screening_done_at=now,
+        understanding_done_at=now,
+    )
+    ScreeningResponse.objects.create(
+        visit=visit,
+        questionnaire_version="2026.1",
+        answers={"bruises_easily": "yes"},
+        flags=[
+            {"code": "retired_code", "level": FlagLevel.STOP, "title": "Stored title", "answer": "x", "rule": "kept"},
+            {"code": "bruises_easily", "level": FlagLevel.REVIEW, "title": "Bruises easily", "answer": "", "rule": ""},
+        ],
+    )
+    text = " ".join(pdf_text(stored_bytes(sign(visit, version=services.version_to_sign(visit)).pdf.name)).split())
+    assert "Stored title" in text
+    assert "Le salen moretones con facilidad" in text
+    assert text.index("Stored title") < text.index("Le salen moretones con facilidad")

@@ -119,3 +119,43 @@ def test_a_patient_who_signs_in_spanish_gets_a_spanish_pdf_that_records_the_lang
     assert "Acuerdo y firma" in text
     assert "Registro de auditoría" in text
     assert "Agreement and signature" not in text
+
+
+def test_every_screening_flag_has_a_spanish_title_and_rule():
+    from intake.questionnaires import ROOT, load, versions
+
+    for version in versions("screening"):
+        definition = load("screening", version)
+        english = json.loads((ROOT / "screening" / version / "en.json").read_text(encoding="utf-8"))
+        spanish = json.loads((ROOT / "screening" / version / "es.json").read_text(encoding="utf-8"))
+        codes = set(english["flags"]) | {rule["code"] for rule in definition.flags}
+        for code in codes:
+            ours = spanish.get("flags", {}).get(code, {})
+            for part in ("title", "rule"):
+                assert ours.get(part), f"{version} {code}: no Spanish {part}"
+                assert ours[part] != english["flags"][code][part] or code in {"diabetes"}, f"{version} {code}: {part}"
+        for rule in definition.flags:
+            for key in rule.get("answer", []):
+                if not key.startswith("@"):
+                    assert spanish["items"][key].get("short"), f"{version} {key}: no Spanish short label"
+        assert set(spanish.get("facts", {})) == set(english["facts"])
+        assert set(spanish.get("bands", {})) == set(english["bands"])
+
+
+def test_a_flag_is_described_in_spanish_from_the_same_answers():
+    from intake.questionnaires import load
+    from intake.screening import apply_flags, describe_flag
+
+    definition = load("screening", "2026.1")
+    answers = {"blood_thinner": "yes", "blood_thinner_which": ["warfarin", "heparin"]}
+    stored = apply_flags(definition, answers, {}, {})
+    assert [flag["code"] for flag in stored] == ["anticoagulant"]
+    assert stored[0]["title"] == "Takes an anticoagulant"
+    spanish = describe_flag(definition, "anticoagulant", answers, {}, {}, "es")
+    assert spanish["title"] == "Toma un anticoagulante"
+    assert spanish["answer"] == "Medicamento que diluye la sangre: Warfarina, Inyecciones de heparina"
+    assert "ISCP 2012" in spanish["rule"] and "revisar" in spanish["rule"]
+    english = describe_flag(definition, "anticoagulant", answers, {}, {}, "en")
+    assert english == {key: stored[0][key] for key in ("title", "answer", "rule")}
+    under_18 = describe_flag(definition, "under_18", {}, {}, {"age": 16}, "es")
+    assert under_18["answer"].startswith("Edad 16")
