@@ -8,7 +8,7 @@ confirmation needs the Clinician role; withdrawal needs the withdraw permission 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,20 +21,16 @@ from consent.forms import ConfirmForm, StaffWithdrawForm, VerifyForm
 from consent.models import ConsentRecord
 from consent.verification import verify_pdf_bytes
 from portal import audit
-from portal.access import get_visit_for_staff, role_required, staff_required
+from portal.access import get_for_staff, get_visit_for_staff, role_required, staff_required
 from portal.roles import Role
 
 
 def get_record_for_staff(request: HttpRequest, public_id) -> ConsentRecord:
     """The consent record with this UUID for a logged-in staff member; 404 otherwise."""
-    if not request.user.is_authenticated or not request.user.is_staff_member:
-        raise Http404
-    try:
-        return ConsentRecord.objects.select_related(
-            "visit__patient", "visit__clinician", "consent_version", "confirmed_by", "withdrawn_by"
-        ).get(pk=public_id)
-    except (ConsentRecord.DoesNotExist, ValidationError, ValueError) as exc:
-        raise Http404 from exc
+    records = ConsentRecord.objects.select_related(
+        "visit__patient", "visit__clinician", "consent_version", "confirmed_by", "withdrawn_by"
+    )
+    return get_for_staff(request, records, public_id)
 
 
 def _can_confirm(user) -> bool:

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from intake.links import hash_token, patient_url
 from intake.models import AccessLink, FlagLevel, PatientChange, ScreeningResponse, Visit
 from intake.regions import region_label
 from portal import audit
-from portal.access import get_patient_for_staff, get_visit_for_staff, role_required, staff_required
+from portal.access import get_link_for_staff, get_patient_for_staff, get_visit_for_staff, role_required, staff_required
 from portal.models import AuditEvent
 from portal.roles import Role
 
@@ -482,19 +482,10 @@ def visit_link_new(request: HttpRequest, visit_id) -> HttpResponse:
     return redirect("staff:visit_link", visit_id=visit.pk)
 
 
-def _get_link_for_staff(request: HttpRequest, link_id) -> AccessLink:
-    from django.core.exceptions import ValidationError
-
-    try:
-        return AccessLink.objects.select_related("visit__patient").get(pk=link_id)
-    except (AccessLink.DoesNotExist, ValidationError, ValueError) as exc:
-        raise Http404 from exc
-
-
 @staff_required
 @require_POST
 def link_revoke(request: HttpRequest, link_id) -> HttpResponse:
-    link = _get_link_for_staff(request, link_id)
+    link = get_link_for_staff(request, link_id)
     services.revoke_link(link=link, by=request.user, request=request)
     messages.success(request, "The link was revoked. It no longer opens anything.")
     return redirect("staff:patient", patient_id=link.visit.patient_id)
@@ -503,7 +494,7 @@ def link_revoke(request: HttpRequest, link_id) -> HttpResponse:
 @staff_required
 @require_POST
 def link_unlock(request: HttpRequest, link_id) -> HttpResponse:
-    link = _get_link_for_staff(request, link_id)
+    link = get_link_for_staff(request, link_id)
     services.unlock_link(link=link, by=request.user, request=request)
     messages.success(request, "The link was unlocked. The patient can try their date of birth again.")
     return redirect("staff:patient", patient_id=link.visit.patient_id)

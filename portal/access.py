@@ -67,10 +67,16 @@ def role_required(*roles: Role):
     return decorator
 
 
-def _get_or_404(queryset, public_id):
+def get_for_staff(request: HttpRequest, queryset, public_id):
+    """The row with this UUID from `queryset`, for a logged-in, verified staff member; 404 otherwise.
+
+    Unknown and malformed ids, and anyone who is not staff, all get the same 404.
+    """
+    if not request.user.is_authenticated or not request.user.is_staff_member or not is_otp_verified(request):
+        raise Http404
     try:
         return queryset.get(pk=public_id)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError) as exc:  # malformed UUIDs too
+    except (queryset.model.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404 from exc
 
 
@@ -78,15 +84,18 @@ def get_patient_for_staff(request: HttpRequest, public_id):
     """The patient with this UUID, for a logged-in staff member; 404 otherwise."""
     from intake.models import Patient
 
-    if not request.user.is_authenticated or not request.user.is_staff_member or not is_otp_verified(request):
-        raise Http404
-    return _get_or_404(Patient.objects.all(), public_id)
+    return get_for_staff(request, Patient.objects.all(), public_id)
 
 
 def get_visit_for_staff(request: HttpRequest, public_id):
     """The visit with this UUID (patient and clinician loaded), for a logged-in staff member; 404 otherwise."""
     from intake.models import Visit
 
-    if not request.user.is_authenticated or not request.user.is_staff_member or not is_otp_verified(request):
-        raise Http404
-    return _get_or_404(Visit.objects.select_related("patient", "clinician"), public_id)
+    return get_for_staff(request, Visit.objects.select_related("patient", "clinician"), public_id)
+
+
+def get_link_for_staff(request: HttpRequest, public_id):
+    """The access link with this UUID (its visit and patient loaded), for a logged-in staff member; 404 otherwise."""
+    from intake.models import AccessLink
+
+    return get_for_staff(request, AccessLink.objects.select_related("visit__patient"), public_id)
