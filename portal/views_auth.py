@@ -15,7 +15,9 @@ from urllib.parse import urlencode
 import django_otp
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -66,9 +68,23 @@ def _confirmed_totp(user):
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
+class StaffLoginForm(AuthenticationForm):
+    """Django's login form with the username's length enforced before authenticate() runs.
+
+    Django only sets the length as an HTML attribute; an over-long name would otherwise reach
+    django-axes, whose attempt log cannot store it on PostgreSQL (a 500 instead of a calm refusal).
+    """
+
+    username = UsernameField(
+        max_length=get_user_model()._meta.get_field("username").max_length,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+    )
+
+
 class LoginView(auth_views.LoginView):
     """Django's login (fresh session key, axes-checked), then on to the code step when it is required."""
 
+    authentication_form = StaffLoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 

@@ -264,3 +264,10 @@ def test_staff_search_takes_any_text(client, clinic_admin):
         response = client.get("/staff/", {"q": payload})
         _tried()
         assert response.status_code in (200, 400), payload[:30]
+
+
+def test_an_over_long_username_is_refused_calmly_without_counting_an_attempt(client, reception):
+    response = client.post("/accounts/login/", {"username": "x" * 300, "password": "whatever"})
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+    assert not AccessAttempt.objects.exists()
