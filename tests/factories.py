@@ -52,6 +52,15 @@ class VisitFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
 
+    class Params:
+        # VisitFactory(ready_to_sign=True): the patient has done every step up to the consent.
+        ready_to_sign = factory.Trait(
+            opened_at=factory.LazyFunction(timezone.now),
+            explanation_read_at=factory.SelfAttribute("opened_at"),
+            screening_done_at=factory.SelfAttribute("opened_at"),
+            understanding_done_at=factory.SelfAttribute("opened_at"),
+        )
+
 
 class AccessLinkFactory(factory.django.DjangoModelFactory):
     """Build with `AccessLinkFactory(token="...")` to know the token; one is generated otherwise."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.utils import timezone
 from pypdf import PdfReader
 
 from consent.demo import demo_signature_png, seed_versions
@@ -26,13 +25,9 @@ def consent_version(db):
 @pytest.fixture
 def ready_visit(db, clinician):
     """A visit whose patient has passed the understanding check."""
-    now = timezone.now()
     return VisitFactory(
         clinician=clinician,
-        opened_at=now,
-        explanation_read_at=now,
-        screening_done_at=now,
-        understanding_done_at=now,
+        ready_to_sign=True,
     )
 
 

@@ -258,14 +258,10 @@ def _screened_on_blood_thinners(visit):
 
 
 def test_a_spanish_signed_pdf_lists_the_screening_flags_in_spanish(db, clinician, sign):
-    now = timezone.now()
     visit = VisitFactory(
         language="es",
         clinician=clinician,
-        opened_at=now,
-        explanation_read_at=now,
-        screening_done_at=now,
-        understanding_done_at=now,
+        ready_to_sign=True,
     )
     screening = _screened_on_blood_thinners(visit)
     assert screening.flags[0]["title"] == "Takes an anticoagulant"  # stored in the clinic's language
@@ -297,14 +293,10 @@ def test_an_english_signed_pdf_lists_the_screening_flags_as_stored(ready_visit, 
 
 
 def test_a_flag_the_questionnaire_does_not_know_keeps_its_stored_texts_in_a_spanish_pdf(db, clinician, sign):
-    now = timezone.now()
     visit = VisitFactory(
         language="es",
         clinician=clinician,
-        opened_at=now,
-        explanation_read_at=now,
-        screening_done_at=now,
-        understanding_done_at=now,
+        ready_to_sign=True,
     )
     ScreeningResponse.objects.create(
         visit=visit,

@@ -79,21 +79,16 @@ def test_the_spanish_consent_has_every_section_and_the_same_risk_figures(db):
 
 
 def test_a_patient_who_signs_in_spanish_gets_a_spanish_pdf_that_records_the_language(db, clinician):
-    from django.utils import timezone
 
     from consent.demo import demo_signature_png, seed_versions
     from consent.services import sign_consent, version_to_sign
     from tests.factories import VisitFactory
 
     seed_versions()
-    now = timezone.now()
     visit = VisitFactory(
         language="es",
         clinician=clinician,
-        opened_at=now,
-        explanation_read_at=now,
-        screening_done_at=now,
-        understanding_done_at=now,
+        ready_to_sign=True,
     )
     version = version_to_sign(visit)
     record = sign_consent(

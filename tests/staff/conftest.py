@@ -29,10 +29,7 @@ def screened_visit(db, clinician):
     now = timezone.now()
     visit = VisitFactory(
         clinician=clinician,
-        opened_at=now,
-        explanation_read_at=now,
-        screening_done_at=now,
-        understanding_done_at=now,
+        ready_to_sign=True,
         flag_level=FlagLevel.REVIEW,
     )
     ScreeningResponse.objects.create(

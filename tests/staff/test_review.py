@@ -11,13 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _ready(clinician, **fields):
-    now = timezone.now()
     return VisitFactory(
         clinician=clinician,
-        opened_at=now,
-        explanation_read_at=now,
-        screening_done_at=now,
-        understanding_done_at=now,
+        ready_to_sign=True,
         **fields,
     )
 
