@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.v1 import api as api_v1
 from intake import language
 from portal import views
 
@@ -8,6 +9,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Staff sign-in: password, then a one-time code (portal/views_auth.py).
     path("accounts/", include("portal.urls_auth")),
+    # The integration API (token auth, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
+    path("api/v1/", api_v1.urls),
+    # Integrations: tokens, webhooks and appointment import (clinic admin; import also reception).
+    path("staff/integrations/", include("api.urls_staff")),
     # Staff workspace: the board and records (intake), consent PDFs, confirmation and verification (consent).
     path("staff/", include("intake.urls_staff")),
     path("staff/consent/", include("consent.urls_staff")),
