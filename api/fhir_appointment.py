@@ -18,6 +18,8 @@ from pydantic import ValidationError as PydanticValidationError
 from api.schemas import PatientIn, VisitIn
 
 REFUSED_STATUSES = {"cancelled", "noshow", "entered-in-error"}
+# R4's AppointmentStatus value set; the models check only that it is a code.
+STATUSES = {"proposed", "pending", "booked", "arrived", "fulfilled", "checked-in", "waitlist", *REFUSED_STATUSES}
 
 
 class AppointmentProblem(Exception):
@@ -43,7 +45,9 @@ def to_visit(data: Any, *, send_link: bool) -> VisitIn:
             [{"pointer": _pointer(e["loc"]), "detail": e["msg"]} for e in exc.errors(include_input=False)][:50]
         ) from None
     errors: list[dict[str, str]] = []
-    if appointment.status in REFUSED_STATUSES:
+    if appointment.status not in STATUSES:
+        errors.append({"pointer": "#/status", "detail": "This is not an R4 appointment status."})
+    elif appointment.status in REFUSED_STATUSES:
         errors.append({"pointer": "#/status", "detail": f"A {appointment.status} appointment cannot create a visit."})
     external_id = next((i.value for i in appointment.identifier or [] if i.value), None) or appointment.id
     if not external_id:

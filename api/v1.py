@@ -131,7 +131,7 @@ def need(request: HttpRequest, scope: Scope) -> IntegrationToken:
 api = NinjaAPI(
     title="Dry-needling portal integration API",
     version="1",
-    description="Appointments in, journey progress out. Errors are RFC 9457 problem details. Guide: docs/integrations.md.",
+    description="Appointments in, journey progress out. Errors are RFC 9457 problem details (docs/integrations.md).",
     auth=TokenAuth(),
     urls_namespace="api-v1",
 )
