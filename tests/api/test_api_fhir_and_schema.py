@@ -46,8 +46,8 @@ def send(client, body, **extra):
 
 
 def test_an_appointment_creates_the_visit_once(api_client):
-    client = api_client(Scope.FHIR_WRITE)
-    first, second = send(client, appointment()), send(client, appointment())
+    client, body = api_client(Scope.FHIR_WRITE), appointment()
+    first, second = send(client, body), send(client, body)
     assert (first.status_code, second.status_code) == (201, 200)
     visit = Visit.objects.get()
     assert (visit.patient.last_name, visit.language) == ("Nakamura", "es")
@@ -55,9 +55,9 @@ def test_an_appointment_creates_the_visit_once(api_client):
 
 
 def test_it_honours_the_idempotency_key(api_client):
-    client = api_client(Scope.FHIR_WRITE)
-    first = send(client, appointment(), HTTP_IDEMPOTENCY_KEY="fhir-1")
-    again = send(client, appointment(), HTTP_IDEMPOTENCY_KEY="fhir-1")
+    client, body = api_client(Scope.FHIR_WRITE), appointment()
+    first = send(client, body, HTTP_IDEMPOTENCY_KEY="fhir-1")
+    again = send(client, body, HTTP_IDEMPOTENCY_KEY="fhir-1")
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
 
 

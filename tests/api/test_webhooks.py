@@ -244,7 +244,7 @@ class TestEventSources:
         before = type(screened_visit).objects.get(pk=screened_visit.pk).updated_at
         withdraw_consent(record=record, reason="changed my mind", by=clinician)
         assert self.events() == ["consent.withdrawn", "visit.progress"]  # the visit steps back from "signed"
-        assert WebhookDelivery.objects.get().payload["data"]["consent"]["state"] == "withdrawn"
+        assert WebhookDelivery.objects.get(event="consent.withdrawn").payload["data"]["consent"]["state"] == "withdrawn"
         assert type(screened_visit).objects.get(pk=screened_visit.pk).updated_at > before
 
     def test_finishing_a_flagged_screening_emits_screening_flagged(self, hook, screened_visit):
