@@ -66,3 +66,83 @@ class WebhookForm(forms.Form):
             if reason:
                 self.add_error("url", reason)
         return data
+
+
+class ImportForm(forms.Form):
+    """The file and how to read it; the fields start from the clinic's last import (ImportMapping)."""
+
+    file = forms.FileField(help_text="A .csv file, or an .ics calendar export.")
+    source = forms.SlugField(
+        max_length=40,
+        help_text="A short name for the system the file comes from. Appointment ids are unique per source.",
+    )
+    date_format = forms.ChoiceField(
+        choices=[("iso", "YYYY-MM-DD"), ("dmy", "DD/MM/YYYY"), ("mdy", "MM/DD/YYYY")], label="Dates are written as"
+    )
+    # CSV: which column holds each field.
+    col_external_id = forms.CharField(max_length=100, label="Appointment id column")
+    col_first_name = forms.CharField(max_length=100, label="First name column")
+    col_last_name = forms.CharField(max_length=100, label="Last name column")
+    col_date_of_birth = forms.CharField(max_length=100, label="Date of birth column")
+    col_scheduled_at = forms.CharField(max_length=100, label="Appointment date and time column")
+    col_email = forms.CharField(max_length=100, required=False, label="Email column")
+    col_phone = forms.CharField(max_length=100, required=False, label="Phone column")
+    col_language = forms.CharField(max_length=100, required=False, label="Language column (en or es)")
+    col_clinician = forms.CharField(max_length=100, required=False, label="Clinician column (portal username)")
+    # iCalendar: where the patient is found in each event.
+    name_from = forms.ChoiceField(
+        choices=[
+            ("attendee", "The attendee's name"),
+            ("summary", "The event title"),
+            ("description", "A line in the description"),
+        ],
+        label="Patient's name (calendar)",
+    )
+    name_label = forms.CharField(
+        max_length=40, label="Name line label", help_text="e.g. “Patient” for a line “Patient: Ana Ruiz”"
+    )
+    dob_label = forms.CharField(max_length=40, label="Date of birth line label")
+    email_from = forms.ChoiceField(
+        choices=[("attendee", "The attendee's address"), ("description", "A line in the description")],
+        label="Patient's email (calendar)",
+    )
+    email_label = forms.CharField(max_length=40, label="Email line label")
+    phone_label = forms.CharField(max_length=40, label="Phone line label")
+
+    COLUMN_FIELDS = (
+        "external_id",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "scheduled_at",
+        "email",
+        "phone",
+        "language",
+        "clinician",
+    )
+    ICS_FIELDS = ("name_from", "name_label", "dob_label", "email_from", "email_label", "phone_label")
+
+    @classmethod
+    def initial_from(cls, csv_mapping: dict, ics_mapping: dict) -> dict:
+        initial = {f"col_{name}": csv_mapping["columns"].get(name, "") for name in cls.COLUMN_FIELDS}
+        initial.update({name: ics_mapping[name] for name in cls.ICS_FIELDS})
+        initial.update(date_format=csv_mapping["date_format"], source=csv_mapping["source"])
+        return initial
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith((".csv", ".ics", ".txt")):
+            raise forms.ValidationError("Upload a .csv file or an .ics calendar file.")
+        return upload
+
+    @property
+    def kind(self) -> str:
+        return "ics" if self.cleaned_data["file"].name.lower().endswith(".ics") else "csv"
+
+    def mapping(self) -> dict:
+        data = self.cleaned_data
+        common = {"date_format": data["date_format"], "source": data["source"]}
+        if self.kind == "ics":
+            return {**common, **{name: data[name] for name in self.ICS_FIELDS}}
+        return {**common, "columns": {name: data[f"col_{name}"] for name in self.COLUMN_FIELDS}}
