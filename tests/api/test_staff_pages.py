@@ -158,3 +158,13 @@ def test_the_clinic_admin_sees_the_integrations_link_and_reception_the_import_li
     assert 'href="/staff/integrations/"' in as_user(clinic_admin).get("/staff/").content.decode()
     page = as_user(reception).get("/staff/").content.decode()
     assert 'href="/staff/integrations/"' not in page and 'href="/staff/integrations/import/"' in page
+
+
+@pytest.mark.parametrize(("name", "method", "url", "roles"), PAGES, ids=[p[0] for p in PAGES])
+def test_each_page_writes_an_audit_event(request, target, name, method, url, roles):
+    client = Client()
+    client.force_login(request.getfixturevalue(roles[0]))
+    before = AuditEvent.objects.count()
+    response = getattr(client, method)(url.format(**target))
+    assert response.status_code in (200, 302)
+    assert AuditEvent.objects.count() > before, name
