@@ -212,3 +212,18 @@ def test_the_fhir_bundle_is_the_export_bundle(api_client, sign, screened_visit):
 def test_a_visit_from_another_source_is_still_readable_by_id(api_client):
     visit = VisitFactory()
     assert api_client(Scope.VISITS_READ, source="other").get(f"/api/v1/visits/{visit.pk}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/api/v1/", 404),
+        ("get", "/api/v1/nope", 404),
+        ("delete", "/api/v1/visits", 405),
+        ("put", "/api/v1/visits/x", 405),
+    ],
+)
+def test_unknown_paths_and_methods_are_problem_documents_too(method, path, status):
+    response = getattr(Client(), method)(path)
+    assert response.status_code == status and response["Content-Type"] == PROBLEM
+    assert response.json()["status"] == status
