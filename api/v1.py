@@ -474,7 +474,7 @@ def fhir_appointment(request: HttpRequest, send_link: bool = False):
     response={200: None, **ERRORS},
     url_name="consent_pdf",
     summary="Download a sealed consent PDF",
-    openapi_extra={"responses": {"200": {"description": "The sealed PDF", "content": {"application/pdf": {}}}}},
+    openapi_extra={"responses": {200: {"description": "The sealed PDF", "content": {"application/pdf": {}}}}},
 )
 def consent_pdf(request: HttpRequest, consent_id: str):
     """The signed, sealed PDF exactly as stored (check it with `manage.py verify_consent`). Scope consents:read."""

@@ -104,6 +104,16 @@ class TestOpenAPI:
         document = Client().get("/api/v1/openapi.json").json()
         validate(document)
 
+    def test_no_object_repeats_a_key(self):
+        """JSON parsers in Python keep the last duplicate; Swagger UI's refuses the whole document."""
+
+        def no_duplicates(pairs):
+            keys = [key for key, _ in pairs]
+            assert len(keys) == len(set(keys)), f"duplicated keys: {keys}"
+            return dict(pairs)
+
+        json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)
+
     def test_it_lists_exactly_the_endpoints(self):
         document = Client().get("/api/v1/openapi.json").json()
         operations = {(method.upper(), path) for path, item in document["paths"].items() for method in item}

@@ -75,3 +75,16 @@ def test_a_visit_created_by_api_is_signed_in_the_browser_and_the_signed_webhook_
     finally:
         receiver.server.shutdown()
         receiver.server.server_close()
+
+
+def test_the_api_docs_page_renders_every_endpoint_under_the_content_security_policy(live_server, desktop, snap):
+    violations = []
+    desktop.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    desktop.goto(f"{live_server.url}/api/v1/docs")
+    desktop.locator(".opblock").first.wait_for()
+    snap(desktop, "api-docs")
+    assert desktop.locator(".opblock").count() == 6
+    assert violations == [] and desktop.js_errors == []
