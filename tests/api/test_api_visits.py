@@ -214,3 +214,20 @@ class TestListingChangedVisits:
         post(api_client(Scope.VISITS_WRITE), visit_body())
         page = api_client(Scope.VISITS_READ).get("/api/v1/visits", {"external_id": "APPT-1001"}).json()
         assert len(page["items"]) == 1
+
+
+def test_listing_runs_the_same_number_of_queries_for_5_or_50_visits(api_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import VisitFactory
+
+    client = api_client(Scope.VISITS_READ, Scope.PATIENTS_READ, Scope.ANSWERS_READ)
+    client.get("/api/v1/visits")  # the token's first use also stamps last_used_at
+    counts = []
+    for total in (5, 50):
+        VisitFactory.create_batch(total - Visit.objects.count())
+        with CaptureQueriesContext(connection) as queries:
+            assert len(client.get("/api/v1/visits?limit=100").json()["items"]) == total
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
