@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from consent import services
 from consent.forms import SignForm, WithdrawForm
 from consent.models import ConsentRecord
-from intake.patient_access import patient_required
+from intake.journey.access import patient_required
 from portal import audit
 from portal.audit import client_ip
 

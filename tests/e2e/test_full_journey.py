@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from consent.demo import seed_versions
 from consent.models import ConsentRecord
-from intake.links import new_token
+from intake.links.tokens import new_token
 from intake.models import CheckIn, UnderstandingResult, Visit
 from portal.roles import Role
 from tests.factories import TEST_PASSWORD, AccessLinkFactory, UserFactory, VisitFactory
@@ -587,7 +587,7 @@ def a_patient_past_every_step(language: str) -> tuple[Visit, str]:
 
     from consent.demo import demo_signature_png
     from consent.services import sign_consent, version_to_sign
-    from intake.understanding import record_attempt
+    from intake.journey.understanding import record_attempt
     from tests.factories import VisitRecordFactory
     from tests.intake.screening_data import answer_everything
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from intake.links import new_token
+from intake.links.tokens import new_token
 from intake.models import ScreeningResponse, UnderstandingResult
 from tests.e2e.conftest import PHONE
 from tests.factories import AccessLinkFactory

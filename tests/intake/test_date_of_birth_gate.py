@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from intake.links import new_token
+from intake.links.tokens import new_token
 from intake.models import AccessLink
 from portal.models import AuditEvent
 from tests.factories import AccessLinkFactory

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from intake import journey
+from intake.journey import steps as journey
 from intake.models import ScreeningResponse, Visit
 from portal.models import AuditEvent
 from tests.helpers import open_patient_session
@@ -161,7 +161,7 @@ def test_after_the_visit_the_progress_page_points_to_aftercare(patient_client, v
 
 @pytest.mark.django_db
 def test_one_visits_session_cannot_read_another_visits_pages(client, patient_link):
-    from intake.links import new_token
+    from intake.links.tokens import new_token
     from tests.factories import AccessLinkFactory
 
     link, token = patient_link

@@ -2,8 +2,9 @@
 
 import pytest
 
-from intake import explanation, questionnaires
-from intake.understanding import QUESTIONS
+from intake import questionnaires
+from intake.journey import explanation
+from intake.journey.understanding import QUESTIONS
 from tests.readability import english_grade as grade
 
 

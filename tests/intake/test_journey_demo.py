@@ -1,6 +1,6 @@
 import pytest
 
-from intake import demo_journey
+from intake.demo import journey as demo_journey
 from intake.models import FlagLevel, Progress, ScreeningResponse, UnderstandingResult, Visit
 from portal.models import User
 from tests.factories import UserFactory
@@ -8,7 +8,7 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def demo_visits(db):
-    from intake import demo
+    from intake.demo import patients as demo
 
     clinician = UserFactory(username="demo-clinician")
     reception = UserFactory(username="demo-reception")

@@ -5,9 +5,9 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from intake.links import TOKEN_BYTES, hash_token
+from intake.links.services import issue_link
+from intake.links.tokens import TOKEN_BYTES, hash_token
 from intake.models import AccessLink
-from intake.services import issue_link
 from tests.factories import AccessLinkFactory
 
 

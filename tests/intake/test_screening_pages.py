@@ -260,7 +260,7 @@ def test_a_new_questionnaire_version_is_data_and_old_answers_keep_their_version(
         assert stored.questionnaire_version == old_version
         assert "needle_fear" not in {flag["code"] for flag in stored.flags}
         # A new visit starts on the new version and gets its rules.
-        from intake.screening import compute
+        from intake.screening.rules import compute
 
         new_definition = questionnaires.load("screening")
         _scores, flags, _level = compute(new_definition, {**stored.answers}, visit=visit)

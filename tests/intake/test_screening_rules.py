@@ -8,7 +8,7 @@ from django.utils import timezone
 from intake import questionnaires
 from intake.models import FlagLevel
 from intake.regions import CHEST_RISK_REGIONS
-from intake.screening import compute
+from intake.screening.rules import compute
 from tests.factories import PatientFactory, VisitFactory
 from tests.intake.screening_data import calm_answers_flat
 

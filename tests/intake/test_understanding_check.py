@@ -1,9 +1,9 @@
 import pytest
 from django.utils import timezone
 
-from intake import journey
+from intake.journey import steps as journey
+from intake.journey.understanding import QUESTIONS
 from intake.models import UnderstandingResult, Visit
-from intake.understanding import QUESTIONS
 from tests.helpers import open_patient_session
 from tests.intake.screening_data import answer_everything
 
