@@ -2,15 +2,15 @@
 
 Each step is done when a timestamp on the visit is set (`Visit.mark(...)`). A step can be opened once
 every step before it is done; the first step that is not done is where the patient resumes. The consent
-step and aftercare live in other rooms: their URLs are looked up at request time, so this module keeps
-working (showing "coming soon") while those rooms have no pages yet.
+step lives in consent/ and aftercare in intake/aftercare/; every step's URL name must resolve (a test
+reverses each one), so a mistyped name fails loudly instead of hiding a step.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -60,14 +60,6 @@ STEPS: list[Step] = [
 STEP_KEYS = [step.key for step in STEPS]
 
 
-def url_or_none(url_name: str) -> str | None:
-    """The URL for a name in another room, or None while that room has no such page yet."""
-    try:
-        return reverse(url_name)
-    except NoReverseMatch:
-        return None
-
-
 @dataclass(frozen=True)
 class StepState:
     step: Step
@@ -75,7 +67,7 @@ class StepState:
     done: bool
     available: bool  # every step before it is done
     current: bool  # the first step that is not done
-    url: str | None  # None when the page does not exist yet
+    url: str
 
     @property
     def key(self) -> str:
@@ -102,12 +94,10 @@ def step_states(visit: Visit) -> list[StepState]:
                 done=done,
                 available=all_before_done,
                 current=current,
-                url=url_or_none(step.url_name),
+                url=reverse(step.url_name),
             )
         )
-        # A step whose room has no page yet (consent, while it is being built) does not block the rest.
-        url = states[-1].url
-        all_before_done = all_before_done and (done or step.stamp is None or url is None)
+        all_before_done = all_before_done and (done or step.stamp is None)
     return states
 
 
@@ -136,4 +126,5 @@ def can_edit_answers(visit: Visit) -> bool:
 
 
 def aftercare_url(visit: Visit) -> str | None:
-    return url_or_none("aftercare:home") if visit.visited_at else None
+    """Aftercare opens once the clinician has recorded the visit."""
+    return reverse("aftercare:home") if visit.visited_at else None

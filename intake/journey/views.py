@@ -40,7 +40,7 @@ def out_of_order(request: HttpRequest, step_key: str) -> HttpResponse | None:
 
 
 def _after_understanding_url() -> str:
-    return journey.url_or_none("consent:sign") or reverse("journey:progress")
+    return reverse("consent:sign")
 
 
 @patient_required
@@ -114,7 +114,6 @@ def understanding_check(request: HttpRequest) -> HttpResponse:
         "questions": questions,
         "passed": passed,
         "next_url": _after_understanding_url(),
-        "consent_ready": journey.url_or_none("consent:sign") is not None,
     }
     return render(request, "intake/patient/understanding.html", context)
 
@@ -126,5 +125,5 @@ def before_visit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/patient/before_visit.html",
-        {"visit": visit, "signed": visit.signed_at is not None, "consent_url": journey.url_or_none("consent:sign")},
+        {"visit": visit, "signed": visit.signed_at is not None, "consent_url": reverse("consent:sign")},
     )

@@ -1,7 +1,9 @@
+import dataclasses
 from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from intake.journey import steps as journey
@@ -139,21 +141,28 @@ def test_the_whole_journey_marks_each_step(patient_client, visit):
     assert patient_client.get("/patient/before-your-visit/").status_code == 200
 
 
-@pytest.mark.django_db
-def test_the_progress_page_shows_consent_as_coming_soon_while_its_room_is_empty(patient_client, visit, monkeypatch):
-    monkeypatch.setattr(journey, "url_or_none", lambda name: None if name.startswith("consent:") else f"/{name}/")
-    states = {state.key: state for state in journey.step_states(visit)}
-    assert states["consent"].url is None
-    page = patient_client.get("/patient/").content.decode()
-    assert "Coming soon" in page
+def test_every_journey_step_names_a_page_that_exists():
+    paths = [reverse(step.url_name) for step in journey.STEPS]
+    assert paths == [
+        "/patient/about-dry-needling/",
+        "/patient/screening/",
+        "/patient/check/",
+        "/patient/consent/",
+        "/patient/before-your-visit/",
+    ]
 
 
 @pytest.mark.django_db
-def test_after_the_visit_the_progress_page_points_to_aftercare(patient_client, visit, monkeypatch):
+def test_a_mistyped_step_url_name_fails_loudly(visit, monkeypatch):
+    broken = dataclasses.replace(journey.STEPS[3], url_name="consent:sgin")
+    monkeypatch.setattr(journey, "STEPS", [*journey.STEPS[:3], broken, *journey.STEPS[4:]])
+    with pytest.raises(NoReverseMatch):
+        journey.step_states(visit)
+
+
+@pytest.mark.django_db
+def test_after_the_visit_the_progress_page_points_to_aftercare(patient_client, visit):
     Visit.objects.filter(pk=visit.pk).update(visited_at=timezone.now() - timedelta(hours=2))
-    monkeypatch.setattr(
-        journey, "url_or_none", lambda name: "/patient/aftercare/" if name == "aftercare:home" else None
-    )
     page = patient_client.get("/patient/").content.decode()
     assert "Open your aftercare" in page
     assert 'href="/patient/aftercare/"' in page
