@@ -61,7 +61,7 @@ def is_kiosk(request: HttpRequest) -> bool:
 
 def link_not_valid(request: HttpRequest) -> HttpResponse:
     """One calm page, status 404, for unknown, expired, revoked links and lapsed sessions alike."""
-    return render(request, "intake/patient/link_not_valid.html", status=404)
+    return render(request, "intake/links/link_not_valid.html", status=404)
 
 
 def patient_required(view):

@@ -56,7 +56,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         "visited": visit.visited_at is not None,
         "all_done": all(state.done for state in states if state.step.stamp),
     }
-    return render(request, "intake/patient/progress.html", context)
+    return render(request, "intake/journey/progress.html", context)
 
 
 class ReadForm(forms.Form):
@@ -79,7 +79,7 @@ def explanation(request: HttpRequest) -> HttpResponse:
             return redirect("journey:screening")
     return render(
         request,
-        "intake/patient/explanation.html",
+        "intake/journey/explanation.html",
         {"sections": explanation_content.SECTIONS, "form": form, "already_read": visit.explanation_read_at is not None},
     )
 
@@ -115,7 +115,7 @@ def understanding_check(request: HttpRequest) -> HttpResponse:
         "passed": passed,
         "next_url": _after_understanding_url(),
     }
-    return render(request, "intake/patient/understanding.html", context)
+    return render(request, "intake/journey/understanding.html", context)
 
 
 @patient_required
@@ -124,6 +124,6 @@ def before_visit(request: HttpRequest) -> HttpResponse:
     audit.record("journey.before_visit_viewed", request=request, obj=visit, patient=request.patient)
     return render(
         request,
-        "intake/patient/before_visit.html",
+        "intake/journey/before_visit.html",
         {"visit": visit, "signed": visit.signed_at is not None, "consent_url": reverse("consent:sign")},
     )

@@ -55,18 +55,18 @@ def entry(request: HttpRequest, token: str) -> HttpResponse:
     if current is not None and current.pk == link.pk:
         return redirect("journey:progress")
     if link.locked_at is not None:
-        return render(request, "intake/patient/link_locked.html", status=403)
+        return render(request, "intake/links/link_locked.html", status=403)
 
     form = DateOfBirthForm(posted(request))
     if request.method == "POST":
         if cache.get(_ip_attempts_key(request), 0) >= DOB_ATTEMPTS_PER_IP_PER_HOUR:
             audit.record("link.dob_rate_limited", request=request, access_link=link, obj=link)
-            return render(request, "intake/patient/too_many_attempts.html", status=429)
+            return render(request, "intake/links/too_many_attempts.html", status=429)
         if form.is_valid():
             if form.cleaned_data["date_of_birth"] == link.visit.patient.date_of_birth:
                 return _confirmed(request, link)
             return _failed(request, link, form)
-    return render(request, "intake/patient/confirm_dob.html", {"form": form})
+    return render(request, "intake/links/confirm_dob.html", {"form": form})
 
 
 def _confirmed(request: HttpRequest, link: AccessLink) -> HttpResponse:
@@ -99,6 +99,6 @@ def _failed(request: HttpRequest, link: AccessLink, form: DateOfBirthForm) -> Ht
         if locked:
             audit.record("link.locked", request=request, access_link=link, obj=link, patient=link.visit.patient)
     if locked:
-        return render(request, "intake/patient/link_locked.html", status=403)
+        return render(request, "intake/links/link_locked.html", status=403)
     form.add_error("date_of_birth", _("That date of birth does not match our records. Please check and try again."))
-    return render(request, "intake/patient/confirm_dob.html", {"form": form}, status=200)
+    return render(request, "intake/links/confirm_dob.html", {"form": form}, status=200)

@@ -95,7 +95,7 @@ def screening_section(request: HttpRequest, section: str) -> HttpResponse:
         "patient": patient,
         "last": index + 1 == len(keys),
     }
-    return render(request, "intake/patient/screening_section.html", context, status=200)
+    return render(request, "intake/screening/section.html", context, status=200)
 
 
 @patient_required
@@ -115,4 +115,4 @@ def screening_answers(request: HttpRequest) -> HttpResponse:
         "editable": editable,
         "understanding_done": visit.understanding_done_at is not None,
     }
-    return render(request, "intake/patient/screening_answers.html", context)
+    return render(request, "intake/screening/answers.html", context)
