@@ -7,17 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from intake.aftercare import advice as aftercare
 from intake.links.services import issue_link
 from intake.links.tokens import patient_url
 from intake.models import CheckIn, CheckInReminder, Visit
 from portal import audit
+from portal.emails import make_message
 
 logger = logging.getLogger(__name__)
 
@@ -58,13 +57,7 @@ def _send(email: ReminderEmail) -> None:
         "url": email.url,
         "window": email.window,
     }
-    with translation.override(email.language):
-        subject = render_to_string("intake/email/checkin_reminder_subject.txt", context).strip()
-        text = render_to_string("intake/email/checkin_reminder.txt", context)
-        html = render_to_string("intake/email/checkin_reminder.html", context)
-    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[email.to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    make_message("checkin-reminder", email.to, context, language=email.language).send()
 
 
 @transaction.atomic

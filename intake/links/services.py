@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from intake.links.tokens import issue_token_for, patient_url
 from intake.models import AccessLink, Visit
 from portal import audit
+from portal.emails import make_message
 from portal.models import User
 
 
@@ -58,16 +57,11 @@ def unlock_link(*, link: AccessLink, by: User, request: HttpRequest | None = Non
 def send_link_email(*, visit: Visit, token: str) -> None:
     """Email the patient their link once the surrounding transaction commits."""
     patient = visit.patient
-    with translation.override(visit.language):
-        context = {
-            "patient": patient,
-            "visit": visit,
-            "url": patient_url(token),
-            "clinic": {"name": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE},
-        }
-        subject = render_to_string("intake/staff/email/link_subject.txt", context).strip()
-        text = render_to_string("intake/staff/email/link_body.txt", context)
-        html = render_to_string("intake/staff/email/link_body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[patient.email])
-    message.attach_alternative(html, "text/html")
-    transaction.on_commit(lambda: message.send())
+    context = {
+        "patient": patient,
+        "visit": visit,
+        "url": patient_url(token),
+        "clinic": {"name": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE},
+    }
+    message = make_message("link", patient.email, context, language=visit.language)
+    transaction.on_commit(message.send)
