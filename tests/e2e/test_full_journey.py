@@ -18,7 +18,7 @@ from intake.links.tokens import new_token
 from intake.models import CheckIn, UnderstandingResult, Visit
 from portal.roles import Role
 from tests.factories import TEST_PASSWORD, AccessLinkFactory, UserFactory, VisitFactory
-from tests.intake.screening_data import CALM_ANSWERS
+from tests.screening.screening_data import CALM_ANSWERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -589,7 +589,7 @@ def a_patient_past_every_step(language: str) -> tuple[Visit, str]:
     from consent.services import sign_consent, version_to_sign
     from intake.journey.understanding import record_attempt
     from tests.factories import VisitRecordFactory
-    from tests.intake.screening_data import answer_everything
+    from tests.screening.screening_data import answer_everything
 
     visit, token = ready_to_sign(first_name="Zoë", last_name="Okafor")
     Visit.objects.filter(pk=visit.pk).update(language=language, understanding_done_at=None, screening_done_at=None)

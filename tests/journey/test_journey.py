@@ -10,7 +10,7 @@ from intake.journey import steps as journey
 from intake.models import ScreeningResponse, Visit
 from portal.models import AuditEvent
 from tests.helpers import open_patient_session
-from tests.intake.screening_data import answer_everything
+from tests.screening.screening_data import answer_everything
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_a_patient_resumes_where_they_left_off_in_a_new_browser_session(client, 
     link, token = patient_link
     open_patient_session(client, token, link)
     client.post("/patient/about-dry-needling/", {"read": "on"})
-    from tests.intake.screening_data import post_section
+    from tests.screening.screening_data import post_section
 
     post_section(client, "about_you")
     post_section(client, "pain", {"main_complaint": "Sore calf after my long run"})

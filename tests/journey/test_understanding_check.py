@@ -4,7 +4,7 @@ from django.utils import timezone
 from intake.journey.understanding import QUESTIONS
 from intake.models import UnderstandingResult, Visit
 from tests.helpers import open_patient_session
-from tests.intake.screening_data import answer_everything
+from tests.screening.screening_data import answer_everything
 
 RIGHT = {question.key: question.correct for question in QUESTIONS}
 

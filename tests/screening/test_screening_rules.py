@@ -10,7 +10,7 @@ from intake.models import FlagLevel
 from intake.regions import CHEST_RISK_REGIONS
 from intake.screening.rules import compute
 from tests.factories import PatientFactory, VisitFactory
-from tests.intake.screening_data import calm_answers_flat
+from tests.screening.screening_data import calm_answers_flat
 
 STOP, REVIEW, PLAN = FlagLevel.STOP, FlagLevel.REVIEW, FlagLevel.PLAN
 

@@ -10,7 +10,7 @@ from intake import questionnaires
 from intake.models import FlagLevel, ScreeningResponse, Visit
 from portal.models import AuditEvent
 from tests.helpers import open_patient_session
-from tests.intake.screening_data import CALM_ANSWERS, answer_everything, post_section
+from tests.screening.screening_data import CALM_ANSWERS, answer_everything, post_section
 
 
 @pytest.fixture
