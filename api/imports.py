@@ -22,7 +22,7 @@ from django.utils import timezone
 from api.models import ExternalVisitId, ImportBatch, ImportMapping
 from api.schemas import appointment_time_problem
 from intake.models import Language
-from intake.services import find_matching_patients
+from intake.patients.services import find_matching_patients
 from portal import audit
 from portal.models import User
 

@@ -7,18 +7,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from api.models import ExternalVisitId, IntegrationToken, Scope, WebhookEndpoint
 from api.tokens import hash_secret, new_secret
+from intake.links.services import issue_link, send_link_email
 from intake.models import Language, Visit
-from intake.services import find_matching_patients, invite_patient, issue_link
+from intake.patients.services import find_matching_patients, invite_patient
 from portal import audit
+from portal.emails import make_message
 from portal.models import User
 from portal.roles import Role
 
@@ -90,7 +90,6 @@ class VisitUpsert:
 
 def send_link(*, visit: Visit, request: HttpRequest | None = None, details: dict | None = None) -> bool:
     """Issue a fresh link and email it (after commit) when the patient has an address; False otherwise."""
-    from intake.views_staff import send_link_email  # the invite page's email path, reused
 
     if not visit.patient.email:
         return False
@@ -239,10 +238,5 @@ def notify_admins_endpoint_disabled(*, endpoint: WebhookEndpoint) -> None:
     recipients = clinic_admin_emails()
     if not recipients:
         return
-    context = {"endpoint": endpoint, "site_url": settings.SITE_URL}
-    message = EmailMessage(
-        subject=render_to_string("api/email/endpoint_disabled_subject.txt", context).strip(),
-        body=render_to_string("api/email/endpoint_disabled_body.txt", context),
-        to=recipients,
-    )
-    transaction.on_commit(lambda: message.send(), robust=True)
+    message = make_message("webhook-disabled", recipients, {"endpoint": endpoint, "site_url": settings.SITE_URL})
+    transaction.on_commit(message.send, robust=True)

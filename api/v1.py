@@ -508,7 +508,7 @@ def consent_pdf(request: HttpRequest, consent_id: str):
 def fhir_bundle(request: HttpRequest, patient_id: str):
     """The same Bundle as the staff export: Patient, QuestionnaireResponses, Consents with their PDFs.
     Scope fhir:read."""
-    from intake.fhir import patient_bundle
+    from intake.exports.fhir import patient_bundle
 
     token = need(request, Scope.FHIR_READ)
     try:

@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from api.v1 import api as api_v1
-from intake import language
 from portal import views
 
 urlpatterns = [
@@ -10,18 +8,18 @@ urlpatterns = [
     # Staff sign-in: password, then a one-time code (portal/views_auth.py).
     path("accounts/", include("portal.urls_auth")),
     # The integration API (token auth, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
-    path("api/v1/", api_v1.urls),
+    path("api/v1/", include("api.urls_v1", namespace="api-v1")),
     # Integrations: tokens, webhooks and appointment import (clinic admin; import also reception).
     path("staff/integrations/", include("api.urls_staff")),
     # Staff workspace: the board and records (intake), consent PDFs, confirmation and verification (consent).
-    path("staff/", include("intake.urls_staff")),
+    path("staff/", include("intake.staff.urls")),
     path("staff/consent/", include("consent.urls_staff")),
     # Patients: the private link, then pages that the session opens (no token in these URLs).
-    path("p/", include("intake.urls_patient")),
-    path("language/", language.switch_language, name="patient_language"),
+    path("p/", include("intake.links.urls")),
+    path("language/", include("intake.journey.urls_language")),
     path("patient/consent/", include("consent.urls_patient")),
-    path("patient/aftercare/", include("intake.urls_aftercare")),
-    path("patient/", include("intake.urls_journey")),
+    path("patient/aftercare/", include("intake.aftercare.urls")),
+    path("patient/", include("intake.journey.urls")),
     path("admin/", admin.site.urls),
 ]
 
