@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -342,6 +342,8 @@ def prepare(*, kind: str, data: bytes, mapping: dict, by: User, request: HttpReq
     """Parse the file, remember the mapping, and keep the rows for the preview. Raises FileProblem."""
     rows = parse_csv(data, mapping) if kind == ImportMapping.Kind.CSV else parse_ics(data, mapping)
     give_verdicts(rows, source=mapping["source"])
+    # Previews nobody confirmed within a day hold names and dates of birth for nothing: drop them.
+    ImportBatch.objects.filter(confirmed_at__isnull=True, created_at__lt=timezone.now() - timedelta(days=1)).delete()
     ImportMapping.objects.update_or_create(kind=kind, defaults={"mapping": mapping})
     batch = ImportBatch.objects.create(
         kind=kind,

@@ -263,3 +263,11 @@ def test_a_calendar_with_good_events_imports_them_once(desk):
 def test_someone_elses_preview_is_not_found(as_user, desk, clinic_admin):
     preview = upload(desk, good_file())["Location"]
     assert as_user(clinic_admin).get(preview).status_code == 404
+
+
+def test_previews_left_unconfirmed_for_a_day_are_deleted(desk, time_machine):
+    time_machine.move_to(timezone.now() - timedelta(days=2))
+    upload(desk, good_file())
+    time_machine.move_to(timezone.now() + timedelta(days=2))
+    upload(desk, good_file())
+    assert ImportBatch.objects.count() == 1
