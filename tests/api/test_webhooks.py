@@ -265,3 +265,25 @@ class TestEventSources:
         CheckIn.objects.create(visit=screened_visit, window="72h", soreness=2, trend="better", urgent=False)
         assert self.events() == ["checkin.urgent"]
         assert "breathless" not in json.dumps(WebhookDelivery.objects.get().payload)
+
+
+def test_with_the_database_task_backend_a_retry_is_queued_for_its_time(
+    receiver, hook, screened_visit, settings, time_machine, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from api.webhooks import attempt
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    receiver.status = 500
+    time_machine.move_to(timezone.now(), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        emit_event("visit.progress", screened_visit)
+    delivery = WebhookDelivery.objects.get()
+    first = DBTaskResult.objects.get()  # the first try: as soon as a worker is free
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt(str(delivery.pk))  # what the worker runs
+    delivery.refresh_from_db()
+    retry = DBTaskResult.objects.exclude(pk=first.pk).get()
+    assert retry.run_after == delivery.next_attempt_at == timezone.now() + BACKOFF[0]
+    assert retry.args_kwargs["args"] == [str(delivery.pk)]
