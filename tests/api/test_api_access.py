@@ -227,3 +227,33 @@ def test_unknown_paths_and_methods_are_problem_documents_too(method, path, statu
     response = getattr(Client(), method)(path)
     assert response.status_code == status and response["Content-Type"] == PROBLEM
     assert response.json()["status"] == status
+
+
+def test_any_json_body_gets_an_answer_never_a_500(api_client):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client = api_client(Scope.VISITS_WRITE, Scope.FHIR_WRITE)
+    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+    values = st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+        max_leaves=12,
+    )
+    near_valid = st.fixed_dictionaries(
+        {
+            "external_id": values,
+            "patient": st.fixed_dictionaries({"first_name": values, "date_of_birth": values}),
+            "scheduled_at": values,
+        }
+    )
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(body=values | near_valid, path=st.sampled_from(["/api/v1/visits", "/api/v1/fhir/Appointment"]))
+    def check(body, path):
+        response = client.post(path, data=json.dumps(body), content_type="application/json")
+        assert response.status_code < 500, response.content[:300]
+        if response.status_code >= 400:
+            assert response["Content-Type"] == PROBLEM
+
+    check()
