@@ -34,6 +34,7 @@ VIEWS = [
     ("audit log", "get", "/staff/audit/", ADMIN),
     ("csv export", "get", "/staff/export.csv", ADMIN),
     ("fhir export", "get", "/staff/patients/{patient}/fhir/", ADMIN),
+    ("legal hold", "post", "/staff/patients/{patient}/legal-hold/", ADMIN),
 ]
 
 

@@ -14,6 +14,7 @@ from intake.patients import services
 from intake.regions import region_label
 from intake.staff.display import answer_sections
 from intake.staff.forms import (
+    LegalHoldForm,
     PatientForm,
 )
 from intake.staff.gates import get_patient_for_staff
@@ -65,6 +66,8 @@ def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
             "trail": trail,
             "can_export": can_export(request.user),
             "is_clinician": request.user.is_clinician or request.user.is_clinic_admin,
+            "is_clinic_admin": request.user.is_clinic_admin,
+            "legal_hold_form": LegalHoldForm() if request.user.is_clinic_admin else None,
         },
     )
 
