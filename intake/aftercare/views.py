@@ -11,12 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from intake.aftercare import advice as aftercare
+from intake.aftercare import sheet
 from intake.aftercare.checkins import CheckInError, submit_checkin, visit_record
 from intake.journey.access import patient_required
 from intake.models import CheckIn, Visit, VisitRecord
-from intake.regions import region_label, touches_chest_risk_area
 from portal import audit
-from portal.pdf import render_pdf
 
 
 class CheckInForm(forms.Form):
@@ -68,39 +67,12 @@ def _record(visit: Visit) -> VisitRecord | None:
     return visit_record(visit)
 
 
-def _is_chest_risk(record: VisitRecord) -> bool:
-    return bool(record.chest_risk_area or touches_chest_risk_area(record.regions))
-
-
 def _advice_context(request: HttpRequest, record: VisitRecord) -> dict:
-    language = aftercare.language_for()
-    return {
-        "record": record,
-        "regions": [region_label(key) for key in record.regions],
-        "chest_risk": _is_chest_risk(record),
-        "advice": aftercare.advice(language),
-        "patient": request.patient,
-    }
+    return sheet.advice_context(record=record, patient=request.patient)
 
 
 def _windows(visit: Visit, record: VisitRecord) -> list[dict]:
-    now = timezone.now()
-    done = {checkin.window: checkin for checkin in visit.checkins.all()}
-    labels = dict(CheckIn.Window.choices)
-    rows = []
-    for key, rules in aftercare.WINDOWS.items():
-        rows.append(
-            {
-                "key": key,
-                "label": labels[key],
-                "state": str(rules.state(treated_at=record.treated_at, now=now)),
-                "opens_at": rules.opens_at(record.treated_at),
-                "late_after": rules.late_after(record.treated_at),
-                "checkin": done.get(key),
-                "action": str(aftercare.action_for(done[key].red_flags)) if key in done else "",
-            }
-        )
-    return rows
+    return sheet.windows(visit, record)
 
 
 def _not_ready(request: HttpRequest, *, status: int = 200) -> HttpResponse:
@@ -126,8 +98,7 @@ def pdf(request: HttpRequest) -> HttpResponse:
     record = _record(request.visit)
     if record is None:
         return _not_ready(request)
-    context = _advice_context(request, record) | {"windows": _windows(request.visit, record)}
-    document = render_pdf("intake/aftercare/pdf.html", context)
+    document = sheet.sheet_pdf(visit=request.visit, record=record, patient=request.patient)
     audit.record("aftercare.pdf_downloaded", request=request, obj=request.visit, patient=request.patient)
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="aftercare.pdf"'
@@ -213,6 +184,6 @@ def checkin_done(request: HttpRequest, window: str) -> HttpResponse:
         "action": str(action),
         "outcome": words["outcome"],
         "instructions": instructions,
-        "chest_risk": bool(record and _is_chest_risk(record)),
+        "chest_risk": bool(record and sheet.is_chest_risk(record)),
     }
     return render(request, "intake/aftercare/checkin_done.html", context)

@@ -35,6 +35,8 @@ VIEWS = [
     ("csv export", "get", "/staff/export.csv", ADMIN),
     ("fhir export", "get", "/staff/patients/{patient}/fhir/", ADMIN),
     ("legal hold", "post", "/staff/patients/{patient}/legal-hold/", ADMIN),
+    ("access report", "get", "/staff/patients/{patient}/access/", ADMIN),
+    ("access pack", "get", "/staff/patients/{patient}/access-pack.zip", ADMIN),
 ]
 
 

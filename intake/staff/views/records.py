@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from intake.records import services
+from intake.records.access_report import access_rows, events_about
+from intake.records.pack import build_access_pack
 from intake.staff.forms import LegalHoldForm
 from intake.staff.gates import get_patient_for_staff
+from intake.staff.views.common import page_number, paginate
+from portal import audit
 from portal.access import role_required
 from portal.roles import Role
+
+ACCESS_REPORT_PAGE_SIZE = 100
 
 
 @role_required(Role.CLINIC_ADMIN)
@@ -34,3 +42,39 @@ def legal_hold(request: HttpRequest, patient_id) -> HttpResponse:
     except services.LegalHoldError as exc:
         messages.info(request, str(exc))
     return redirect("staff:patient", patient_id=patient.pk)
+
+
+@role_required(Role.CLINIC_ADMIN)
+@require_GET
+@never_cache
+def access_report(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = get_patient_for_staff(request, patient_id)
+    page = page_number(request)
+    events, has_next = paginate(events_about(patient), page, ACCESS_REPORT_PAGE_SIZE)
+    # Written after the read, so this viewing shows on the next one, not on itself.
+    audit.record("patient.access_report_viewed", request=request, obj=patient, patient=patient, details={"page": page})
+    return render(
+        request,
+        "intake/staff/access_report.html",
+        {
+            "patient": patient,
+            "rows": access_rows(events),
+            "page": page,
+            "has_next": has_next,
+            "has_previous": page > 1,
+            "querystring": "",
+        },
+    )
+
+
+@role_required(Role.CLINIC_ADMIN)
+@require_GET
+def access_pack(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = get_patient_for_staff(request, patient_id)
+    pack = build_access_pack(patient=patient)
+    audit.record("patient.access_pack_downloaded", request=request, obj=patient, patient=patient, details=pack.counts)
+    response = HttpResponse(pack.data, content_type="application/zip")
+    # No name in the file name: it ends up in download folders and browser history.
+    response["Content-Disposition"] = f'attachment; filename="access-pack-{timezone.localdate():%Y%m%d}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
