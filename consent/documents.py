@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.urls import reverse
@@ -21,9 +22,10 @@ from consent.models import ConsentRecord
 from intake import questionnaires
 from intake.models import FlagLevel, Visit
 from intake.screening import describe_flag, flag_facts
-from portal.pdf import render_pdf
+from portal.pdf import json_attachment, render_pdf
 
 PDF_TEMPLATE = "consent/pdf/consent.html"
+EVIDENCE_NAME = "consent-evidence.json"
 
 JOURNEY_EVENTS = [
     ("opened_at", "Opened the private link and confirmed date of birth"),
@@ -169,10 +171,61 @@ def _clinician_name(visit: Visit) -> str:
     return str(clinician) if clinician is not None else ""
 
 
+def _utc(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def evidence_json(record: ConsentRecord, *, kind: str) -> bytes:
+    """The audit evidence behind a document, machine-readable, embedded in the PDF (PDF/A-3 allows it).
+
+    Events, hashes and versions only: no name, date of birth, answers, IP or device (the printed page shows
+    what a person needs; this file must not add personal data to it).
+    """
+    import weasyprint
+    from pyhanko.version import __version__ as pyhanko_version
+
+    visit, version = record.visit, record.consent_version
+    evidence = {
+        "format": "consent-evidence/1",
+        "document": kind,
+        "consent_record": str(record.pk),
+        "consent_version": {
+            "id": str(version.pk),
+            "key": version.key,
+            "version": version.version,
+            "language": version.language,
+        },
+        "consent_text_sha256": record.text_sha256,
+        "signature_method": record.signature_method,
+        "signature_image_sha256": sha256_hex(bytes(record.signature_png)) if record.signature_png else None,
+        "signer_role": record.signer_role,
+        "signed_at": _utc(record.signed_at),
+        "signer_time_zone": record.signed_time_zone,
+        "clinic_time_zone": settings.TIME_ZONE,
+        "events": [
+            {"step": stamp, "at": _utc(getattr(visit, stamp))}
+            for stamp, _label in JOURNEY_EVENTS
+            if getattr(visit, stamp)
+        ]
+        + [{"step": "signed_at", "at": _utc(record.signed_at)}],
+        "software": {"weasyprint": weasyprint.__version__, "pyhanko": pyhanko_version},
+    }
+    if kind == "confirmation":
+        evidence["signed_pdf_sha256"] = record.pdf_sha256
+        evidence["confirmed_at"] = _utc(record.confirmed_at)
+    return json.dumps(evidence, indent=2, sort_keys=True).encode("utf-8")
+
+
+def _evidence_attachment(record: ConsentRecord, *, kind: str):
+    return json_attachment(EVIDENCE_NAME, evidence_json(record, kind=kind), "Consent audit evidence (JSON)")
+
+
 def render_consent_pdf(record: ConsentRecord) -> bytes:
     # The whole document in the language the patient signed in, whoever or whatever renders it.
     with translation.override(record.language):
-        return render_pdf(PDF_TEMPLATE, consent_context(record))
+        return render_pdf(
+            PDF_TEMPLATE, consent_context(record), attachments=[_evidence_attachment(record, kind="consent")]
+        )
 
 
 def render_confirmation_pdf(record: ConsentRecord) -> bytes:
@@ -190,4 +243,6 @@ def render_confirmation_pdf(record: ConsentRecord) -> bytes:
         "verification_url": url,
         "qr_data_url": qr_png_data_url(url),
     }
-    return render_pdf(PDF_TEMPLATE, context)
+    # In the signer's language, like the consent it belongs to (its /Lang comes from the same version).
+    with translation.override(record.language):
+        return render_pdf(PDF_TEMPLATE, context, attachments=[_evidence_attachment(record, kind="confirmation")])

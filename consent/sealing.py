@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
+import functools
 import io
 import os
 from dataclasses import dataclass
@@ -138,13 +139,54 @@ def _signer():
     return signer
 
 
+@functools.cache
+def _archival_classes():
+    """pyHanko's writer and signer, adjusted so an incremental update keeps a PDF/A-3 file conformant.
+
+    - The XMP and the Info dictionary must agree (ISO 19005 6.6.3): pyHanko writes "<old>; pyHanko x" into
+      Info but only "pyHanko x" into the XMP, and takes "now" twice. The writer below takes one moment and
+      copies Info's producer into the XMP.
+    - pyHanko marks ECDSA P-256 signatures with the ISO/TS 32002 extension, which raises the file to PDF 2.0;
+      PDF/A-3 is PDF 1.7. ETSI's ESIC extension (PAdES on PDF 1.7) is all a P-256 seal needs.
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.metadata import model, xmp_xml
+    from pyhanko.sign import signers
+    from pyhanko.sign.signers import constants
+
+    class ArchivalWriter(IncrementalPdfFileWriter):
+        def _update_meta(self):
+            self._meta.last_modified = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            super()._update_meta()
+            try:
+                metadata = self.root["/Metadata"]  # [] resolves the reference; .get() would not
+            except KeyError:
+                return
+            if self._info is None or not isinstance(metadata, xmp_xml.MetadataStream):
+                return
+            fields = {key: value for part in metadata.xmp for key, value in part}
+            fields[model.PDF_PRODUCER] = model.XmpValue(str(self._info.get_object()["/Producer"]))
+            metadata._xmp = [model.XmpStructure(fields)]
+            metadata._reserialise()
+            metadata._encoded_data = None
+            self.update_container(metadata)
+
+    class ArchivalPdfSigner(signers.PdfSigner):
+        def register_extensions(self, pdf_out, *, md_algorithm: str):
+            pdf_out.ensure_output_version(version=(1, 7))
+            if pdf_out.output_version < (2, 0):
+                pdf_out.register_extension(constants.ESIC_EXTENSION_1)
+
+    return ArchivalWriter, ArchivalPdfSigner
+
+
 def seal_pdf(pdf: bytes, *, reason: str) -> bytes:
     """Add the clinic's PAdES seal to the PDF (an incremental update: the original bytes stay in front)."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
+    writer_class, signer_class = _archival_classes()
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        writer = writer_class(io.BytesIO(pdf))
         meta = signers.PdfSignatureMetadata(
             field_name=SEAL_FIELD,
             md_algorithm="sha256",
@@ -153,7 +195,8 @@ def seal_pdf(pdf: bytes, *, reason: str) -> bytes:
             location=settings.CLINIC_NAME,
             name=settings.CLINIC_NAME,
         )
-        out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=_signer())
+        pdf_signer = signer_class(meta, signer=_signer())
+        out = _outside_event_loop(pdf_signer.sign_pdf, writer)
         return out.getvalue()
     except SealingError:
         raise
