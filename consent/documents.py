@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from consent.models import ConsentRecord
 from intake import questionnaires
@@ -65,11 +66,25 @@ def zone_for(name: str):
         return timezone.get_default_timezone()
 
 
-def format_time(moment: datetime | None, zone_name: str) -> str:
+def format_time(moment: datetime | None, signer_zone: str = "") -> str:
+    """One rule for every time on consent documents and pages: clinic time, with the signer's zone beside.
+
+    "2026-03-02 10:15:00 CET (UTC+0100) clinic time · 04:15 America/New_York for the signer". The
+    signer's part is left out when their zone is the clinic's (or unknown).
+    """
     if moment is None:
         return ""
-    local = moment.astimezone(zone_for(zone_name))
-    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()} (UTC{local:%z}) · {zone_name}"
+    clinic_zone = timezone.get_default_timezone()
+    local = moment.astimezone(clinic_zone)
+    text = f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()} (UTC{local:%z}) " + gettext("clinic time")
+    if signer_zone and signer_zone != settings.TIME_ZONE:
+        theirs = moment.astimezone(zone_for(signer_zone))
+        day = f"{theirs:%Y-%m-%d} " if theirs.date() != local.date() else ""
+        text += " · " + gettext("%(time)s %(zone)s for the signer") % {
+            "time": f"{day}{theirs:%H:%M}",
+            "zone": signer_zone,
+        }
+    return text
 
 
 def _flag_texts(screening, language: str | None):
