@@ -244,20 +244,20 @@ def render_consent_pdf(record: ConsentRecord) -> bytes:
 
 
 def render_confirmation_pdf(record: ConsentRecord) -> bytes:
-    zone_name = record.signed_time_zone
-    url = verification_url(record)
-    context = {
-        "addendum": True,
-        "record": record,
-        "version": record.consent_version,
-        "patient": record.visit.patient,
-        "visit": record.visit,
-        "clinician_name": str(record.confirmed_by) if record.confirmed_by else "",
-        "confirmed_time": format_time(record.confirmed_at, zone_name),
-        "signed_time": format_time(record.signed_at, zone_name),
-        "verification_url": url,
-        "qr_data_url": qr_png_data_url(url),
-    }
     # In the signer's language, like the consent it belongs to (its /Lang comes from the same version).
     with translation.override(record.language):
+        zone_name = record.signed_time_zone
+        url = verification_url(record)
+        context = {
+            "addendum": True,
+            "record": record,
+            "version": record.consent_version,
+            "patient": record.visit.patient,
+            "visit": record.visit,
+            "clinician_name": str(record.confirmed_by) if record.confirmed_by else "",
+            "confirmed_time": format_time(record.confirmed_at, zone_name),
+            "signed_time": format_time(record.signed_at, zone_name),
+            "verification_url": url,
+            "qr_data_url": qr_png_data_url(url),
+        }
         return render_pdf(PDF_TEMPLATE, context, attachments=[_evidence_attachment(record, kind="confirmation")])
