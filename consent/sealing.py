@@ -24,6 +24,7 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import functools
+import hashlib
 import io
 import logging
 import os
@@ -227,12 +228,19 @@ def _archival_classes():
 
 def _timestamper():
     """The configured RFC 3161 timestamp authority, or None (laptop default)."""
-    from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
-
     if not settings.CONSENT_TSA_URL:
         return None
-    auth = (settings.CONSENT_TSA_USERNAME, settings.CONSENT_TSA_PASSWORD) if settings.CONSENT_TSA_USERNAME else None
-    return RequestsHTTPTimeStamper(settings.CONSENT_TSA_URL, timeout=TSA_TIMEOUT_SECONDS, auth=auth)
+    return _timestamper_for(settings.CONSENT_TSA_URL, settings.CONSENT_TSA_USERNAME, settings.CONSENT_TSA_PASSWORD)
+
+
+@functools.lru_cache(maxsize=4)
+def _timestamper_for(url: str, username: str, password: str):
+    # One client per TSA and process: pyHanko sizes the signature with a dummy timestamp that each
+    # client asks the TSA for once and then remembers (a new client per seal meant two TSA round trips).
+    from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+
+    auth = (username, password) if username else None
+    return RequestsHTTPTimeStamper(url, timeout=TSA_TIMEOUT_SECONDS, auth=auth)
 
 
 def tsa_configured() -> bool:
@@ -284,6 +292,7 @@ def _sign(pdf: bytes, *, reason: str, signer, long_term: bool) -> bytes:
     pdf_signer = signer_class(meta, signer=signer, timestamper=_timestamper() if long_term else None)
     sealed = _run(pdf_signer.async_sign_pdf, writer_class(io.BytesIO(pdf))).getvalue()
     if not long_term:
+        _remember(sealed, ArchiveFacts(level=Level.B_B))
         return sealed
     # The DSS goes in our own incremental update (pyHanko's embed_validation_info writes it with a writer
     # that would break the PDF/A metadata rule above).
@@ -302,21 +311,22 @@ async def _validation_path(cert, context, *, intermediates=(), time_stamping=Fal
 
 async def _with_validation_data(pdf: bytes, context) -> bytes:
     """B-T to B-LT: the seal's chain and the timestamp authority's chain, with their revocation data."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import DocumentSecurityStore
 
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    seal = reader.embedded_regular_signatures[-1]
-    paths = [await _validation_path(seal.signer_cert, context, intermediates=seal.other_embedded_certs)]
-    tsa_cert = _facts_from_reader(reader).newest_tsa_cert
-    if tsa_cert is not None:
-        paths.append(await _validation_path(tsa_cert, context, time_stamping=True))
     writer_class, _signer_class = _archival_classes()
     writer = writer_class(io.BytesIO(pdf))
+    reader = writer.prev  # the writer has parsed the file already: a tagged PDF has thousands of objects
+    seal = reader.embedded_regular_signatures[-1]
+    paths = [await _validation_path(seal.signer_cert, context, intermediates=seal.other_embedded_certs)]
+    facts = _facts_from_reader(reader)
+    if facts.newest_tsa_cert is not None:
+        paths.append(await _validation_path(facts.newest_tsa_cert, context, time_stamping=True))
     DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=context)
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    data = out.getvalue()
+    _remember(data, ArchiveFacts(level=Level.B_LT if facts.level != Level.B_B else Level.B_B, **facts.timestamp()))
+    return data
 
 
 def add_document_timestamp(pdf: bytes) -> bytes:
@@ -364,8 +374,6 @@ async def _add_document_timestamp(pdf: bytes, timestamper, context) -> bytes:
 
 def tsa_certificate_valid_until() -> dt.datetime | None:
     """When the configured TSA's current certificate expires (asked with one probe timestamp), or None."""
-    import hashlib
-
     timestamper = _timestamper()
     if timestamper is None:
         return None
@@ -387,10 +395,31 @@ class ArchiveFacts:
     tsa_valid_until: dt.datetime | None = None  # when the newest timestamp's TSA certificate expires
     newest_tsa_cert: object = None
 
+    def timestamp(self) -> dict:
+        return {
+            "timestamp_at": self.timestamp_at,
+            "tsa_valid_until": self.tsa_valid_until,
+            "newest_tsa_cert": self.newest_tsa_cert,
+        }
+
+
+# The facts of the files this process has just sealed, by SHA-256: reading a tagged PDF again only to
+# learn what the sealing step already knew would cost as much as the DSS step itself.
+_recent_facts: dict[str, ArchiveFacts] = {}
+
+
+def _remember(pdf: bytes, facts: ArchiveFacts) -> None:
+    if len(_recent_facts) >= 32:
+        _recent_facts.pop(next(iter(_recent_facts)))
+    _recent_facts[hashlib.sha256(pdf).hexdigest()] = facts
+
 
 def archive_facts(pdf: bytes) -> ArchiveFacts:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    remembered = _recent_facts.get(hashlib.sha256(pdf).hexdigest())
+    if remembered is not None:
+        return remembered
     return _facts_from_reader(PdfFileReader(io.BytesIO(pdf), strict=False))
 
 
