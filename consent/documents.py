@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from consent.models import ConsentRecord
 from intake import questionnaires
 from intake.models import FlagLevel, Visit
-from intake.screening import describe_flag, flag_facts
+from intake.screening.rules import describe_flag, flag_facts
 from portal.pdf import json_attachment, render_pdf
 
 PDF_TEMPLATE = "consent/pdf/consent.html"

@@ -93,7 +93,7 @@ def test_the_signed_consent_and_its_addendum_are_pdfa_3b_tagged_and_carry_their_
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_the_aftercare_sheet_is_pdfa_3b_and_tagged(client, db, language, caplog):
-    from intake.links import new_token
+    from intake.links.tokens import new_token
 
     visit = VisitFactory(language=language)
     token = new_token()

@@ -90,7 +90,7 @@ def test_every_hash_label_is_followed_by_its_value_or_the_reason_it_cannot_be(re
 
 
 def _understanding_client(client, visit):
-    from intake.links import new_token
+    from intake.links.tokens import new_token
 
     token = new_token()
     open_patient_session(client, token, AccessLinkFactory(visit=visit, token=token))
