@@ -2,12 +2,14 @@
 
 Run: `PYTHONPATH=. .venv/bin/python bench/sign_cpu.py` (test settings, an in-memory SQLite database, the
 demo seal). With `--tsa` it starts the tests' local PKI (certomancer: TSA, OCSP, CRL on 127.0.0.1 in a
-thread) and seals at B-LT, so the figure includes the timestamp and revocation round trips. The time is
-the signing thread's CPU time (time.thread_time), so the local TSA's own work in its thread is not counted.
+child process) and seals at B-LT, so the figure includes the timestamp and revocation round trips. The
+time is this process's CPU time (time.process_time: the signing thread and the helper threads pyHanko
+uses for HTTP), while the local TSA, OCSP and CRL work is done in the child and not counted.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import statistics
 import sys
@@ -27,10 +29,9 @@ def main(argv: list[str]) -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     overrides = {}
     if "--tsa" in argv:
-        from tests.consent.pki import LocalPKI
-
-        pki = LocalPKI.start()
-        overrides = pki.settings()
+        parent, child = multiprocessing.Pipe()
+        multiprocessing.Process(target=_serve_pki, args=(child,), daemon=True).start()
+        overrides = parent.recv()
     with override_settings(**overrides):
         from consent.demo import demo_signature_png, seed_versions
         from consent.services import sign_consent
@@ -41,7 +42,7 @@ def main(argv: list[str]) -> None:
         timings = []
         for index in range(10):
             visit = VisitFactory(ready_to_sign=True)
-            started = time.thread_time()
+            started = time.process_time()
             sign_consent(
                 visit=visit,
                 version=version,
@@ -54,12 +55,20 @@ def main(argv: list[str]) -> None:
                 send_email=False,
             )
             if index:  # the first one warms the fonts and imports
-                timings.append((time.thread_time() - started) * 1000)
+                timings.append((time.process_time() - started) * 1000)
     timings.sort()
     print(
         f"sign_consent CPU ms over {len(timings)}: median {statistics.median(timings):.0f}, "
         f"min {timings[0]:.0f}, max {timings[-1]:.0f}, load {os.getloadavg()[0]:.1f}"
     )
+
+
+def _serve_pki(connection) -> None:
+    from tests.consent.pki import LocalPKI
+
+    pki = LocalPKI.start()
+    connection.send(pki.settings())
+    pki.thread.join()
 
 
 if __name__ == "__main__":
