@@ -303,10 +303,6 @@ CONSENT_TSA_PASSWORD = env_str("CONSENT_TSA_PASSWORD")
 # certificate expires within this many days.
 CONSENT_TIMESTAMP_RENEW_DAYS = env_int("CONSENT_TIMESTAMP_RENEW_DAYS", 365)
 
-# Background tasks (django-tasks). Immediate: the task runs in the caller right after commit; a worker
-# backend (django_tasks_db) can replace it without code changes.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
 # Patient links: how long after the visit a link keeps working, and the date-of-birth lock.
 ACCESS_LINK_DAYS_AFTER_VISIT = env_int("ACCESS_LINK_DAYS_AFTER_VISIT", 30)
 ACCESS_LINK_MAX_DOB_FAILURES = 5
