@@ -78,7 +78,8 @@ def _erase(queryset: models.QuerySet, tally: Destroyed) -> None:
         if relation.many_to_many:
             continue
         related = relation.related_model
-        children = related._base_manager.filter(**{f"{relation.field.name}__in": queryset})
+        # The default manager, so each model's own delete guard is asked (and lets retention through).
+        children = related._default_manager.filter(**{f"{relation.field.name}__in": queryset})
         if related is AuditEvent:
             tally.scrubbed_events += AuditEvent.objects.filter(
                 pk__in=list(children.values_list("pk", flat=True))
@@ -119,7 +120,7 @@ def destroy_patient_record(*, due: Due) -> AuditEvent:
     tally = Destroyed()
     with retention_erasure():
         _erase(Patient.objects.filter(pk=patient.pk), tally)
-    files = list(tally.files)
+    files = sorted(set(tally.files))  # an archived copy may share its file with the record
     transaction.on_commit(lambda: _delete_files(files))
     return audit.record(
         "retention.record_destroyed",

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from consent.models import ConsentRecord, ImmutableConsentError
+from consent.models import ArchiveVersion, ConsentRecord, ImmutableConsentError
 from intake.models import AccessLink, Patient, Visit, VisitRecord
 from intake.records.retention import ADULT_RULE, MINOR_RULE, due_for_destruction, keep_until
 from intake.records.services import LegalHoldError, apply_retention, destroy_patient_record, set_legal_hold
@@ -148,7 +148,9 @@ def _destroy(full_record) -> str:
 def test_destruction_removes_rows_and_files_and_keeps_a_tombstone(full_record, django_capture_on_commit_callbacks):
     patient, visit = full_record.visit.patient, full_record.visit
     other = VisitFactory(scheduled_at=timezone.now() + datetime.timedelta(days=3 * 365))  # not due yet
-    files = [full_record.pdf.name, full_record.confirmation_pdf.name]
+    archived = list(ArchiveVersion.objects.filter(record=full_record).values_list("pdf", flat=True))
+    assert archived  # the seal keeps its own append-only copies (the archive work)
+    files = sorted({full_record.pdf.name, full_record.confirmation_pdf.name, *archived})
     assert all(default_storage.exists(name) for name in files)
     with django_capture_on_commit_callbacks(execute=True):
         text = _destroy(full_record)
@@ -158,12 +160,13 @@ def test_destruction_removes_rows_and_files_and_keeps_a_tombstone(full_record, d
     assert not AccessLink.objects.filter(visit_id=visit.pk).exists()
     assert not VisitRecord.objects.filter(visit_id=visit.pk).exists()
     assert not ConsentRecord.objects.filter(pk=full_record.pk).exists()
+    assert not ArchiveVersion.objects.filter(pdf__in=archived).exists()
     assert not any(default_storage.exists(name) for name in files)
     assert Visit.objects.filter(pk=other.pk).exists()
 
     tombstone = AuditEvent.objects.get(action="retention.record_destroyed")
     assert tombstone.details["kind"] == "patient_record" and tombstone.details["rule"] == ADULT_RULE
-    assert tombstone.details["files"] == 2
+    assert tombstone.details["files"] == len(files)
     assert tombstone.details["rows"]["consent.consentrecord"] == 1 and tombstone.details["rows"]["intake.visit"] == 1
     written = str(tombstone.details) + tombstone.object_id + tombstone.object_type
     for personal in (patient.first_name, patient.last_name, patient.date_of_birth.isoformat(), str(patient.pk)):
@@ -185,6 +188,8 @@ def test_audit_events_about_the_patient_stay_but_lose_the_link(full_record, rece
 
 
 def test_outside_retention_the_guards_still_refuse(full_record):
+    with pytest.raises(ImmutableConsentError):
+        ArchiveVersion.objects.filter(record=full_record).delete()
     with pytest.raises(ImmutableConsentError):
         ConsentRecord.objects.filter(pk=full_record.pk).delete()
     with pytest.raises(ImmutableRowError):

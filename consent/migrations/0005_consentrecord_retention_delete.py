@@ -38,6 +38,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("consent", "0003_consentrecord_immutable_trigger")]
+    dependencies = [("consent", "0004_archive_versions")]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
