@@ -45,10 +45,11 @@ def build_access_pack(*, patient: Patient) -> Pack:
         zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
         translation.override(patient.preferred_language),
     ):
-        for visit in _visits(patient):
-            day = f"{timezone.localtime(visit.scheduled_at):%Y-%m-%d}"
+        for order, visit in enumerate(_visits(patient), start=1):
+            # Numbered, as two visits may fall on one day.
+            folder = f"visits/{order:02d}-{timezone.localtime(visit.scheduled_at):%Y-%m-%d}"
             for number, record in enumerate(visit.consents.all(), start=1):
-                stem = f"consents/{day}-visit-consent-{number}"
+                stem = f"{folder}/consent-{number}"
                 archive.writestr(f"{stem}.pdf", _read(record.pdf))
                 counts["consents"] += 1
                 if record.confirmation_pdf:
@@ -56,9 +57,7 @@ def build_access_pack(*, patient: Patient) -> Pack:
                     counts["addenda"] += 1
             record = getattr(visit, "record", None)
             if record is not None:
-                archive.writestr(
-                    f"aftercare/{day}-aftercare.pdf", sheet_pdf(visit=visit, record=record, patient=patient)
-                )
+                archive.writestr(f"{folder}/aftercare.pdf", sheet_pdf(visit=visit, record=record, patient=patient))
                 counts["aftercare_sheets"] += 1
         archive.writestr("record.fhir.json", json.dumps(patient_bundle(patient), ensure_ascii=False, indent=1).encode())
         rows = access_rows(events_about(patient))

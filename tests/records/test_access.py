@@ -97,9 +97,10 @@ def test_the_pack_holds_the_consent_the_addendum_the_fhir_bundle_the_aftercare_a
     patient = seen_record.visit.patient
     archive = _pack(_as(clinic_admin), patient)
     names = sorted(archive.namelist())
-    consent = [n for n in names if n.startswith("consents/") and not n.endswith("addendum.pdf")]
-    addendum = [n for n in names if n.endswith("clinician-addendum.pdf")]
-    aftercare = [n for n in names if n.startswith("aftercare/")]
+    consent = [n for n in names if n.endswith("/consent-1.pdf")]
+    addendum = [n for n in names if n.endswith("/consent-1-clinician-addendum.pdf")]
+    aftercare = [n for n in names if n.endswith("/aftercare.pdf")]
+    assert all(n.startswith("visits/01-") for n in consent + addendum + aftercare)
     assert len(consent) == 1 and len(addendum) == 1 and len(aftercare) == 1
     assert "record.fhir.json" in names and "access-report.pdf" in names
 
@@ -140,3 +141,20 @@ def test_a_spanish_speaking_patient_gets_the_report_in_spanish(seen_record, clin
     report = _pdf_text(_pack(_as(clinic_admin), patient).read("access-report.pdf"))
     assert "Quién ha visto su historia" in report
     assert "Who has seen your record" not in report and "Opened your record" not in report
+
+
+def test_the_pack_costs_the_same_queries_for_one_or_three_treated_visits(clinic_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    patient = VisitRecordFactory().visit.patient
+    client = _as(clinic_admin)
+    _pack(client, patient)  # so both measured packs list a staff member in the report (one prefetch)
+    with CaptureQueriesContext(connection) as one:
+        _pack(client, patient)
+    for _ in range(2):
+        VisitRecordFactory(visit=VisitFactory(patient=patient))
+    with CaptureQueriesContext(connection) as three:
+        archive = _pack(client, patient)
+    assert len([n for n in archive.namelist() if n.endswith("/aftercare.pdf")]) == 3
+    assert len(three.captured_queries) == len(one.captured_queries)
