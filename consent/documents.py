@@ -12,6 +12,7 @@ import hashlib
 import io
 import zoneinfo
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -106,7 +107,7 @@ def screening_flags(visit: Visit, language: str | None = None) -> list[dict]:
     except Visit.screening.RelatedObjectDoesNotExist:
         return []
     describe = _flag_texts(screening, language)
-    flags = []
+    flags: list[dict[str, Any]] = []
     for flag in screening.flags or []:
         try:
             level = FlagLevel(int(flag.get("level", 0)))

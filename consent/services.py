@@ -353,7 +353,7 @@ def send_signed_copy(*, record_id) -> bool:
         },
     }
     message = make_message("consent-signed", patient.email, context, language=record.visit.language)
-    with default_storage.open(record.pdf.name, "rb") as handle:
+    with record.pdf.open("rb") as handle:
         message.attach("consent.pdf", handle.read(), "application/pdf")
     message.send()
     audit.record("consent.copy_emailed", obj=record, patient=patient)

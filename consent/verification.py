@@ -25,13 +25,15 @@ class Verification:
     def summary(self) -> str:
         if not self.valid:
             return f"invalid: {self.reason}"
-        record = self.record
+        record, seal = self.record, self.seal
+        if record is None or seal is None:  # a valid result always names its record and seal
+            raise ValueError("A valid verification needs its record and seal.")
         what = "signed consent" if self.kind == "consent" else "clinician confirmation addendum"
         state = record.status
         return (
             f"valid {what} for consent record {record.pk} (version {record.consent_version.version}, "
             f"signed {record.signed_at:%Y-%m-%d %H:%M} UTC, {state}); sha256 {self.sha256}; "
-            f"seal intact, by {self.seal.signer}"
+            f"seal intact, by {seal.signer}"
         )
 
 
@@ -71,8 +73,8 @@ class IntegrityProblem:
 
 
 def stored_files(record: ConsentRecord) -> list[tuple[str, str]]:
-    files = [(record.pdf.name, record.pdf_sha256)]
-    if record.confirmation_pdf:
+    files = [(record.pdf.name or "", record.pdf_sha256)]
+    if record.confirmation_pdf.name:
         files.append((record.confirmation_pdf.name, record.confirmation_sha256))
     return files
 

@@ -119,7 +119,7 @@ class Progress(models.TextChoices):
 
 
 # Each progress state and the timestamp that marks it, in journey order.
-PROGRESS_STAMPS: list[tuple[str, str]] = [
+PROGRESS_STAMPS: list[tuple[Progress, str]] = [
     (Progress.OPENED, "opened_at"),
     (Progress.EXPLAINED, "explanation_read_at"),
     (Progress.SCREENED, "screening_done_at"),
@@ -210,7 +210,7 @@ class Visit(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "progress"}
         super().save(*args, **kwargs)
 
-    def derive_progress(self) -> str:
+    def derive_progress(self) -> Progress:
         reached = Progress.INVITED
         for state, stamp in PROGRESS_STAMPS:
             if getattr(self, stamp):

@@ -76,8 +76,12 @@ class Definition:
     def section_keys(self) -> list[str]:
         return [section.key for section in self.sections]
 
-    def section(self, key: str) -> Section | None:
-        return next((section for section in self.sections if section.key == key), None)
+    def section(self, key: str) -> Section:
+        """The section with this key; KeyError for an unknown one."""
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise KeyError(key)
 
     def choice_values(self, item: Item) -> list[str]:
         if isinstance(item.choices, list):
@@ -96,6 +100,13 @@ class Definition:
                 if entry["value"] == value:
                     return entry.get("score")
         return None
+
+    def flag(self, code: str) -> dict:
+        """The flag rule with this code; KeyError for an unknown one."""
+        for rule in self.flags:
+            if rule["code"] == code:
+                return rule
+        raise KeyError(code)
 
     # --- texts -----------------------------------------------------------------------------------
     def texts(self, language: str) -> dict:

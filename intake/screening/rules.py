@@ -110,13 +110,14 @@ def score(definition: Definition, answers: dict) -> dict:
             if part:
                 scores[rule["key"]] = part
         elif rule["type"] == "sum":
-            values = []
+            values: list[int | None] = []
             for item_key in rule["items"]:
                 raw = answers.get(item_key)
                 item_score = definition.choice_score(definition.items[item_key], str(raw)) if raw is not None else None
                 values.append(item_score)
-            if values and all(v is not None for v in values):
-                total = sum(values)
+            known = [v for v in values if v is not None]
+            if values and len(known) == len(values):
+                total = sum(known)
                 scores[rule["key"]] = {"total": total, "band": _band(total, rule["bands"])}
         elif rule["type"] == "value" and answers.get(rule["item"]) is not None:
             scores[rule["key"]] = {"score": int(answers[rule["item"]])}
@@ -158,12 +159,7 @@ def describe_flag(
     definition: Definition, rule_or_code: dict | str, answers: dict, scores: dict, facts: dict, language: str
 ) -> dict:
     """One flag's texts in `language`: {"title", "answer", "rule"}. Takes a flag rule or its code."""
-    if isinstance(rule_or_code, dict):
-        rule = rule_or_code
-    else:
-        rule = next((candidate for candidate in definition.flags if candidate["code"] == rule_or_code), None)
-        if rule is None:
-            raise KeyError(rule_or_code)
+    rule = rule_or_code if isinstance(rule_or_code, dict) else definition.flag(rule_or_code)
     parts = [_answer_text(definition, key, answers, scores, facts, language) for key in rule.get("answer", [])]
     return {
         "title": definition.text(language, "flags", rule["code"], "title", default=rule["code"]),
