@@ -3,7 +3,8 @@
 Each version lives in its own folder, `intake/questionnaires/<name>/<version>/`:
 
 - `definition.json`: sections, items (key, type, choices, `show_if` condition, limits), scores and flag
-  rules. No words a patient reads.
+  rules, each rule with its explanation for the clinician next to its condition. No words a patient
+  reads. Checked on load against `schema.py`: a broken definition fails loudly, never half-works.
 - `<language>.json`: every text (section titles, item labels and help, choice labels, flag titles and
   rules). English is complete; another language may be partial and falls back to English key by key,
   so a Spanish text set is a new file, not new code.
@@ -20,7 +21,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from intake.questionnaires.schema import QuestionnaireError, validate
 from intake.regions import BODY_REGIONS, CHEST_RISK_REGIONS
+
+__all__ = [
+    "Definition",
+    "Item",
+    "QuestionnaireError",
+    "Section",
+    "current_version",
+    "load",
+    "names",
+    "problems",
+    "read",
+    "versions",
+]
 
 ROOT = Path(__file__).resolve().parent
 FALLBACK_LANGUAGE = "en"
@@ -66,12 +81,17 @@ class Definition:
     scores: list[dict]
     flags: list[dict]
     folder: Path
+    comfort_items: list[str] = field(default_factory=list)
     items: dict[str, Item] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.items = {item.key: item for section in self.sections for item in section.items}
 
     # --- structure -------------------------------------------------------------------------------
+    @property
+    def score_keys(self) -> list[str]:
+        return [score["key"] for score in self.scores]
+
     @property
     def section_keys(self) -> list[str]:
         return [section.key for section in self.sections]
@@ -164,6 +184,8 @@ def _version_key(name: str) -> tuple:
 
 def versions(name: str = "screening") -> list[str]:
     folder = ROOT / name
+    if not folder.is_dir():
+        return []
     return sorted((child.name for child in folder.iterdir() if (child / "definition.json").exists()), key=_version_key)
 
 
@@ -175,8 +197,23 @@ def current_version(name: str = "screening") -> str:
 def load(name: str = "screening", version: str | None = None) -> Definition:
     """The definition of one version (the current one by default)."""
     version = version or current_version(name)
-    folder = ROOT / name / version
-    raw = json.loads((folder / "definition.json").read_text(encoding="utf-8"))
+    return read(name, ROOT / name / version)
+
+
+def names() -> list[str]:
+    """Every questionnaire with at least one version."""
+    return sorted(child.name for child in ROOT.iterdir() if child.is_dir() and versions(child.name))
+
+
+def read(name: str, folder: Path) -> Definition:
+    """One version's definition, read and checked afresh (load() keeps what it reads)."""
+    path = folder / "definition.json"
+    where = f"{name} {folder.name} (definition.json)"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise QuestionnaireError(f"{where} is not valid JSON: {error}") from None
+    validate(raw, where=where)
     sections = [
         Section(
             key=section["key"],
@@ -208,6 +245,7 @@ def load(name: str = "screening", version: str | None = None) -> Definition:
         scores=raw.get("scores", []),
         flags=raw.get("flags", []),
         folder=folder,
+        comfort_items=raw.get("comfort", []),
     )
 
 
@@ -239,9 +277,8 @@ def problems(definition: Definition) -> list[str]:
         for ref in _condition_items(rule.get("when")):
             if ref not in keys:
                 found.append(f"flag {rule['code']}: names unknown item {ref}")
-        for part in ("title", "rule"):
-            if not definition.text(FALLBACK_LANGUAGE, "flags", rule["code"], part):
-                found.append(f"flag {rule['code']}: no English {part}")
+        if not definition.text(FALLBACK_LANGUAGE, "flags", rule["code"], "title"):
+            found.append(f"flag {rule['code']}: no English title")
     return found
 
 

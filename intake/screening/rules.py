@@ -128,10 +128,12 @@ def _answer_text(definition: Definition, key: str, answers: dict, scores: dict, 
     texts_facts = definition.texts(language).get("facts", {})
     if key == "@age":
         return texts_facts.get("age", "Age {age}").format(age=facts.get("age"))
-    if key == "@gad7":
-        gad7 = scores.get("gad7", {})
-        band = definition.text(language, "bands", gad7.get("band", ""), default=gad7.get("band", ""))
-        return texts_facts.get("gad7", "GAD-7 {total} ({band})").format(total=gad7.get("total"), band=band)
+    if key.startswith("@") and key[1:] in definition.score_keys:
+        # A score named in a flag's answer, e.g. "@gad7": its total and band, worded by the language's facts.
+        found = scores.get(key[1:], {})
+        band = definition.text(language, "bands", found.get("band", ""), default=found.get("band", ""))
+        template = texts_facts.get(key[1:], "{total} ({band})")
+        return template.format(total=found.get("total", found.get("score")), band=band)
     item = definition.items[key]
     value = answers.get(key)
     if value in (None, "", []):
@@ -164,7 +166,8 @@ def describe_flag(
     return {
         "title": definition.text(language, "flags", rule["code"], "title", default=rule["code"]),
         "answer": "; ".join(part for part in parts if part),
-        "rule": definition.text(language, "flags", rule["code"], "rule"),
+        # The explanation sits next to the rule's condition in definition.json; a language may translate it.
+        "rule": definition.text(language, "flags", rule["code"], "rule", default=rule["explanation"]),
     }
 
 

@@ -126,9 +126,11 @@ def test_every_screening_flag_has_a_spanish_title_and_rule():
         codes = set(english["flags"]) | {rule["code"] for rule in definition.flags}
         for code in codes:
             ours = spanish.get("flags", {}).get(code, {})
+            # The English rule is the explanation kept next to the condition in definition.json.
+            theirs = {"title": english["flags"][code]["title"], "rule": definition.flag(code)["explanation"]}
             for part in ("title", "rule"):
                 assert ours.get(part), f"{version} {code}: no Spanish {part}"
-                assert ours[part] != english["flags"][code][part] or code in {"diabetes"}, f"{version} {code}: {part}"
+                assert ours[part] != theirs[part] or code in {"diabetes"}, f"{version} {code}: {part}"
         for rule in definition.flags:
             for key in rule.get("answer", []):
                 if not key.startswith("@"):
