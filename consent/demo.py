@@ -169,7 +169,7 @@ def seed(visits: list[Visit], *, clinician: User) -> None:
                 visit.understanding_done_at = visit.signed_at - timedelta(minutes=5)
                 visit.save(update_fields=["understanding_done_at"])
             patient = visit.patient
-            guardian = DEMO_GUARDIANS.get(patient.first_name) if patient.age_on(timezone.localdate()) < 18 else None
+            guardian = DEMO_GUARDIANS.get(patient.first_name) if patient.is_minor else None
             drawn = index % 2 == 0
             record = sign_consent(
                 visit=visit,

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -28,7 +29,9 @@ def _journey_url(name: str) -> str:
 
 
 def _is_minor(request: PatientRequest) -> bool:
-    return request.patient.age_on(request.visit.scheduled_at.date()) < 18 or request.patient.is_minor
+    """A minor today or on the day of the visit: a parent or guardian signs."""
+    patient = request.patient
+    return patient.is_minor_on(timezone.localdate(request.visit.scheduled_at)) or patient.is_minor
 
 
 @never_cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +27,9 @@ class FlagLevel(models.IntegerChoices):
     PLAN = 1, _("Plan")
     REVIEW = 2, _("Review")
     STOP = 3, _("Stop")
+
+
+ADULT_AGE = 18  # under this age on the day, a parent or guardian signs the consent (clinical.md)
 
 
 class Patient(models.Model):
@@ -83,13 +86,17 @@ class Patient(models.Model):
     def display_name(self) -> str:
         return self.preferred_name or self.first_name
 
-    def age_on(self, day) -> int:
+    def age_on(self, day: date) -> int:
         dob = self.date_of_birth
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
+    def is_minor_on(self, day: date) -> bool:
+        """The one minor rule: under 18 on that day, so a parent or guardian signs."""
+        return self.age_on(day) < ADULT_AGE
+
     @property
     def is_minor(self) -> bool:
-        return self.age_on(timezone.localdate()) < 18
+        return self.is_minor_on(timezone.localdate())
 
 
 class PatientChange(models.Model):
