@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The search rules know nothing of the models; the models keep their folded copies with them.
+from intake.journey.milestones import MILESTONES
 from intake.patients.search import digits_only, fold_for_search, patient_search_q
 
 
@@ -125,16 +126,10 @@ class Progress(models.TextChoices):
     CHECKED_IN = "checked_in", _("Aftercare checked in")
 
 
-# Each progress state and the timestamp that marks it, in journey order.
+# Each progress state and the timestamp that marks it, in journey order, from the one milestone list
+# (intake/journey/milestones.py).
 PROGRESS_STAMPS: list[tuple[Progress, str]] = [
-    (Progress.OPENED, "opened_at"),
-    (Progress.EXPLAINED, "explanation_read_at"),
-    (Progress.SCREENED, "screening_done_at"),
-    (Progress.UNDERSTOOD, "understanding_done_at"),
-    (Progress.SIGNED, "signed_at"),
-    (Progress.CONFIRMED, "confirmed_at"),
-    (Progress.VISITED, "visited_at"),
-    (Progress.CHECKED_IN, "checked_in_at"),
+    (Progress(milestone.progress), milestone.stamp) for milestone in MILESTONES
 ]
 
 

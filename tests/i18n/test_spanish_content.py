@@ -114,6 +114,14 @@ def test_a_patient_who_signs_in_spanish_gets_a_spanish_pdf_that_records_the_lang
     assert "Acuerdo y firma" in text
     assert "Registro de auditoría" in text
     assert "Agreement and signature" not in text
+    # The audit trail's lines (from the journey's milestones) are in Spanish too, none left in English.
+    from intake.journey.milestones import MILESTONES
+
+    english = [str(m.consent_event) for m in MILESTONES if m.consent_event]
+    assert "Signed this consent" in english
+    assert [label for label in english if label in text] == []
+    assert "Leyó la explicación de la punción seca" in text
+    assert "Firmó este consentimiento" in text
 
 
 def test_every_screening_flag_has_a_spanish_title_and_rule():
