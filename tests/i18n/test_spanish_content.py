@@ -64,8 +64,12 @@ def _numbers(text: str) -> list[str]:
 
 
 def test_the_spanish_consent_has_every_section_and_the_same_risk_figures(db):
-    from consent.demo import DRY_NEEDLING_BODY, DRY_NEEDLING_RISKS, seed_versions
+    from consent import texts
+    from consent.demo import seed_versions
     from consent.services import active_version_for
+
+    english = texts.load("en")
+    DRY_NEEDLING_BODY, DRY_NEEDLING_RISKS = english.body, english.risks
 
     seed_versions()
     spanish = active_version_for("es")
