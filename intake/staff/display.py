@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
+from intake import questionnaires
 from intake.models import Patient, ScreeningResponse
 from intake.screening.display import answers_for_display
 from intake.screening.services import definition_for
-
-SCORE_LABELS = {
-    "nprs": "Pain, 0-10 (NPRS)",
-    "gad7": "General anxiety, 0-21 (GAD-7)",
-    "procedure_anxiety": "Anxiety about needling, 0-10",
-    "needle_fear": "Needle fear, 0-10",
-}
 
 
 def _one(value) -> str:
@@ -27,9 +21,12 @@ def _one(value) -> str:
 
 
 def score_rows(scores: dict | None) -> list[tuple[str, str]]:
-    """(label, text) per score, e.g. {"gad7": {"total": 11, "band": "moderate"}} gives "11 (moderate)"."""
+    """(label, text) per score, e.g. {"gad7": {"total": 11, "band": "moderate"}} gives "11 (moderate)".
+
+    Labels come from the questionnaire's English texts ("scores"), so a new score needs no code here."""
+    definition = questionnaires.load()
     return [
-        (SCORE_LABELS.get(key, key.replace("_", " ").capitalize()), _one(value))
+        (definition.text("en", "scores", key, default=key.replace("_", " ").capitalize()), _one(value))
         for key, value in (scores or {}).items()
     ]
 
