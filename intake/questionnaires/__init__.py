@@ -40,7 +40,6 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent
 FALLBACK_LANGUAGE = "en"
 
-ITEM_TYPES = {"text", "textarea", "email", "phone", "date", "choice", "multichoice", "scale"}
 LEVELS = {"plan": 1, "review": 2, "stop": 3}  # = intake.models.FlagLevel values
 
 # Symbolic lists a definition may name instead of spelling out (kept in one place in code).
@@ -250,46 +249,18 @@ def read(name: str, folder: Path) -> Definition:
 
 
 def problems(definition: Definition) -> list[str]:
-    """What is wrong with a definition: unknown types, dangling references, missing English texts."""
+    """The English texts a definition lacks (its structure and references are checked on load, schema.py)."""
     found: list[str] = []
-    keys = set(definition.items)
     for item in definition.items.values():
-        if item.type not in ITEM_TYPES:
-            found.append(f"{item.key}: unknown type {item.type}")
-        if item.type in {"choice", "multichoice"} and not definition.choice_values(item):
-            found.append(f"{item.key}: no choices")
-        if item.type in {"text", "textarea"} and not item.max_length:
-            found.append(f"{item.key}: free text needs max_length")
         if not definition.text(FALLBACK_LANGUAGE, "items", item.key, "label"):
             found.append(f"{item.key}: no English label")
         for value in definition.choice_values(item):
             if item.type in {"choice", "multichoice"} and definition.choice_label(item, value, "en") == value:
                 found.append(f"{item.key}: no English label for choice {value}")
-        for ref in _condition_items(item.show_if):
-            if ref not in keys:
-                found.append(f"{item.key}: show_if names unknown item {ref}")
     for section in definition.sections:
         if not definition.text(FALLBACK_LANGUAGE, "sections", section.key, "title"):
             found.append(f"section {section.key}: no English title")
     for rule in definition.flags:
-        if rule.get("level") not in LEVELS:
-            found.append(f"flag {rule.get('code')}: unknown level {rule.get('level')}")
-        for ref in _condition_items(rule.get("when")):
-            if ref not in keys:
-                found.append(f"flag {rule['code']}: names unknown item {ref}")
         if not definition.text(FALLBACK_LANGUAGE, "flags", rule["code"], "title"):
             found.append(f"flag {rule['code']}: no English title")
     return found
-
-
-def _condition_items(condition: dict | None) -> list[str]:
-    if not condition:
-        return []
-    refs = []
-    for key in ("all", "any"):
-        for part in condition.get(key, []):
-            refs.extend(_condition_items(part))
-    for key in ("item", "overlaps_item"):
-        if key in condition:
-            refs.append(condition[key])
-    return refs

@@ -118,3 +118,12 @@ def test_the_sheet_lists_every_rule_with_its_explanation():
     assert "REVIEW if age < 18" in sheet
     # The most serious rules come first.
     assert sheet.index("STOP if") < sheet.index("REVIEW if") < sheet.index("PLAN if")
+
+
+def test_it_names_a_missing_english_text(broken, tmp_path):
+    english = tmp_path / "screening" / "2026.1" / "en.json"
+    texts = json.loads(english.read_text())
+    del texts["flags"]["diabetes"]
+    english.write_text(json.dumps(texts))
+    with pytest.raises(CommandError, match="flag diabetes: no English title"):
+        call_command("check_questionnaire", stdout=io.StringIO())
