@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -80,6 +80,14 @@ def explanation(request: PatientRequest) -> HttpResponse:
     )
 
 
+def _shown_after(request: HttpRequest) -> int | None:
+    """The attempt count the understanding form was shown after; None for an old form without it."""
+    try:
+        return int(request.POST.get("shown_after", ""))
+    except ValueError:
+        return None
+
+
 @patient_required
 def understanding_check(request: PatientRequest) -> HttpResponse:
     visit = request.visit
@@ -92,7 +100,9 @@ def understanding_check(request: PatientRequest) -> HttpResponse:
     form = understanding.UnderstandingForm(posted(request))
     wrong: list = []
     if request.method == "POST" and form.is_valid():
-        result = understanding.record_attempt(visit=visit, answers=form.cleaned_data, request=request)
+        result = understanding.record_attempt(
+            visit=visit, answers=form.cleaned_data, request=request, shown_after=_shown_after(request)
+        )
         wrong = form.wrong()
         if not wrong:
             return redirect(_after_understanding_url())
@@ -108,6 +118,7 @@ def understanding_check(request: PatientRequest) -> HttpResponse:
     context = {
         "form": form,
         "questions": questions,
+        "attempts_so_far": result.attempts if result is not None else 0,
         "passed": passed,
         "next_url": _after_understanding_url(),
     }
