@@ -44,12 +44,7 @@ def keep_until(*, date_of_birth: datetime.date, last_visit: datetime.date) -> tu
     visit) is kept until RETENTION_MINOR_UNTIL_AGE, or the adult period if that ends later.
     """
     adult = add_years(last_visit, settings.RETENTION_ADULT_YEARS)
-    age_at_visit = (
-        last_visit.year
-        - date_of_birth.year
-        - ((last_visit.month, last_visit.day) < (date_of_birth.month, date_of_birth.day))
-    )
-    if age_at_visit < 18:
+    if Patient(date_of_birth=date_of_birth).is_minor_on(last_visit):  # the one minor rule (intake/models.py)
         minor = add_years(date_of_birth, settings.RETENTION_MINOR_UNTIL_AGE)
         if minor > adult:
             return minor, MINOR_RULE
