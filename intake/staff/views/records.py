@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -16,7 +16,7 @@ from intake.staff.forms import LegalHoldForm
 from intake.staff.gates import get_patient_for_staff
 from intake.staff.views.common import page_number, paginate
 from portal import audit
-from portal.access import role_required
+from portal.access import AuthenticatedHttpRequest, role_required
 from portal.roles import Role
 
 ACCESS_REPORT_PAGE_SIZE = 100
@@ -24,7 +24,7 @@ ACCESS_REPORT_PAGE_SIZE = 100
 
 @role_required(Role.CLINIC_ADMIN)
 @require_POST
-def legal_hold(request: HttpRequest, patient_id) -> HttpResponse:
+def legal_hold(request: AuthenticatedHttpRequest, patient_id) -> HttpResponse:
     patient = get_patient_for_staff(request, patient_id)
     try:
         if request.POST.get("action") == "release":
@@ -33,7 +33,9 @@ def legal_hold(request: HttpRequest, patient_id) -> HttpResponse:
         else:
             form = LegalHoldForm(request.POST)
             if not form.is_valid():
-                messages.error(request, "Legal hold not set: " + " ".join(form.errors.get("reason", [])))
+                messages.error(
+                    request, "Legal hold not set: " + " ".join(str(e) for e in form.errors.get("reason", []))
+                )
                 return redirect("staff:patient", patient_id=patient.pk)
             services.set_legal_hold(
                 patient=patient, reason=form.cleaned_data["reason"], by=request.user, request=request
@@ -47,7 +49,7 @@ def legal_hold(request: HttpRequest, patient_id) -> HttpResponse:
 @role_required(Role.CLINIC_ADMIN)
 @require_GET
 @never_cache
-def access_report(request: HttpRequest, patient_id) -> HttpResponse:
+def access_report(request: AuthenticatedHttpRequest, patient_id) -> HttpResponse:
     patient = get_patient_for_staff(request, patient_id)
     page = page_number(request)
     events, has_next = paginate(events_about(patient), page, ACCESS_REPORT_PAGE_SIZE)
@@ -69,7 +71,7 @@ def access_report(request: HttpRequest, patient_id) -> HttpResponse:
 
 @role_required(Role.CLINIC_ADMIN)
 @require_GET
-def access_pack(request: HttpRequest, patient_id) -> HttpResponse:
+def access_pack(request: AuthenticatedHttpRequest, patient_id) -> HttpResponse:
     patient = get_patient_for_staff(request, patient_id)
     pack = build_access_pack(patient=patient)
     audit.record("patient.access_pack_downloaded", request=request, obj=patient, patient=patient, details=pack.counts)
