@@ -173,9 +173,7 @@ def update_patient(
 
 
 @transaction.atomic
-def review_screening(
-    *, visit: Visit, outcome: str, note: str = "", by: User, request: HttpRequest | None = None
-):
+def review_screening(*, visit: Visit, outcome: str, note: str = "", by: User, request: HttpRequest | None = None):
     """The clinician's review of a screening: reviewed, or needs discussion (with a note)."""
     from intake.models import ScreeningResponse
 

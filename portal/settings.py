@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "portal.apps.PortalConfig",
     "intake.apps.IntakeConfig",
     "consent.apps.ConsentConfig",
+    "messaging.apps.MessagingConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -78,6 +79,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "phonenumber_field",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +264,35 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clinic@example.com")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Background work (django-tasks): every email and text is a task. The database backend needs no extra
+# service (`manage.py db_worker` runs the queue); "immediate" runs a task inside the caller instead.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database").lower()
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+
+# Texts (SMS): a dotted path like EMAIL_BACKEND. The console prints them; Twilio sends them.
+SMS_BACKEND = env_str("SMS_BACKEND", "messaging.sms.ConsoleBackend" if DEBUG else "messaging.sms.TwilioBackend")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# Only for a test double or a Twilio region; empty means the library's own address.
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL")
+# Seconds before a slow provider or mail server counts as a failed try (then retried).
+MESSAGE_SEND_TIMEOUT = env_int("MESSAGE_SEND_TIMEOUT", 15)
+EMAIL_TIMEOUT = MESSAGE_SEND_TIMEOUT
+
+# Phone numbers are read as local to this region unless they start with + (ISO 3166 code).
+CLINIC_PHONE_REGION = env_str("CLINIC_PHONE_REGION", "US").upper()
+PHONENUMBER_DEFAULT_REGION = CLINIC_PHONE_REGION
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+
 # The clinic, as shown on pages, emails and PDFs.
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Physiotherapy")
 CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "12 River Street, Springfield")
@@ -351,5 +384,7 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # Axes logs every attempt at INFO; the audit log already records them (without the username typed).
         "axes": {"level": "WARNING"},
+        # The twilio library logs each request's parameters (the number and the text) at INFO.
+        "twilio": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,65 @@
+"""What a message says, made at send time from its template name and stored context.
+
+Templates (per message name, e.g. "intake/checkin_reminder"):
+    templates/<name>-subject.txt, <name>-body.txt, <name>-body.html   (email)
+    templates/<name>-sms.txt                                           (text, under 160 characters)
+
+Domain apps register a context builder per name (in AppConfig.ready): it receives the Message and
+returns the extra context made fresh at send time, such as a link with a signed token. That is how a
+message carries a patient link without the log ever holding one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+ContextBuilder = Callable[[Any], dict[str, Any]]
+_builders: dict[str, ContextBuilder] = {}
+
+
+def register_context(name: str, builder: ContextBuilder) -> None:
+    _builders[name] = builder
+
+
+def clinic_context() -> dict[str, str]:
+    return {
+        "name": settings.CLINIC_NAME,
+        "address": settings.CLINIC_ADDRESS,
+        "phone": settings.CLINIC_PHONE,
+        "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
+    }
+
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str = ""
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+
+def full_context(message) -> dict[str, Any]:
+    context: dict[str, Any] = {"clinic": clinic_context(), **(message.context or {})}
+    builder = _builders.get(message.template)
+    if builder is not None:
+        context.update(builder(message))
+    return context
+
+
+def render(message) -> Rendered:
+    context = full_context(message)
+    attachments = context.pop("attachments", [])
+    with translation.override(message.language):
+        if message.channel == "sms":
+            text = " ".join(render_to_string(f"{message.template}-sms.txt", context).split())
+            return Rendered(subject="", text=text)
+        subject = " ".join(render_to_string(f"{message.template}-subject.txt", context).split())
+        text = render_to_string(f"{message.template}-body.txt", context)
+        html = render_to_string(f"{message.template}-body.html", context)
+    return Rendered(subject=subject, text=text, html=html, attachments=attachments)
