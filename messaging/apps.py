@@ -14,4 +14,5 @@ class MessagingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from messaging import schedules  # noqa: F401 - registers the message rescue schedule
+        # Registers the rescue and escalation schedules and the alert messages' context.
+        from messaging import alerts, checks, schedules  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -97,3 +98,74 @@ class Message(models.Model):
         from messaging.masking import mask_recipient
 
         return mask_recipient(self.channel, self.recipient)
+
+
+class Outcome(models.TextChoices):
+    CALLED = "called", _("Called the patient")
+    EMERGENCY = "emergency_advised", _("Advised emergency care")
+    NO_ANSWER = "no_answer", _("No answer, try again")
+    OTHER = "other", _("Other")
+
+
+class AlertQuerySet(models.QuerySet):
+    def open(self):
+        """Alerts no one has resolved yet (a "no answer" keeps the alert open)."""
+        return self.filter(resolved_at__isnull=True)
+
+    def due_escalation(self, *, now: datetime, after):
+        return self.filter(acknowledged_at__isnull=True, escalated_at__isnull=True, raised_at__lte=now - after)
+
+
+class Alert(models.Model):
+    """A red flag reported by a patient, sent at once to the clinic's people, escalated if unanswered.
+
+    `symptoms` are the short staff-facing labels (the only health detail a text may carry).
+    Acknowledging needs an outcome and a note; it stops the escalation. "No answer" keeps the alert
+    open (someone tries again); any other outcome resolves it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.ForeignKey("intake.Visit", on_delete=models.CASCADE, related_name="alerts")
+    symptoms = models.JSONField(default=list)
+    source = models.CharField(max_length=40)
+    raised_at = models.DateTimeField(default=timezone.now)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["raised_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True)
+                | (Q(acknowledged_by__isnull=False) & ~Q(outcome="") & ~Q(note="")),
+                name="messaging_alert_ack_needs_outcome_and_note",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=Outcome.values), name="messaging_alert_outcome_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(acknowledged_at__isnull=False),
+                name="messaging_alert_resolved_after_ack",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["raised_at"], condition=Q(resolved_at__isnull=True), name="messaging_alert_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Alert {timezone.localtime(self.raised_at):%Y-%m-%d %H:%M}"
+
+    def escalates_at(self) -> datetime:
+        return self.raised_at + timezone.timedelta(minutes=settings.ALERT_ESCALATE_MINUTES)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.acknowledged_at is None and timezone.now() >= self.escalates_at()

@@ -49,3 +49,10 @@ def _rescue(now: datetime) -> int:
     from messaging.services import rescue_messages
 
     return rescue_messages(now=now)
+
+
+@register("messaging.escalate_alerts")
+def _escalate(now: datetime) -> int:
+    from messaging.services import escalate_due_alerts
+
+    return escalate_due_alerts(now=now)

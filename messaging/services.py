@@ -20,9 +20,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from messaging import sms
-from messaging.models import Channel, Message, Status
+from messaging.models import Alert, Channel, Message, Outcome, Status
 from messaging.phones import textable_number
 from messaging.render import render
+from messaging.signals import alert_resolved
+from portal import audit
 
 logger = logging.getLogger(__name__)
 
@@ -209,3 +211,120 @@ def rescue_messages(*, now: datetime | None = None) -> int:
         enqueue_send(message_id=message.pk)
         rescued += 1
     return rescued
+
+
+# --- Red-flag alerts -----------------------------------------------------------------------------
+
+ALERT_TEMPLATE = "messaging/alert"
+ESCALATION_TEMPLATE = "messaging/alert_escalation"
+
+
+def _queue_to_people(*, alert: Alert, template: str, emails: list[str], phones: list[str], stage: str) -> int:
+    """One email and one text per person; an unusable configured number is skipped (the system
+    check `messaging.W001` names the setting), never allowed to undo the patient's check-in."""
+    queued = 0
+    patient = alert.visit.patient
+    for channel, recipients in ((Channel.EMAIL, emails), (Channel.SMS, phones)):
+        for recipient in dict.fromkeys(r for r in recipients if r):
+            try:
+                queue_message(
+                    channel=channel,
+                    to=recipient,
+                    template=template,
+                    context={"alert": str(alert.pk)},
+                    language=settings.LANGUAGE_CODE,
+                    patient=patient,
+                    visit=alert.visit,
+                    idempotency_key=f"alert:{alert.pk}:{stage}:{channel}:{recipient}",
+                )
+                queued += 1
+            except ValueError:
+                logger.warning("alert %s: a configured %s recipient is not usable; skipped", alert.pk, channel)
+    return queued
+
+
+@transaction.atomic
+def raise_alert(*, visit, symptoms: list[str], source: str, request=None) -> Alert:
+    """Alert the treating clinician and the on-call contacts (CLINIC_ALERT_EMAILS/PHONES) at once.
+
+    `symptoms` are short staff-facing labels ("Breathing or chest symptoms"); `source` says where the
+    red flag came from ("checkin_24h", "followup"). The messages go after commit, through the queue.
+    """
+    alert = Alert.objects.create(visit=visit, symptoms=list(symptoms), source=source)
+    clinician_email = getattr(visit.clinician, "email", "") if visit.clinician_id else ""
+    queued = _queue_to_people(
+        alert=alert,
+        template=ALERT_TEMPLATE,
+        emails=[clinician_email, *settings.CLINIC_ALERT_EMAILS],
+        phones=list(settings.CLINIC_ALERT_PHONES),
+        stage="raised",
+    )
+    audit.record(
+        "alert.raised",
+        request=request,
+        obj=alert,
+        patient=visit.patient,
+        details={"source": source, "symptom_count": len(symptoms), "messages": queued},
+    )
+    return alert
+
+
+class AlertError(ValueError):
+    """An acknowledgement that cannot be stored; the message is safe to show staff."""
+
+
+@transaction.atomic
+def acknowledge_alert(*, alert: Alert, by, outcome: str, note: str, request=None) -> Alert:
+    """Record who dealt with the alert, how (an outcome) and a note. Stops the escalation; any
+    outcome but "no answer, try again" resolves it and tells the domain (alert_resolved)."""
+    note = (note or "").strip()
+    if outcome not in Outcome.values:
+        raise AlertError("Choose what you did.")
+    if not note:
+        raise AlertError("Add a short note of what happened.")
+    if len(note) > 2000:
+        raise AlertError("Keep the note under 2,000 characters.")
+    locked = Alert.objects.select_for_update().select_related("visit__patient").get(pk=alert.pk)
+    if locked.resolved_at is not None:
+        raise AlertError("This alert was already dealt with.")
+    now = timezone.now()
+    locked.acknowledged_at = locked.acknowledged_at or now
+    locked.acknowledged_by = by
+    locked.outcome = outcome
+    locked.note = note
+    if outcome != Outcome.NO_ANSWER:
+        locked.resolved_at = now
+    locked.save(update_fields=["acknowledged_at", "acknowledged_by", "outcome", "note", "resolved_at"])
+    audit.record(
+        "alert.acknowledged",
+        request=request,
+        actor=by,
+        obj=locked,
+        patient=locked.visit.patient,
+        details={"outcome": outcome, "resolved": locked.resolved_at is not None, "fields": ["outcome", "note"]},
+    )
+    if locked.resolved_at is not None:
+        alert_resolved.send(sender=Alert, alert=locked, by=by, request=request)
+    return locked
+
+
+def escalate_due_alerts(*, now: datetime | None = None) -> int:
+    """Alerts no one acknowledged within ALERT_ESCALATE_MINUTES go to the escalation contacts, once."""
+    now = now or timezone.now()
+    after = timedelta(minutes=settings.ALERT_ESCALATE_MINUTES)
+    escalated = 0
+    for alert in Alert.objects.due_escalation(now=now, after=after).select_related("visit__patient"):
+        with transaction.atomic():
+            # The conditional update is the claim: two overlapping runs escalate once.
+            if not Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=now):
+                continue
+            queued = _queue_to_people(
+                alert=alert,
+                template=ESCALATION_TEMPLATE,
+                emails=list(settings.CLINIC_ESCALATION_EMAILS),
+                phones=list(settings.CLINIC_ESCALATION_PHONES),
+                stage="escalated",
+            )
+            audit.record("alert.escalated", obj=alert, patient=alert.visit.patient, details={"messages": queued})
+            escalated += 1
+    return escalated

@@ -287,6 +287,14 @@ TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL")
 MESSAGE_SEND_TIMEOUT = env_int("MESSAGE_SEND_TIMEOUT", 15)
 EMAIL_TIMEOUT = MESSAGE_SEND_TIMEOUT
 
+# Red-flag alerts: the treating clinician plus these on-call contacts at once (comma-separated), then
+# the escalation contacts if no one acknowledges within ALERT_ESCALATE_MINUTES.
+CLINIC_ALERT_EMAILS = env_list("CLINIC_ALERT_EMAILS")
+CLINIC_ALERT_PHONES = env_list("CLINIC_ALERT_PHONES")
+CLINIC_ESCALATION_EMAILS = env_list("CLINIC_ESCALATION_EMAILS")
+CLINIC_ESCALATION_PHONES = env_list("CLINIC_ESCALATION_PHONES")
+ALERT_ESCALATE_MINUTES = env_int("ALERT_ESCALATE_MINUTES", 30)
+
 # Phone numbers are read as local to this region unless they start with + (ISO 3166 code).
 CLINIC_PHONE_REGION = env_str("CLINIC_PHONE_REGION", "US").upper()
 PHONENUMBER_DEFAULT_REGION = CLINIC_PHONE_REGION
