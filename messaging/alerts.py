@@ -45,5 +45,5 @@ def _context(message) -> dict:
     }
 
 
-register_context(ALERT_TEMPLATE, _context)
-register_context(ESCALATION_TEMPLATE, _context)
+register_context(ALERT_TEMPLATE, _context, label="Red-flag alert")
+register_context(ESCALATION_TEMPLATE, _context, label="Red-flag escalation")

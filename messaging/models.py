@@ -32,6 +32,10 @@ class MessageQuerySet(models.QuerySet):
     def gave_up(self):
         return self.filter(status=Status.GAVE_UP)
 
+    def gave_up_recently(self, *, since: datetime):
+        """The board's panel: messages that gave up since `since`, with their patient, newest first."""
+        return self.gave_up().filter(updated_at__gte=since).select_related("patient").order_by("-updated_at")
+
     def needing_rescue(self, *, now: datetime, grace, stuck_after):
         """Messages a lost or killed task left behind: a retry overdue by more than `grace`, a queued
         message never picked up, a send claimed by a worker that died `stuck_after` ago."""
@@ -92,6 +96,13 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.template} ({self.get_status_display()})"
+
+    @property
+    def label(self) -> str:
+        """What the message was, for staff ("Check-in reminder"), from the template name."""
+        from messaging.render import label_for
+
+        return label_for(self.template)
 
     @property
     def masked_recipient(self) -> str:

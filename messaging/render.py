@@ -21,10 +21,19 @@ from django.utils import translation
 
 ContextBuilder = Callable[[Any], dict[str, Any]]
 _builders: dict[str, ContextBuilder] = {}
+_labels: dict[str, str] = {}
 
 
-def register_context(name: str, builder: ContextBuilder) -> None:
-    _builders[name] = builder
+def register_context(name: str, builder: ContextBuilder | None = None, *, label: str = "") -> None:
+    """Register a message name: its send-time context builder and the label staff see in the log."""
+    if builder is not None:
+        _builders[name] = builder
+    if label:
+        _labels[name] = label
+
+
+def label_for(name: str) -> str:
+    return _labels.get(name) or name.rsplit("/", 1)[-1].replace("_", " ").capitalize()
 
 
 def clinic_context() -> dict[str, str]:

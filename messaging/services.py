@@ -328,3 +328,56 @@ def escalate_due_alerts(*, now: datetime | None = None) -> int:
             audit.record("alert.escalated", obj=alert, patient=alert.visit.patient, details={"messages": queued})
             escalated += 1
     return escalated
+
+
+# --- Messages to a patient -----------------------------------------------------------------------
+
+
+def patient_channels(patient) -> dict[str, str]:
+    """Where this patient can be reached: {"email": address, "sms": E.164 number}, each only if usable
+    (a phone that parses, and texts not switched off for the patient)."""
+    channels = {}
+    if getattr(patient, "email", ""):
+        channels[Channel.EMAIL] = patient.email
+    number = textable_number(getattr(patient, "phone", ""))
+    if number and not getattr(patient, "sms_opt_out", False):
+        channels[Channel.SMS] = number
+    return channels
+
+
+def queue_to_patient(
+    *, patient, template: str, key: str, visit=None, context: dict | None = None, sms: bool = True
+) -> list[Message]:
+    """Queue one message per usable channel (email, and a text unless `sms` is off), in the visit's
+    language. `key` makes it idempotent per channel: the same key again queues nothing new."""
+    language = getattr(visit, "language", None) or getattr(patient, "preferred_language", "en")
+    queued = []
+    for channel, recipient in patient_channels(patient).items():
+        if channel == Channel.SMS and not sms:
+            continue
+        queued.append(
+            queue_message(
+                channel=channel,
+                to=recipient,
+                template=template,
+                context=context or {},
+                language=language,
+                patient=patient,
+                visit=visit,
+                idempotency_key=f"{key}:{channel}",
+            )
+        )
+    return queued
+
+
+def contact_notes(patient) -> list[str]:
+    """Plain notes for the patient's record when messages cannot reach them (staff-facing)."""
+    notes = []
+    phone = getattr(patient, "phone", "")
+    if not getattr(patient, "email", "") and not phone:
+        notes.append("No email or phone on file: no message can reach this patient. Print the link or call them.")
+    if phone and textable_number(phone) is None:
+        notes.append("The phone number on file cannot be texted (it is not a valid number). Check it with the patient.")
+    if phone and getattr(patient, "sms_opt_out", False):
+        notes.append("This patient asked not to get texts: links and reminders go by email only.")
+    return notes
