@@ -19,6 +19,16 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+
+class Unsendable(Exception):  # noqa: N818 - reads as the state it causes
+    """Raised by a context builder when the message can never be sent (e.g. the visit's link was
+    revoked): the message gives up at once instead of retrying. `code` holds no personal data."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
 ContextBuilder = Callable[[Any], dict[str, Any]]
 _builders: dict[str, ContextBuilder] = {}
 _labels: dict[str, str] = {}

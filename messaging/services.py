@@ -22,7 +22,7 @@ from django.utils import timezone
 from messaging import sms
 from messaging.models import Alert, Channel, Message, Outcome, Status
 from messaging.phones import textable_number
-from messaging.render import render
+from messaging.render import Unsendable, render
 from messaging.signals import alert_resolved
 from portal import audit
 
@@ -159,6 +159,8 @@ def deliver(*, message_id, now: datetime | None = None) -> str:
     message = Message.objects.get(pk=message_id)
     try:
         provider_ref = _send(message)
+    except Unsendable as exc:
+        return _record_failure(message, f"Unsendable: {exc.code}", now=now, final=True)
     except Exception as exc:  # noqa: BLE001 - any failure is a failed try; its code is recorded, never its text
         return _record_failure(message, error_code(exc), now=now)
     Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
@@ -173,8 +175,8 @@ def deliver(*, message_id, now: datetime | None = None) -> str:
     return Status.SENT
 
 
-def _record_failure(message: Message, code: str, *, now: datetime) -> str:
-    if message.attempts >= MAX_ATTEMPTS:
+def _record_failure(message: Message, code: str, *, now: datetime, final: bool = False) -> str:
+    if final or message.attempts >= MAX_ATTEMPTS:
         status, next_at = Status.GAVE_UP, None
     else:
         status, next_at = Status.FAILED, now + BACKOFF[message.attempts - 1]

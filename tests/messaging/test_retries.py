@@ -148,3 +148,20 @@ def test_a_send_claimed_by_a_worker_that_died_is_retried_after_ten_minutes_not_b
     assert _state(message) == (Status.SENT, 2, "")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].extra_headers["Message-ID"] == f"<{message.pk}@testserver>"
+
+
+def test_a_message_that_can_never_be_sent_gives_up_at_once(db, django_capture_on_commit_callbacks):
+    from messaging.render import Unsendable, register_context
+
+    def builder(message):
+        raise Unsendable("link_gone")
+
+    register_context("testmsg/hello", builder)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            message = queue_message(channel="email", to="jo@example.com", template="testmsg/hello")
+    finally:
+        from messaging.render import _builders
+
+        _builders.pop("testmsg/hello")
+    assert _state(message) == (Status.GAVE_UP, 1, "Unsendable: link_gone")
