@@ -1,8 +1,8 @@
 """What a message says, made at send time from its template name and stored context.
 
-Templates (per message name, e.g. "intake/checkin_reminder"):
-    templates/<name>-subject.txt, <name>-body.txt, <name>-body.html   (email)
-    templates/<name>-sms.txt                                           (text, under 160 characters)
+Templates (per message name, e.g. "checkin-reminder"):
+    templates/emails/<name>-subject.txt, -body-text.txt, -body-html.html   (email, as portal.emails)
+    templates/sms/<name>.txt                                                (text, one SMS: 160 GSM-7)
 
 Domain apps register a context builder per name (in AppConfig.ready): it receives the Message and
 returns the extra context made fresh at send time, such as a link with a signed token. That is how a
@@ -43,7 +43,7 @@ def register_context(name: str, builder: ContextBuilder | None = None, *, label:
 
 
 def label_for(name: str) -> str:
-    return _labels.get(name) or name.rsplit("/", 1)[-1].replace("_", " ").capitalize()
+    return _labels.get(name) or name.replace("-", " ").capitalize()
 
 
 def clinic_context() -> dict[str, str]:
@@ -76,9 +76,9 @@ def render(message) -> Rendered:
     attachments = context.pop("attachments", [])
     with translation.override(message.language):
         if message.channel == "sms":
-            text = " ".join(render_to_string(f"{message.template}-sms.txt", context).split())
+            text = " ".join(render_to_string(f"sms/{message.template}.txt", context).split())
             return Rendered(subject="", text=text)
-        subject = " ".join(render_to_string(f"{message.template}-subject.txt", context).split())
-        text = render_to_string(f"{message.template}-body.txt", context)
-        html = render_to_string(f"{message.template}-body.html", context)
+        subject = " ".join(render_to_string(f"emails/{message.template}-subject.txt", context).split())
+        text = render_to_string(f"emails/{message.template}-body-text.txt", context)
+        html = render_to_string(f"emails/{message.template}-body-html.html", context)
     return Rendered(subject=subject, text=text, html=html, attachments=attachments)

@@ -217,8 +217,8 @@ def rescue_messages(*, now: datetime | None = None) -> int:
 
 # --- Red-flag alerts -----------------------------------------------------------------------------
 
-ALERT_TEMPLATE = "messaging/alert"
-ESCALATION_TEMPLATE = "messaging/alert_escalation"
+ALERT_TEMPLATE = "alert"
+ESCALATION_TEMPLATE = "alert-escalation"
 
 
 def _queue_to_people(*, alert: Alert, template: str, emails: list[str], phones: list[str], stage: str) -> int:

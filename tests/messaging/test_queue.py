@@ -11,7 +11,7 @@ from tests.factories import PatientFactory
 
 
 def _queue(**overrides):
-    values = {"channel": "email", "to": "jo@example.com", "template": "testmsg/hello", "context": {"name": "Jo"}}
+    values = {"channel": "email", "to": "jo@example.com", "template": "testmsg", "context": {"name": "Jo"}}
     return queue_message(**{**values, **overrides})
 
 

@@ -44,7 +44,7 @@ def test_mail_server_down_ten_minutes_then_up_the_retry_gets_through(visit, djan
     ):
         with django_capture_on_commit_callbacks(execute=True):
             message = queue_message(
-                channel="email", to="jo@example.com", template="testmsg/hello", context={"name": "Jo"}, visit=visit
+                channel="email", to="jo@example.com", template="testmsg", context={"name": "Jo"}, visit=visit
             )
         seen.append(("0 min", *_state(message)))
         assert message.next_attempt_at == T0 + timedelta(minutes=1)
@@ -89,7 +89,7 @@ def test_six_failed_tries_over_about_an_hour_then_it_gives_up(visit, django_capt
     ):
         with django_capture_on_commit_callbacks(execute=True):
             message = queue_message(
-                channel="email", to="jo@example.com", template="testmsg/hello", context={"name": "Jo"}
+                channel="email", to="jo@example.com", template="testmsg", context={"name": "Jo"}
             )
         tries = [T0]
         while True:
@@ -130,7 +130,7 @@ def test_a_send_claimed_by_a_worker_that_died_is_retried_after_ten_minutes_not_b
         message = Message.objects.create(
             channel="email",
             recipient="jo@example.com",
-            template="testmsg/hello",
+            template="testmsg",
             context={"name": "Jo"},
             idempotency_key="killed",
             status=Status.SENDING,
@@ -156,12 +156,12 @@ def test_a_message_that_can_never_be_sent_gives_up_at_once(db, django_capture_on
     def builder(message):
         raise Unsendable("link_gone")
 
-    register_context("testmsg/hello", builder)
+    register_context("testmsg", builder)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            message = queue_message(channel="email", to="jo@example.com", template="testmsg/hello")
+            message = queue_message(channel="email", to="jo@example.com", template="testmsg")
     finally:
         from messaging.render import _builders
 
-        _builders.pop("testmsg/hello")
+        _builders.pop("testmsg")
     assert _state(message) == (Status.GAVE_UP, 1, "Unsendable: link_gone")

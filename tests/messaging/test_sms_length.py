@@ -19,7 +19,7 @@ def test_the_length_counts_gsm7_septets_or_unicode_characters(text, expected):
     assert sms_length(text) == expected
 
 
-@pytest.mark.parametrize("template", ["messaging/alert", "messaging/alert_escalation"])
+@pytest.mark.parametrize("template", ["alert", "alert-escalation"])
 def test_alert_texts_fit_one_sms_with_the_longest_values(alert_visit, alert_settings, template):
     patient = alert_visit.patient
     patient.first_name, patient.last_name = "Maximiliana-Josefina", "Wolfeschlegelsteinhausen"

@@ -28,7 +28,7 @@ def _twilio(stand_in, **extra):
 
 def _queue_text(capture):
     with capture(execute=True):
-        return queue_message(channel="sms", to="+447400123456", template="testmsg/hello", context={"name": "Jo"})
+        return queue_message(channel="sms", to="+447400123456", template="testmsg", context={"name": "Jo"})
 
 
 def test_a_text_is_posted_to_twilios_messages_api_with_the_account_credentials(db, django_capture_on_commit_callbacks):

@@ -28,7 +28,7 @@ def _work() -> None:
 def _queue(**extra):
     with transaction.atomic():
         return queue_message(
-            channel="email", to="jo@example.com", template="testmsg/hello", context={"name": "Jo"}, **extra
+            channel="email", to="jo@example.com", template="testmsg", context={"name": "Jo"}, **extra
         )
 
 
