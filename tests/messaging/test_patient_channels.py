@@ -32,9 +32,7 @@ def test_queueing_to_a_patient_twice_with_one_key_queues_once_per_channel(db, dj
     visit = VisitFactory(patient=PatientFactory(email="a@example.com", phone="+12015550123"), language="es")
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(2):
-            queue_to_patient(
-                patient=visit.patient, visit=visit, template="testmsg", key="k1", context={"name": "Ana"}
-            )
+            queue_to_patient(patient=visit.patient, visit=visit, template="testmsg", key="k1", context={"name": "Ana"})
     assert sorted(Message.objects.values_list("channel", "language", "idempotency_key")) == [
         ("email", "es", "k1:email"),
         ("sms", "es", "k1:sms"),

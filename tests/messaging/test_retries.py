@@ -88,9 +88,7 @@ def test_six_failed_tries_over_about_an_hour_then_it_gives_up(visit, django_capt
         override_settings(EMAIL_BACKEND=SMTP, EMAIL_HOST="127.0.0.1", EMAIL_PORT=closed_port()),
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            message = queue_message(
-                channel="email", to="jo@example.com", template="testmsg", context={"name": "Jo"}
-            )
+            message = queue_message(channel="email", to="jo@example.com", template="testmsg", context={"name": "Jo"})
         tries = [T0]
         while True:
             message.refresh_from_db()

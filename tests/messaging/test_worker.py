@@ -27,9 +27,7 @@ def _work() -> None:
 
 def _queue(**extra):
     with transaction.atomic():
-        return queue_message(
-            channel="email", to="jo@example.com", template="testmsg", context={"name": "Jo"}, **extra
-        )
+        return queue_message(channel="email", to="jo@example.com", template="testmsg", context={"name": "Jo"}, **extra)
 
 
 @override_settings(TASKS=DATABASE_QUEUE)
