@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 
@@ -76,7 +77,9 @@ def render(message) -> Rendered:
     attachments = context.pop("attachments", [])
     with translation.override(message.language):
         if message.channel == "sms":
-            text = " ".join(render_to_string(f"sms/{message.template}.txt", context).split())
+            # Plain text: no HTML escaping ("D'Arcy & Sons", not "D&#x27;Arcy &amp; Sons").
+            plain = get_template(f"sms/{message.template}.txt").template.render(Context(context, autoescape=False))
+            text = " ".join(plain.split())
             return Rendered(subject="", text=text)
         subject = " ".join(render_to_string(f"emails/{message.template}-subject.txt", context).split())
         text = render_to_string(f"emails/{message.template}-body-text.txt", context)
