@@ -45,6 +45,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: str) -> list[int]:
+    try:
+        return [int(item) for item in env_list(name, default)]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be whole numbers separated by commas") from exc
+
+
 DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = env_str("SECRET_KEY")
@@ -294,6 +301,11 @@ CLINIC_ALERT_PHONES = env_list("CLINIC_ALERT_PHONES")
 CLINIC_ESCALATION_EMAILS = env_list("CLINIC_ESCALATION_EMAILS")
 CLINIC_ESCALATION_PHONES = env_list("CLINIC_ESCALATION_PHONES")
 ALERT_ESCALATE_MINUTES = env_int("ALERT_ESCALATE_MINUTES", 30)
+
+# Reminders before the visit, at each of these hours ahead, to a patient who has not finished the steps.
+PRE_VISIT_REMINDER_HOURS = sorted(set(env_int_list("PRE_VISIT_REMINDER_HOURS", "48,24")), reverse=True)
+# How long the link inside a reminder works (a signed reference to the visit's current link).
+REMINDER_LINK_HOURS = env_int("REMINDER_LINK_HOURS", 72)
 
 # Phone numbers are read as local to this region unless they start with + (ISO 3166 code).
 CLINIC_PHONE_REGION = env_str("CLINIC_PHONE_REGION", "US").upper()
