@@ -256,7 +256,7 @@ class Generator:
         from faker import Faker
 
         from consent.models import ConsentRecord
-        from intake.links import hash_token
+        from intake.links.tokens import hash_token
         from intake.models import (
             AccessLink,
             CheckIn,
@@ -490,7 +490,7 @@ class Generator:
         """Fresh invited visits for simulated patients, with their tokens (one visit per journey)."""
         from django.utils import timezone
 
-        from intake.links import hash_token, new_token
+        from intake.links.tokens import hash_token, new_token
         from intake.models import AccessLink, Patient, Visit, digits_only, fold_for_search
 
         now = timezone.now()

@@ -151,8 +151,8 @@ def patient_client_at(progress: str):
     """A test client with a patient session on a visit of the data set that has reached `progress`."""
     from django.test import Client
 
+    from intake.links.services import issue_link
     from intake.models import Visit
-    from intake.services import issue_link
 
     visit = (
         Visit.objects.filter(progress=progress, scheduled_at__gt=timezone_now(), consents__isnull=True)

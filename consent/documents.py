@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from consent.models import ConsentRecord
 from intake import questionnaires
 from intake.models import FlagLevel, Visit
-from intake.screening import describe_flag, flag_facts
+from intake.screening.rules import describe_flag, flag_facts
 from portal.pdf import render_pdf
 
 PDF_TEMPLATE = "consent/pdf/consent.html"

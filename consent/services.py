@@ -15,11 +15,9 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consent.documents import render_confirmation_pdf, render_consent_pdf, sha256_hex
@@ -27,6 +25,7 @@ from consent.models import ConsentRecord, ConsentVersion
 from consent.sealing import seal_pdf
 from intake.models import AccessLink, Visit
 from portal import audit
+from portal.emails import make_message
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -343,22 +342,17 @@ def send_signed_copy(*, record_id) -> bool:
     patient = record.visit.patient
     if not patient.email:
         return False
-    with translation.override(record.visit.language):
-        context = {
-            "patient": patient,
-            "record": record,
-            "clinic": {
-                "name": settings.CLINIC_NAME,
-                "address": settings.CLINIC_ADDRESS,
-                "phone": settings.CLINIC_PHONE,
-                "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
-            },
-        }
-        subject = " ".join(render_to_string("consent/email/signed_subject.txt", context).split())
-        text = render_to_string("consent/email/signed_body.txt", context)
-        html = render_to_string("consent/email/signed_body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[patient.email])
-    message.attach_alternative(html, "text/html")
+    context = {
+        "patient": patient,
+        "record": record,
+        "clinic": {
+            "name": settings.CLINIC_NAME,
+            "address": settings.CLINIC_ADDRESS,
+            "phone": settings.CLINIC_PHONE,
+            "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
+        },
+    }
+    message = make_message("consent-signed", patient.email, context, language=record.visit.language)
     with default_storage.open(record.pdf.name, "rb") as handle:
         message.attach("consent.pdf", handle.read(), "application/pdf")
     message.send()

@@ -12,24 +12,20 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from consent import services
 from consent.forms import SignForm, WithdrawForm
 from consent.models import ConsentRecord
-from intake.patient_access import patient_required
+from intake.journey.access import patient_required
 from portal import audit
 from portal.audit import client_ip
 
 
 def _journey_url(name: str) -> str:
-    """A journey step's URL; the progress page while that step's page does not exist yet."""
-    try:
-        return reverse(f"journey:{name}")
-    except NoReverseMatch:
-        return reverse("journey:progress")
+    return reverse(f"journey:{name}")
 
 
 def _is_minor(request: HttpRequest) -> bool:

@@ -20,8 +20,9 @@ from consent import services
 from consent.forms import ConfirmForm, StaffWithdrawForm, VerifyForm
 from consent.models import ConsentRecord
 from consent.verification import verify_pdf_bytes
+from intake.staff.gates import get_visit_for_staff
 from portal import audit
-from portal.access import get_for_staff, get_visit_for_staff, role_required, staff_required
+from portal.access import get_for_staff, role_required, staff_required
 from portal.roles import Role
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from datetime import datetime, timedelta
 
@@ -12,15 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-def fold_for_search(text: str) -> str:
-    """Lower-case text without accents, so 'zoe' finds 'Zoë'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
-def digits_only(text: str) -> str:
-    return "".join(ch for ch in text or "" if ch.isdigit())
+# The search rules know nothing of the models; the models keep their folded copies with them.
+from intake.patients.search import digits_only, fold_for_search, patient_search_q
 
 
 class Language(models.TextChoices):
@@ -151,9 +143,7 @@ class VisitQuerySet(models.QuerySet):
         return self.select_related("patient", "clinician")
 
     def search(self, text: str):
-        """Visits whose patient matches a name, date of birth, email or phone (see staff_search)."""
-        from intake.staff_search import patient_search_q
-
+        """Visits whose patient matches a name, date of birth, email or phone (see intake/patients/search.py)."""
         condition = patient_search_q(text, prefix="patient__")
         return self.filter(condition) if condition is not None else self
 

@@ -17,8 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.utils import translation
+
+from portal.emails import make_message
 
 
 class Unsendable(Exception):  # noqa: N818 - reads as the state it causes
@@ -72,16 +74,18 @@ def full_context(message) -> dict[str, Any]:
     return context
 
 
+def render_sms(name: str, context: dict[str, Any]) -> str:
+    """A text's body: plain (no HTML escaping, "D'Arcy & Sons"), whitespace folded to one line."""
+    plain = get_template(f"sms/{name}.txt").template.render(Context(context, autoescape=False))
+    return " ".join(plain.split())
+
+
 def render(message) -> Rendered:
     context = full_context(message)
     attachments = context.pop("attachments", [])
-    with translation.override(message.language):
-        if message.channel == "sms":
-            # Plain text: no HTML escaping ("D'Arcy & Sons", not "D&#x27;Arcy &amp; Sons").
-            plain = get_template(f"sms/{message.template}.txt").template.render(Context(context, autoescape=False))
-            text = " ".join(plain.split())
-            return Rendered(subject="", text=text)
-        subject = " ".join(render_to_string(f"emails/{message.template}-subject.txt", context).split())
-        text = render_to_string(f"emails/{message.template}-body-text.txt", context)
-        html = render_to_string(f"emails/{message.template}-body-html.html", context)
-    return Rendered(subject=subject, text=text, html=html, attachments=attachments)
+    if message.channel == "sms":
+        with translation.override(message.language):
+            return Rendered(subject="", text=render_sms(message.template, context))
+    email = make_message(message.template, message.recipient, context, language=message.language)
+    html = next((body for body, kind in email.alternatives if kind == "text/html"), "")
+    return Rendered(subject=email.subject, text=email.body, html=html, attachments=attachments)

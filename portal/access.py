@@ -1,7 +1,8 @@
 """Access gates for staff views. Every staff view goes through one of these.
 
-Decorators check who may enter (a staff role); the object gates load one record by its UUID and
-answer 404 for anything that does not exist or is not visible, so ids reveal nothing.
+Decorators check who may enter (a staff role); `get_for_staff` loads one record by its UUID and answers
+404 for anything that does not exist or is not visible, so ids reveal nothing. The domain's object gates
+(intake/staff/gates.py) are built on it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from django.http import Http404, HttpRequest
 
 from portal.roles import Role
 
+# Where the patient gate (intake/journey/access.py) keeps a patient's grant in the session. The core only
+# needs to know it is there: such a session gets 404 from staff pages, and a staff login drops it.
+PATIENT_SESSION_KEY = "patient_access"
+
 
 def is_otp_verified(request: HttpRequest) -> bool:
     """True when this session passed the one-time code step (or the setting relaxes it for demos/tests)."""
@@ -25,9 +30,7 @@ def is_otp_verified(request: HttpRequest) -> bool:
 
 
 def _holds_patient_access(request: HttpRequest) -> bool:
-    from intake.patient_access import SESSION_KEY
-
-    return bool(request.session.get(SESSION_KEY))
+    return bool(request.session.get(PATIENT_SESSION_KEY))
 
 
 def staff_required(view):
@@ -78,24 +81,3 @@ def get_for_staff(request: HttpRequest, queryset, public_id):
         return queryset.get(pk=public_id)
     except (queryset.model.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404 from exc
-
-
-def get_patient_for_staff(request: HttpRequest, public_id):
-    """The patient with this UUID, for a logged-in staff member; 404 otherwise."""
-    from intake.models import Patient
-
-    return get_for_staff(request, Patient.objects.all(), public_id)
-
-
-def get_visit_for_staff(request: HttpRequest, public_id):
-    """The visit with this UUID (patient and clinician loaded), for a logged-in staff member; 404 otherwise."""
-    from intake.models import Visit
-
-    return get_for_staff(request, Visit.objects.select_related("patient", "clinician"), public_id)
-
-
-def get_link_for_staff(request: HttpRequest, public_id):
-    """The access link with this UUID (its visit and patient loaded), for a logged-in staff member; 404 otherwise."""
-    from intake.models import AccessLink
-
-    return get_for_staff(request, AccessLink.objects.select_related("visit__patient"), public_id)

@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from portal import audit
+from portal.access import PATIENT_SESSION_KEY
 
 # Session keys the staff session middleware reads: when the password step succeeded.
 AUTH_AT_SESSION_KEY = "staff_auth_at"
@@ -73,9 +74,7 @@ def audit_login(sender, request, user, **kwargs):
     now = timezone.now().timestamp()
     if hasattr(request, "session"):
         # A kiosk tablet handed back to staff must not keep the patient's journey open behind the login.
-        from intake.patient_access import revoke
-
-        revoke(request)
+        request.session.pop(PATIENT_SESSION_KEY, None)
         request.session[AUTH_AT_SESSION_KEY] = now
         request.session[SEEN_AT_SESSION_KEY] = now
     audit.record("auth.login", request=request, actor=user, details={"step": "password"})

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from intake import language
 from portal import views
 
 urlpatterns = [
@@ -9,15 +8,15 @@ urlpatterns = [
     # Staff sign-in: password, then a one-time code (portal/views_auth.py).
     path("accounts/", include("portal.urls_auth")),
     # Staff workspace: the board and records (intake), consent PDFs, confirmation and verification (consent).
-    path("staff/", include("intake.urls_staff")),
+    path("staff/", include("intake.staff.urls")),
     path("staff/consent/", include("consent.urls_staff")),
     path("staff/alerts/", include("messaging.urls")),
     # Patients: the private link, then pages that the session opens (no token in these URLs).
-    path("p/", include("intake.urls_patient")),
-    path("language/", language.switch_language, name="patient_language"),
+    path("p/", include("intake.links.urls")),
+    path("language/", include("intake.journey.urls_language")),
     path("patient/consent/", include("consent.urls_patient")),
-    path("patient/aftercare/", include("intake.urls_aftercare")),
-    path("patient/", include("intake.urls_journey")),
+    path("patient/aftercare/", include("intake.aftercare.urls")),
+    path("patient/", include("intake.journey.urls")),
     path("admin/", admin.site.urls),
 ]
 

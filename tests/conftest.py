@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 
-from intake.links import new_token
+from intake.links.tokens import new_token
 from portal.roles import Role
 from tests.factories import AccessLinkFactory, UserFactory, VisitFactory
 

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from intake.links import hash_token, link_expiry, new_token
+from intake.links.tokens import hash_token, link_expiry, new_token
 from intake.models import AccessLink, Patient, Visit
 from intake.regions import touches_chest_risk_area
 from portal.models import User

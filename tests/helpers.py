@@ -8,7 +8,7 @@ from intake.models import AccessLink
 def open_patient_session(client: Client, token: str, link: AccessLink | None = None) -> None:
     """Open the link and confirm the date of birth, as the patient would."""
     if link is None:
-        from intake.links import find_usable_link
+        from intake.links.tokens import find_usable_link
 
         link = find_usable_link(token)
     response = client.post(f"/p/{token}/", {"date_of_birth": link.visit.patient.date_of_birth.isoformat()})

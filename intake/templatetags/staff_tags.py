@@ -46,6 +46,6 @@ def progress_total() -> int:
 
 @register.filter
 def readable_scores(scores) -> list[tuple[str, str]]:
-    from intake.staff_display import score_rows
+    from intake.staff.display import score_rows
 
     return score_rows(scores)

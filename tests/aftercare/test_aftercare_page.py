@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 from pypdf import PdfReader
 
-from intake import aftercare
+from intake.aftercare import advice as aftercare
 from intake.regions import BODY_REGIONS, CHEST_RISK_REGIONS
 from portal.models import AuditEvent
 from tests.aftercare.conftest import record_visit
@@ -131,7 +131,7 @@ def test_the_pdf_before_the_visit_is_recorded_is_the_calm_page(patient_client):
 
 
 def test_a_spanish_speaking_patient_gets_the_advice_and_a_one_page_pdf_in_spanish(client, db):
-    from intake.links import new_token
+    from intake.links.tokens import new_token
     from tests.factories import AccessLinkFactory, VisitFactory
     from tests.helpers import open_patient_session
 

@@ -3,9 +3,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from intake import aftercare
-from intake.checkins import CheckInError, submit_checkin
-from intake.links import new_token
+from intake.aftercare import advice as aftercare
+from intake.aftercare.checkins import CheckInError, submit_checkin
+from intake.links.tokens import new_token
 from intake.models import CheckIn, Progress
 from portal.models import AuditEvent
 from tests.aftercare.conftest import record_visit
@@ -258,7 +258,7 @@ def test_an_unknown_window_in_the_address_is_not_found(patient_client):
 
 
 def test_a_clinician_acknowledging_takes_the_visit_off_the_urgent_list(treated_visit, clinician):
-    from intake.checkins import acknowledge_urgent_checkins
+    from intake.aftercare.checkins import acknowledge_urgent_checkins
 
     with time_machine.travel(TREATED + timedelta(hours=20), tick=False):
         submit_checkin(visit=treated_visit, window="24h", soreness=5, trend="same", red_flags=["infection"])

@@ -1,7 +1,7 @@
-from intake import demo as intake_demo
-from intake import demo_aftercare
-from intake.checkins import send_due_reminders
-from intake.links import hash_token
+from intake.aftercare.reminders import send_due_reminders
+from intake.demo import aftercare as demo_aftercare
+from intake.demo import patients as intake_demo
+from intake.links.tokens import hash_token
 from intake.models import AccessLink, CheckIn, Progress, VisitRecord
 from portal.roles import Role
 from tests.factories import UserFactory

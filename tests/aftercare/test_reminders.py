@@ -7,8 +7,9 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from intake.checkins import submit_checkin, visits_due_reminder
-from intake.links import find_usable_link
+from intake.aftercare.checkins import submit_checkin
+from intake.aftercare.reminders import visits_due_reminder
+from intake.links.tokens import find_usable_link
 from intake.models import AccessLink, CheckInReminder
 from portal.models import AuditEvent
 from tests.aftercare.conftest import record_visit

@@ -127,7 +127,7 @@ def test_a_form_for_an_older_version_is_not_signed(patient, patient_link, consen
 
 
 def test_a_minor_needs_a_guardian_name_and_relationship(client, consent_version):
-    from intake.links import new_token
+    from intake.links.tokens import new_token
     from tests.factories import AccessLinkFactory, PatientFactory, VisitFactory
 
     child = PatientFactory(first_name="Tom", last_name="Becker", date_of_birth=date(timezone.now().year - 12, 1, 1))

@@ -247,7 +247,7 @@ def test_a_newer_version_makes_the_signature_stale_and_re_consent_replaces_it(re
 def _screened_on_blood_thinners(visit):
     """A real screening (flags computed by the server, stored in the clinic's language) for `visit`."""
     from intake import questionnaires
-    from intake.screening import compute
+    from intake.screening.rules import compute
 
     definition = questionnaires.load("screening", "2026.1")
     answers = {"blood_thinner": "yes", "blood_thinner_which": ["warfarin"], "bruises_easily": "yes"}

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from intake.links import new_token
+from intake.links.tokens import new_token
 from intake.models import CheckIn, Visit
 from tests.e2e.conftest import SCREENS
 from tests.factories import AccessLinkFactory, UserFactory, VisitFactory, VisitRecordFactory

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from consent.demo import seed_versions
 from consent.models import ConsentRecord
-from intake.links import new_token
+from intake.links.tokens import new_token
 from tests.e2e.conftest import PHONE, SCREENS
 from tests.factories import AccessLinkFactory
 

@@ -14,11 +14,11 @@ from pypdf import PdfReader
 
 from consent.demo import seed_versions
 from consent.models import ConsentRecord
-from intake.links import new_token
+from intake.links.tokens import new_token
 from intake.models import CheckIn, UnderstandingResult, Visit
 from portal.roles import Role
 from tests.factories import TEST_PASSWORD, AccessLinkFactory, UserFactory, VisitFactory
-from tests.intake.screening_data import CALM_ANSWERS
+from tests.screening.screening_data import CALM_ANSWERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -587,9 +587,9 @@ def a_patient_past_every_step(language: str) -> tuple[Visit, str]:
 
     from consent.demo import demo_signature_png
     from consent.services import sign_consent, version_to_sign
-    from intake.understanding import record_attempt
+    from intake.journey.understanding import record_attempt
     from tests.factories import VisitRecordFactory
-    from tests.intake.screening_data import answer_everything
+    from tests.screening.screening_data import answer_everything
 
     visit, token = ready_to_sign(first_name="Zoë", last_name="Okafor")
     Visit.objects.filter(pk=visit.pk).update(language=language, understanding_done_at=None, screening_done_at=None)

@@ -1,6 +1,6 @@
 import pytest
 
-from intake.links import new_token
+from intake.links.tokens import new_token
 from tests.factories import AccessLinkFactory
 
 

@@ -18,7 +18,7 @@ def test_the_grade_is_measured_with_real_syllable_counts():
 
 
 def test_the_aftercare_advice_reads_at_grade_eight_or_lower():
-    from intake.aftercare import advice
+    from intake.aftercare.advice import advice
 
     text = as_prose(strings(advice("en")))
     assert len(text.split()) > 300
@@ -26,7 +26,7 @@ def test_the_aftercare_advice_reads_at_grade_eight_or_lower():
 
 
 def test_the_explanation_reads_at_grade_eight_or_lower():
-    from intake.explanation import all_text
+    from intake.journey.explanation import all_text
 
     with translation.override("en"):
         text = all_text()
@@ -54,8 +54,8 @@ def test_the_spanish_texts_are_fairly_easy_to_read():
     import re
 
     from consent.texts_es import BODY_ES, RISKS_ES
-    from intake.aftercare import advice
-    from intake.explanation import all_text
+    from intake.aftercare.advice import advice
+    from intake.journey.explanation import all_text
 
     with translation.override("es"):
         explanation = all_text()

@@ -15,19 +15,19 @@ def extracted(tmp_path_factory):
 
 
 def test_it_sorts_patient_pages_from_staff_pages():
-    assert is_patient_facing("templates/intake/patient/confirm_dob.html:5")
+    assert is_patient_facing("templates/intake/links/confirm_dob.html:5")
     assert is_patient_facing("templates/consent/sign.html:10")
     assert is_patient_facing("templates/partials/language_switcher.html:5")
-    assert is_patient_facing("intake/views_patient.py:27")
+    assert is_patient_facing("intake/links/views.py:27")
     assert is_patient_facing("consent/pdf.py:27")
-    assert is_patient_facing("templates/intake/staff/kiosk_bar.html:4")
+    assert is_patient_facing("templates/intake/staff/partials/kiosk_bar.html:4")
     assert is_patient_facing("templates/intake/staff/kiosk_locked.html:7")
     assert is_patient_facing("templates/intake/staff/print_link.html:19")
     assert is_patient_facing("templates/intake/staff/email/link_body.txt:3")
     assert not is_patient_facing("templates/intake/staff/board.html:3")
     assert not is_patient_facing("templates/staff_base.html:3")
     assert not is_patient_facing("templates/consent/staff/review.html:3")
-    assert not is_patient_facing("intake/views_staff.py:3")
+    assert not is_patient_facing("intake/staff/views/board.py:3")
     assert not is_patient_facing("intake/admin.py:3")
     assert not is_patient_facing("intake/management/commands/invite.py:3")
     assert not is_patient_facing("portal/access.py:3")

@@ -6,7 +6,7 @@ import string
 
 from pypdf import PdfReader
 
-from intake.aftercare import ADVICE, advice, language_for
+from intake.aftercare.advice import ADVICE, advice, language_for
 
 
 def shape(value, path="advice"):
@@ -139,7 +139,7 @@ def test_every_screening_flag_has_a_spanish_title_and_rule():
 
 def test_a_flag_is_described_in_spanish_from_the_same_answers():
     from intake.questionnaires import load
-    from intake.screening import apply_flags, describe_flag
+    from intake.screening.rules import apply_flags, describe_flag
 
     definition = load("screening", "2026.1")
     answers = {"blood_thinner": "yes", "blood_thinner_which": ["warfarin", "heparin"]}

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from django.core import mail
 
-from intake.checkins import send_due_reminders
-from intake.links import new_token
-from intake.views_staff import send_link_email
+from intake.aftercare.reminders import send_due_reminders
+from intake.links.services import send_link_email
+from intake.links.tokens import new_token
 from tests.aftercare.conftest import record_visit
 from tests.factories import AccessLinkFactory, VisitFactory
 

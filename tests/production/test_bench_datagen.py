@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 
 from bench.datagen import STATES, Generator, pdf_variant, totp_now
 from consent.models import ConsentRecord
-from intake.links import find_usable_link
+from intake.links.tokens import find_usable_link
 from intake.models import AccessLink, Patient, Visit, fold_for_search
 from portal.models import User
 

@@ -69,7 +69,7 @@ def test_names_are_escaped_on_the_patients_own_pages(hostile):
 
 
 def test_the_link_email_escapes_the_name_in_html_and_keeps_headers_clean(hostile, django_capture_on_commit_callbacks):
-    from intake.views_staff import send_link_email
+    from intake.links.services import send_link_email
 
     with django_capture_on_commit_callbacks(execute=True):
         send_link_email(visit=hostile.visit, token=hostile.token)
@@ -81,7 +81,7 @@ def test_the_link_email_escapes_the_name_in_html_and_keeps_headers_clean(hostile
 
 
 def test_a_name_with_a_line_break_cannot_add_email_headers(clinician, django_capture_on_commit_callbacks):
-    from intake.views_staff import send_link_email
+    from intake.links.services import send_link_email
 
     journey = build_journey(first_name="Eve\r\nBcc: victim@example.com", clinician=clinician)
     journey.patient.email = "eve@example.com"

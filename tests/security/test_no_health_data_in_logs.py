@@ -16,7 +16,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
 
-from intake.journey import STEPS
+from intake.journey.steps import STEPS
 from tests.helpers import open_patient_session
 from tests.security.htmlforms import forms_on, path_of
 from tests.security.logcapture import captured_logs
@@ -30,7 +30,7 @@ ANSWER = "Quillfeather ankle twinge"
 def _known_answers() -> dict:
     """Right answers where a step checks them (the understanding check), so the walk gets past it."""
     try:
-        from intake.understanding import QUESTIONS
+        from intake.journey.understanding import QUESTIONS
     except ImportError:
         return {}
     return {question.key: [question.correct] for question in QUESTIONS}

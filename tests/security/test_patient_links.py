@@ -12,9 +12,9 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
-from intake import links
+from intake.links import tokens as links
+from intake.links.views import DOB_ATTEMPTS_PER_IP_PER_HOUR
 from intake.models import AccessLink
-from intake.views_patient import DOB_ATTEMPTS_PER_IP_PER_HOUR
 from portal.models import AuditEvent
 from tests.factories import AccessLinkFactory, VisitFactory
 from tests.helpers import open_patient_session

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from intake.links import new_token
+from intake.links.tokens import new_token
 from intake.models import PROGRESS_STAMPS, AccessLink, Patient, Visit
 from tests.factories import AccessLinkFactory, PatientFactory, VisitFactory
 
@@ -33,7 +33,8 @@ class Journey:
 def build_journey(*, first_name: str, clinician, last_name: str = "Walker", upto: str = "checked_in") -> Journey:
     """A patient whose journey reached `upto` (a Progress value), with every record behind it."""
     from consent import demo as consent_demo
-    from intake import demo_aftercare, demo_journey
+    from intake.demo import aftercare as demo_aftercare
+    from intake.demo import journey as demo_journey
 
     consent_demo.seed_versions()
     patient = PatientFactory(first_name=first_name, last_name=last_name)

@@ -1,4 +1,4 @@
-from intake.staff_display import score_rows
+from intake.staff.display import score_rows
 
 
 def test_scores_read_as_numbers_with_their_band():

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from intake.links import find_usable_link
+from intake.links.tokens import find_usable_link
 from intake.models import Patient, Visit
 from portal.models import AuditEvent
 from tests.factories import PatientFactory

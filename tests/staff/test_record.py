@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from intake.links import new_token
+from intake.links.tokens import new_token
 from intake.models import AccessLink, Patient, PatientChange
 from portal.models import AuditEvent
 from tests.factories import AccessLinkFactory, PatientFactory, VisitFactory

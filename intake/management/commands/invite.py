@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from intake.models import Language, Visit
-from intake.services import invite_patient
+from intake.patients.services import invite_patient
 from portal.models import User
 
 

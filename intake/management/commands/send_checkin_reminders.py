@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from intake.checkins import send_due_reminders
+from intake.aftercare.reminders import send_due_reminders
 
 
 class Command(BaseCommand):

@@ -1,0 +1,305 @@
+"""Aftercare: the advice a patient reads after the visit, the red-flag questions, and the check-in windows.
+
+The advice is data, keyed by language, so a Spanish set is a new entry in ADVICE, not new code.
+Strings may use {phone} and {emergency_number}; advice() fills them in from settings.
+
+Two pieces of advice differ between clinics and are chosen in settings (see README):
+AFTERCARE_EXERCISE ("easy_24h" by default, "avoid_24_48h", "no_restriction") and
+AFTERCARE_HEAT_OR_ICE ("warmth" by default, "ice", "either").
+
+Check-in windows, measured from VisitRecord.treated_at:
+
+| window | opens   | on time until | after that            |
+| ------ | ------- | ------------- | --------------------- |
+| 24h    | 12 h    | 48 h          | still accepted, late  |
+| 72h    | 48 h    | 96 h          | still accepted, late  |
+
+Before a window opens the patient sees when it will open, and nothing is stored. Reminder emails go
+out only while a window is on time (so a stalled scheduler never sends a stale reminder days later).
+
+Red flags: the patient ticks signs from ASKED_RED_FLAGS; two more are derived from the soreness
+answers at the 72h check-in (getting worse, or the same at NOT_EASING_MIN_SORENESS or more).
+Breathing signs mean "call emergency services now"; every other red flag means "call the clinic today".
+Any red flag makes the check-in urgent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.utils import translation
+
+from intake.aftercare.advice_es import ADVICE_ES
+
+DEFAULT_LANGUAGE = "en"
+
+EXERCISE_CHOICES = ("easy_24h", "avoid_24_48h", "no_restriction")
+HEAT_OR_ICE_CHOICES = ("warmth", "ice", "either")
+
+
+# --- Check-in windows ---------------------------------------------------------------------------
+
+
+class WindowState(StrEnum):
+    NOT_OPEN = "not_open"
+    OPEN = "open"
+    LATE = "late"
+
+
+@dataclass(frozen=True)
+class CheckInWindow:
+    key: str  # a CheckIn.Window value
+    opens_after: timedelta
+    on_time_until: timedelta
+
+    def opens_at(self, treated_at: datetime) -> datetime:
+        return treated_at + self.opens_after
+
+    def late_after(self, treated_at: datetime) -> datetime:
+        return treated_at + self.on_time_until
+
+    def state(self, *, treated_at: datetime, now: datetime) -> WindowState:
+        if now < self.opens_at(treated_at):
+            return WindowState.NOT_OPEN
+        if now < self.late_after(treated_at):
+            return WindowState.OPEN
+        return WindowState.LATE
+
+
+WINDOWS: dict[str, CheckInWindow] = {
+    "24h": CheckInWindow("24h", opens_after=timedelta(hours=12), on_time_until=timedelta(hours=48)),
+    "72h": CheckInWindow("72h", opens_after=timedelta(hours=48), on_time_until=timedelta(hours=96)),
+}
+
+
+# --- Answers and red flags ------------------------------------------------------------------------
+
+SORENESS_MIN, SORENESS_MAX = 0, 10
+TRENDS = ("better", "same", "worse")
+# At the 72h check-in, soreness at or above this that is not getting better counts as "not easing".
+NOT_EASING_MIN_SORENESS = 4
+
+
+class Action(StrEnum):
+    EMERGENCY = "emergency"  # call emergency services now
+    CLINIC = "clinic"  # call the clinic today
+    NONE = "none"
+
+
+# Red flags the patient is asked about, in the order shown, and what each one means.
+ASKED_RED_FLAGS: dict[str, Action] = {
+    "breathing": Action.EMERGENCY,
+    "infection": Action.CLINIC,
+    "nerve": Action.CLINIC,
+    "bruise": Action.CLINIC,
+}
+# Red flags derived from the soreness answers (never ticked by the patient).
+DERIVED_RED_FLAGS: dict[str, Action] = {
+    "soreness_worse": Action.CLINIC,
+    "soreness_not_easing": Action.CLINIC,
+}
+RED_FLAGS: dict[str, Action] = {**ASKED_RED_FLAGS, **DERIVED_RED_FLAGS}
+NONE_OF_THESE = "none"
+
+
+def derived_red_flags(*, window: str, soreness: int, trend: str) -> list[str]:
+    """Soreness rules: by the 72h check-in soreness should be easing (clinical.md section 4)."""
+    if window != "72h":
+        return []  # soreness often peaks in the first 24-48 h, so "worse" at 24 h is expected
+    if trend == "worse":
+        return ["soreness_worse"]
+    if trend == "same" and soreness >= NOT_EASING_MIN_SORENESS:
+        return ["soreness_not_easing"]
+    return []
+
+
+def action_for(red_flag_codes) -> Action:
+    """The most urgent thing the patient must do for these red flags."""
+    actions = {RED_FLAGS.get(code, Action.CLINIC) for code in red_flag_codes or ()}
+    if Action.EMERGENCY in actions:
+        return Action.EMERGENCY
+    if Action.CLINIC in actions:
+        return Action.CLINIC
+    return Action.NONE
+
+
+# --- The words, per language ------------------------------------------------------------------------
+
+ADVICE: dict[str, dict] = {
+    "en": {
+        "breathing_warning": {
+            "title": "Watch your breathing",
+            "body": [
+                "At your visit we treated an area close to your lungs.",
+                "In very rare cases, a needle here can let air leak around a lung.",
+                "Call {emergency_number} right away if you get any of these:",
+            ],
+            "signs": [
+                "short of breath, or it is hard to breathe",
+                "pain in your chest",
+                "breathing much faster than usual",
+                "a dry cough that is new",
+                "lips that look blue",
+            ],
+            "after": [
+                "This can start hours after your visit, even the next day.",
+                "Do not wait to see if it gets better, and do not drive yourself.",
+            ],
+        },
+        "normal": {
+            "title": "What is normal",
+            "intro": "Most people feel sore after dry needling. It feels a lot like the ache after a hard workout.",
+            "items": [
+                "The soreness often starts a few hours after your visit.",
+                "It is usually worst in the first day or two.",
+                "Most of it goes away in 1 to 2 days. A mild ache can last up to 3 days.",
+                "The area may feel tender, heavy or tired.",
+                "A small bruise where a needle went in is common. It fades on its own.",
+                "Many people feel looser right away, sore later that day, and better the next day.",
+            ],
+        },
+        "self_care": {
+            "title": "How to look after yourself",
+            "items": [
+                "Keep moving gently. A short walk is a good idea.",
+                "Light, everyday activity is fine.",
+                "{exercise}",
+                "{heat_or_ice}",
+                "Drink plenty of water. This is our clinic's advice.",
+                "If you feel drowsy, do not drive or use machines until it passes.",
+            ],
+            "exercise": {
+                "easy_24h": "Go easy for the first 24 hours. Skip hard workouts and heavy lifting for a day.",
+                "avoid_24_48h": "Avoid hard workouts and heavy lifting for 1 to 2 days.",
+                "no_restriction": "You do not need to stop your usual exercise. Ease off if it hurts.",
+            },
+            "heat_or_ice": {
+                "warmth": "Warmth can ease the ache. Try a warm shower, a warm bath or a heat pack.",
+                "ice": "A cold pack can ease the ache. Wrap it in a cloth and use it for up to 15 minutes.",
+                "either": "A heat pack or a cold pack may ease the ache. Use the one that feels better.",
+            },
+        },
+        "call_clinic": {
+            "title": "When to call the clinic",
+            "intro": "Call us on {phone} if you notice any of these:",
+            "items": [
+                "Redness, warmth, swelling or fluid at a needle spot, or redness that spreads.",
+                "Numbness, tingling or weakness that does not go away, or spreads past the treated area.",
+                "A bruise that is large or keeps growing. This matters most if you take blood thinners.",
+                "Soreness that gets worse instead of better, or has not eased after 3 days.",
+            ],
+        },
+        "emergency": {
+            "title": "When to call {emergency_number}",
+            "intro": "Call {emergency_number} right away if you have any of these:",
+            "items": [
+                "You are short of breath, or it is hard to breathe.",
+                "Pain in your chest.",
+                "Breathing much faster than usual.",
+                "A dry cough that is new.",
+                "Lips that look blue.",
+            ],
+            "after": "These are very rare. They can start hours after your visit, even the next day.",
+        },
+        "checkin": {
+            "soreness": "How sore is the treated area right now?",
+            "soreness_low": "0 = not sore",
+            "soreness_high": "10 = the worst you can imagine",
+            "trend": "Is the soreness getting better, staying the same, or getting worse?",
+            "trends": {"better": "Getting better", "same": "About the same", "worse": "Getting worse"},
+            "red_flags": "Do you have any of these right now?",
+            "red_flags_help": "Tick all that apply.",
+            "none_of_these": "None of these",
+        },
+        "red_flags": {
+            "breathing": {
+                "question": "Short of breath, chest pain, fast breathing, a new dry cough, or blue lips",
+                "label": "Breathing or chest symptoms",
+                "instruction": "Tell them you had dry needling, and when. Do not drive yourself.",
+            },
+            "infection": {
+                "question": "Redness, warmth, swelling or fluid at a needle spot",
+                "label": "Signs of infection",
+                "instruction": "Call the clinic today on {phone}. A needle spot that looks infected needs a check.",
+            },
+            "nerve": {
+                "question": "Numbness, tingling or weakness that lasts or spreads",
+                "label": "Numbness, tingling or weakness",
+                "instruction": "Call the clinic today on {phone} so we can check it.",
+            },
+            "bruise": {
+                "question": "A large bruise, or one that keeps growing",
+                "label": "Large or growing bruise",
+                "instruction": "Call the clinic today on {phone}. Tell us if you take blood thinners.",
+            },
+            "soreness_worse": {
+                "question": "",
+                "label": "Soreness getting worse",
+                "instruction": "Call the clinic on {phone}. By now soreness should be getting better.",
+            },
+            "soreness_not_easing": {
+                "question": "",
+                "label": "Soreness not easing",
+                "instruction": "Call the clinic on {phone}. By now soreness should be easing.",
+            },
+        },
+        "outcome": {
+            "emergency": "Call {emergency_number} now",
+            "clinic": "Please call the clinic today",
+            "clinic_closed": "If the clinic is closed and you feel very unwell, call {emergency_number}.",
+            "flagged": "We have flagged your answers for the clinic team.",
+            "none": "Nothing you told us needs action right now.",
+            "none_more": "Keep following the advice on your aftercare page. Call us on {phone} if you are unsure.",
+        },
+    },
+    "es": ADVICE_ES,
+}
+
+
+def language_for(language: str | None = None) -> str:
+    code = (language or translation.get_language() or DEFAULT_LANGUAGE).split("-")[0]
+    return code if code in ADVICE else DEFAULT_LANGUAGE
+
+
+def _fill(value, values: dict):
+    if isinstance(value, str):
+        return value.format(**values)
+    if isinstance(value, list):
+        return [_fill(item, values) for item in value]
+    if isinstance(value, dict):
+        return {key: _fill(item, values) for key, item in value.items()}
+    return value
+
+
+def advice(language: str | None = None) -> dict:
+    """The advice in the patient's language (English if there is none yet), with the clinic's choices."""
+    data = ADVICE[language_for(language)]
+    self_care = data["self_care"]
+    values = {
+        "phone": settings.CLINIC_PHONE,
+        "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
+        "exercise": self_care["exercise"][settings.AFTERCARE_EXERCISE],
+        "heat_or_ice": self_care["heat_or_ice"][settings.AFTERCARE_HEAT_OR_ICE],
+    }
+    filled = _fill(data, values)  # builds new dicts and lists: ADVICE itself is never changed
+    filled["self_care"] = {"title": filled["self_care"]["title"], "items": filled["self_care"]["items"]}
+    return filled
+
+
+def red_flag_questions(language: str | None = None) -> list[tuple[str, str]]:
+    """(code, question) for the check-in form, in order."""
+    texts = advice(language)["red_flags"]
+    return [(code, texts[code]["question"]) for code in ASKED_RED_FLAGS]
+
+
+def red_flag_label(code: str, language: str | None = None) -> str:
+    """A short name for a red flag, e.g. for the staff board and patient record."""
+    return advice(language)["red_flags"].get(code, {}).get("label", code)
+
+
+def red_flag_labels(codes, language: str | None = None) -> list[str]:
+    """Short names for a check-in's red flags, in the order stored."""
+    return [red_flag_label(code, language) for code in codes or ()]

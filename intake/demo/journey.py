@@ -1,0 +1,227 @@
+"""Demo screening answers and understanding-check results for visits past those steps (seed_demo).
+
+Each demo patient gets answers that fit their story (a runner's calf, a neck with lung disease on a blood
+thinner, a teenager who once fainted...). Scores and flags are computed by the real rules, never written
+by hand, so the board and the review queue show what the rules would show. Idempotent: a visit that already
+has a screening or an understanding result is left alone.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from intake import questionnaires
+from intake.journey.understanding import CHECK_VERSION, QUESTIONS
+from intake.models import ScreeningResponse, UnderstandingResult, Visit
+from intake.screening.rules import compute, effective_answers
+
+CALM: dict = {
+    "main_complaint": "Tight calf after running",
+    "pain_regions": ["calf_shin"],
+    "onset": "gradual",
+    "duration": "6_to_12_weeks",
+    "pain_now": 3,
+    "pain_worst": 6,
+    "pain_best": 1,
+    "pattern": "with_movement",
+    "worse": "Running uphill",
+    "better": "Rest and stretching",
+    "previous_treatment": ["exercise"],
+    "unwell_today": "no",
+    "wants_needling": "yes",
+    "can_decide": "yes",
+    "blood_thinner": "no",
+    "bleeding_disorder": "no",
+    "bruises_easily": "no",
+    "lung_disease": "no",
+    "chest_surgery": "no",
+    "pacemaker": "no",
+    "joint_replacement": "no",
+    "lymphoedema": "no",
+    "skin_problem": "no",
+    "pregnant": "no",
+    "diabetes": "no",
+    "weak_immune": "no",
+    "vascular": "no",
+    "epilepsy": "no",
+    "metal_allergy": "no",
+    "frail": "no",
+    **{f"gad7_{n}": "0" for n in range(1, 8)},
+    "procedure_anxiety": 2,
+    "prior_dry_needling": "yes",
+    "dry_needling_how": ["fine"],
+    "prior_acupuncture": "no",
+    "prior_injections": "yes",
+    "injections_how": ["fine"],
+    "fainting": "no",
+    "needle_fear": 2,
+    "needle_phobia_severe": "no",
+    "eat_before": "yes",
+    "comfort": ["warn_each"],
+}
+
+# Per demo patient (first name): what differs from the calm answers, and the first-try misses.
+PROFILES: dict[str, tuple[dict, list[str]]] = {
+    "Mei": (
+        {
+            "main_complaint": "Knee pain going down stairs",
+            "pain_regions": ["knee", "thigh"],
+            "duration": "over_1_year",
+            "pain_now": 5,
+            "pain_worst": 8,
+            "pain_best": 3,
+            "pattern": "mornings",
+            "diabetes": "yes",
+            "joint_replacement": "yes",
+            "joint_replacement_regions": ["knee"],
+            "gad7_1": "1",
+            "gad7_2": "1",
+            "gad7_3": "2",
+            "gad7_4": "1",
+        },
+        [],
+    ),
+    "Yusuf": (
+        {
+            "main_complaint": "Stiff, aching neck and shoulder",
+            "pain_regions": ["neck", "shoulder"],
+            "onset": "sudden",
+            "duration": "3_to_12_months",
+            "pain_now": 6,
+            "pain_worst": 9,
+            "pain_best": 4,
+            "pattern": "constant",
+            "blood_thinner": "yes",
+            "blood_thinner_which": ["warfarin"],
+            "lung_disease": "yes",
+            "lung_disease_which": ["emphysema"],
+            "prior_dry_needling": "no",
+            "dry_needling_how": None,
+            "prior_acupuncture": "yes",
+            "acupuncture_how": ["sore"],
+            "comfort": ["lie_down", "warn_each"],
+        },
+        ["breathless"],
+    ),
+    "Eleni": (
+        {
+            "main_complaint": "Headaches and a tight jaw",
+            "pain_regions": ["head_jaw", "neck"],
+            "pain_now": 4,
+            "pain_worst": 7,
+            "pain_best": 2,
+            "pattern": "comes_and_goes",
+            "prior_dry_needling": "no",
+            "dry_needling_how": None,
+            "needle_fear": 8,
+            "procedure_anxiety": 7,
+            **{f"gad7_{n}": value for n, value in zip(range(1, 8), "2221211", strict=True)},
+            "comfort": ["lie_down", "warn_each", "stop_signal", "companion"],
+        },
+        ["soreness"],
+    ),
+    "Tom": (
+        {
+            "main_complaint": "Sore hamstring from football",
+            "pain_regions": ["thigh"],
+            "onset": "injury",
+            "duration": "under_6_weeks",
+            "pain_now": 2,
+            "pain_worst": 5,
+            "pain_best": 0,
+            "prior_dry_needling": "no",
+            "dry_needling_how": None,
+            "injections_how": ["fainted"],
+            "fainting": "yes",
+            "eat_before": "not_sure",
+            "comfort": ["lie_down", "companion"],
+        },
+        [],
+    ),
+    "Grace": (
+        {
+            "main_complaint": "Pain between my shoulder blades at work",
+            "pain_regions": ["upper_back", "neck"],
+            "duration": "3_to_12_months",
+            "pain_now": 4,
+            "pain_worst": 7,
+            "pain_best": 2,
+            "pattern": "with_movement",
+        },
+        [],
+    ),
+    "Olga": (
+        {
+            "main_complaint": "Lower back ache when gardening",
+            "pain_regions": ["lower_back", "buttock_hip"],
+            "duration": "over_1_year",
+            "pain_now": 5,
+            "pain_worst": 7,
+            "pain_best": 2,
+            "bruises_easily": "yes",
+            "blood_thinner": "yes",
+            "blood_thinner_which": ["antiplatelet"],
+        },
+        ["injected"],
+    ),
+}
+
+
+def _profile(visit: Visit) -> tuple[dict, list[str]]:
+    if visit.patient.first_name in PROFILES:
+        return PROFILES[visit.patient.first_name]
+    # Any other visit (tests build their own): a profile picked steadily from its id.
+    names = sorted(PROFILES)
+    return PROFILES[names[visit.pk.int % len(names)]]
+
+
+def demo_answers(visit: Visit) -> dict:
+    changes, _misses = _profile(visit)
+    answers = {**CALM, **changes}
+    return {key: value for key, value in answers.items() if value is not None}
+
+
+@transaction.atomic
+def seed(visits: list[Visit]) -> None:
+    """Idempotent: fills in what a demo visit's progress says the patient has done."""
+    definition = questionnaires.load("screening")
+    for visit in visits:
+        visit = Visit.objects.select_related("patient").get(pk=visit.pk)
+        if visit.screening_done_at and not ScreeningResponse.objects.filter(visit=visit).exists():
+            patient = visit.patient
+            if not patient.emergency_contact_name:
+                patient.emergency_contact_name = "Sam " + patient.last_name
+                patient.emergency_contact_phone = "555-0142"
+                patient.emergency_contact_relationship = "Family"
+                patient.save(
+                    update_fields=[
+                        "emergency_contact_name",
+                        "emergency_contact_phone",
+                        "emergency_contact_relationship",
+                    ]
+                )
+            answers = effective_answers(definition, demo_answers(visit))
+            scores, flags, level = compute(definition, answers, visit=visit, patient=patient)
+            ScreeningResponse.objects.create(
+                visit=visit,
+                questionnaire_version=definition.version,
+                answers=answers,
+                sections_done=definition.section_keys,
+                scores=scores,
+                flags=flags,
+                flag_level=level,
+                submitted_at=visit.screening_done_at,
+            )
+            if visit.flag_level != level:
+                visit.flag_level = level
+                visit.save(update_fields=["flag_level"])
+        if visit.understanding_done_at and not UnderstandingResult.objects.filter(visit=visit).exists():
+            _changes, misses = _profile(visit)
+            UnderstandingResult.objects.create(
+                visit=visit,
+                check_version=CHECK_VERSION,
+                first_try={question.key: question.key not in misses for question in QUESTIONS},
+                attempts=2 if misses else 1,
+                passed_at=visit.understanding_done_at or timezone.now(),
+            )

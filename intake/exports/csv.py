@@ -1,0 +1,66 @@
+"""The board as CSV: one row per visit, streamed, with cells a spreadsheet will not run as formulas."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from intake.models import Visit
+
+HEADER = [
+    "appointment",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "clinician",
+    "progress",
+    "flag_level",
+    "urgent_since",
+]
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    """A file that hands each written line back, so csv.writer can feed a streaming response."""
+
+    def write(self, value):
+        return value
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def board_rows(visits: QuerySet[Visit]) -> Iterator[str]:
+    """The header, then one CSV line per visit (patient and clinician joined), read in chunks."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(HEADER)
+    for visit in visits.iterator(chunk_size=1000):
+        patient = visit.patient
+        yield writer.writerow(
+            csv_safe(cell)
+            for cell in (
+                _when(visit.scheduled_at),
+                patient.first_name,
+                patient.last_name,
+                patient.date_of_birth.isoformat(),
+                patient.email,
+                patient.phone,
+                visit.clinician or "",
+                visit.get_progress_display(),
+                visit.get_flag_level_display(),
+                _when(visit.urgent_since),
+            )
+        )

@@ -1,0 +1,129 @@
+"""The journey's own pages after the date-of-birth check: progress, the explanation, the understanding
+check and "before your visit". The screening pages are in intake/screening/views.py.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from intake.journey import explanation as explanation_content
+from intake.journey import steps as journey
+from intake.journey import understanding
+from intake.journey.access import patient_required
+from portal import audit
+
+
+def page_language() -> str:
+    """The active language's code without region ("es"), for questionnaire texts."""
+    return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+def posted(request: HttpRequest):
+    """The POST data on a POST, even when empty (an empty form must still be validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def out_of_order(request: HttpRequest, step_key: str) -> HttpResponse | None:
+    """Send the patient to the step they must finish first, if there is one."""
+    missing = journey.first_missing_before(request.visit, step_key)
+    if missing is None:
+        return None
+    messages.info(request, _("Please finish this step first."))
+    return redirect(missing.url_name)
+
+
+def _after_understanding_url() -> str:
+    return reverse("consent:sign")
+
+
+@patient_required
+def progress(request: HttpRequest) -> HttpResponse:
+    """Where the patient stands: each step done, the next one to do, and aftercare once it opens."""
+    visit = request.visit
+    audit.record("journey.progress_viewed", request=request, obj=visit, patient=request.patient)
+    states = journey.step_states(visit)
+    context = {
+        "states": states,
+        "resume": journey.resume_step(visit),
+        "aftercare_url": journey.aftercare_url(visit),
+        "visited": visit.visited_at is not None,
+        "all_done": all(state.done for state in states if state.step.stamp),
+    }
+    return render(request, "intake/journey/progress.html", context)
+
+
+class ReadForm(forms.Form):
+    read = forms.BooleanField(
+        label=_("I have read this information"),
+        error_messages={"required": _("Please tick the box to say you have read this.")},
+    )
+
+
+@patient_required
+def explanation(request: HttpRequest) -> HttpResponse:
+    visit = request.visit
+    form = ReadForm(posted(request))
+    if request.method == "POST":
+        if visit.explanation_read_at is not None:
+            return redirect("journey:screening")  # a second click or a replayed form: already recorded
+        if form.is_valid():
+            visit.mark("explanation_read_at")
+            audit.record("explanation.read", request=request, obj=visit, patient=request.patient)
+            return redirect("journey:screening")
+    return render(
+        request,
+        "intake/journey/explanation.html",
+        {"sections": explanation_content.SECTIONS, "form": form, "already_read": visit.explanation_read_at is not None},
+    )
+
+
+@patient_required
+def understanding_check(request: HttpRequest) -> HttpResponse:
+    visit = request.visit
+    if (early := out_of_order(request, "understanding")) is not None:
+        return early
+    result = understanding.result_for(visit)
+    passed = result is not None and result.passed_at is not None
+    if request.method == "POST" and passed:
+        return redirect(_after_understanding_url())  # already passed: a replayed form changes nothing
+    form = understanding.UnderstandingForm(posted(request))
+    wrong: list = []
+    if request.method == "POST" and form.is_valid():
+        result = understanding.record_attempt(visit=visit, answers=form.cleaned_data, request=request)
+        wrong = form.wrong()
+        if not wrong:
+            return redirect(_after_understanding_url())
+        for question in wrong:
+            form.add_error(question.key, _("Not quite. Read the part below, then try again."))
+    if request.method == "GET":
+        audit.record("understanding.viewed", request=request, obj=visit, patient=request.patient)
+    wrong_keys = {question.key for question in wrong}
+    questions = [
+        {"question": question, "field": form[question.key], "wrong": question.key in wrong_keys}
+        for question in understanding.QUESTIONS
+    ]
+    context = {
+        "form": form,
+        "questions": questions,
+        "passed": passed,
+        "next_url": _after_understanding_url(),
+    }
+    return render(request, "intake/journey/understanding.html", context)
+
+
+@patient_required
+def before_visit(request: HttpRequest) -> HttpResponse:
+    visit = request.visit
+    audit.record("journey.before_visit_viewed", request=request, obj=visit, patient=request.patient)
+    return render(
+        request,
+        "intake/journey/before_visit.html",
+        {"visit": visit, "signed": visit.signed_at is not None, "consent_url": reverse("consent:sign")},
+    )

@@ -1,0 +1,125 @@
+"""The screening's writes: one section's answers at a time, and the clinician's review.
+
+`save_section()` stores answers (or contact details), scores, flags, the visit's flag level and, when every
+section is done, the visit's `screening_done_at`.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from intake import questionnaires
+from intake.models import ScreeningResponse, Visit
+from intake.questionnaires import Definition
+from intake.screening.rules import compute, effective_answers
+from portal import audit
+from portal.models import User
+
+
+@transaction.atomic
+def review_screening(*, visit: Visit, outcome: str, note: str = "", by: User, request: HttpRequest | None = None):
+    """The clinician's review of a screening: reviewed, or needs discussion (with a note)."""
+    if outcome not in ("reviewed", "needs_discussion"):
+        raise ValueError(f"unknown review outcome {outcome!r}")
+    screening = ScreeningResponse.objects.select_for_update().get(visit=visit)
+    screening.reviewed_at = timezone.now()
+    screening.reviewed_by = by
+    screening.review_outcome = outcome
+    screening.review_note = note.strip()
+    screening.save(update_fields=["reviewed_at", "reviewed_by", "review_outcome", "review_note", "updated_at"])
+    audit.record(
+        "screening.reviewed",
+        request=request,
+        actor=by,
+        obj=screening,
+        patient=visit.patient,
+        details={"outcome": outcome, "note": bool(screening.review_note)},
+    )
+    return screening
+
+
+def definition_for(response: ScreeningResponse | None) -> Definition:
+    """The version a response was started with (or the current one for a new response)."""
+    if response is not None and response.questionnaire_version:
+        try:
+            return questionnaires.load("screening", response.questionnaire_version)
+        except FileNotFoundError:
+            pass
+    return questionnaires.load("screening")
+
+
+def response_for(visit: Visit) -> ScreeningResponse | None:
+    return ScreeningResponse.objects.filter(visit=visit).first()
+
+
+@transaction.atomic
+def save_section(
+    *, visit: Visit, section_key: str, values: dict, request: HttpRequest | None = None
+) -> ScreeningResponse:
+    """Store one section's answers, recompute scores and flags, and mark the screening done when complete."""
+    visit = Visit.objects.select_for_update().select_related("patient").get(pk=visit.pk)
+    response = ScreeningResponse.objects.select_for_update().filter(visit=visit).first()
+    definition = definition_for(response)
+    if response is None:
+        response = ScreeningResponse(visit=visit, questionnaire_version=definition.version)
+    section = definition.section(section_key)
+    patient = visit.patient
+
+    answers = dict(response.answers)
+    changed_contact = []
+    for item in section.items:
+        value = values.get(item.key)
+        if item.store == "patient":
+            if (getattr(patient, item.key) or None) != value:
+                setattr(patient, item.key, value or "")
+                changed_contact.append(item.key)
+        elif value is None:
+            answers.pop(item.key, None)
+        else:
+            answers[item.key] = value
+    if changed_contact:
+        patient.revision += 1
+        patient.save(update_fields=[*changed_contact, "revision"])
+        audit.record(
+            "patient.contact_updated",
+            request=request,
+            obj=patient,
+            patient=patient,
+            details={"fields": changed_contact},
+        )
+
+    done = set(response.sections_done) | {section_key}
+    response.sections_done = [key for key in definition.section_keys if key in done]
+    response.answers = effective_answers(definition, answers)
+    response.scores, response.flags, response.flag_level = compute(
+        definition, response.answers, visit=visit, patient=patient
+    )
+    complete = len(response.sections_done) == len(definition.section_keys)
+    if complete and response.submitted_at is None:
+        response.submitted_at = timezone.now()
+    response.save()
+
+    if visit.flag_level != response.flag_level:
+        visit.flag_level = response.flag_level
+        visit.save(update_fields=["flag_level"])
+    if complete:
+        visit.mark("screening_done_at")
+    audit.record(
+        "screening.section_saved",
+        request=request,
+        obj=response,
+        patient=patient,
+        details={"section": section_key, "version": definition.version, "complete": complete},
+    )
+    return response
+
+
+def rescore(response: ScreeningResponse) -> ScreeningResponse:
+    """Recompute a stored response's scores and flags with its own version's rules (demo data, repairs)."""
+    definition = definition_for(response)
+    response.scores, response.flags, response.flag_level = compute(
+        definition, response.answers, visit=response.visit, patient=response.visit.patient
+    )
+    return response

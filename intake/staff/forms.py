@@ -1,0 +1,234 @@
+"""Forms of the staff workspace: board filters, invite, demographics, review, visit record, audit filters."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from intake.models import FlagLevel, Language, Patient, Progress, Visit
+from intake.patients.search import parse_date_of_birth
+from intake.patients.services import PATIENT_EDITABLE_FIELDS
+from intake.regions import BODY_REGIONS, REGION_KEYS
+from portal.models import User
+from portal.roles import Role
+
+
+def clinicians():
+    return User.objects.filter(groups__name=Role.CLINICIAN.value, is_active=True).order_by("last_name", "first_name")
+
+
+class ClinicianChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class BoardFilterForm(forms.Form):
+    """GET filters of the board; every field optional. An invalid value is simply ignored."""
+
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="Any clinician")
+    progress = forms.ChoiceField(required=False, choices=[("", "Any progress"), *Progress.choices])
+    flag = forms.ChoiceField(
+        required=False,
+        label="Flag",
+        choices=[("", "Any flag level"), ("any", "Any flag")]
+        + [(str(v), str(label)) for v, label in FlagLevel.choices],
+    )
+    urgent = forms.BooleanField(required=False, label="Urgent only")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinicians()
+        for name in ("clinician", "progress", "flag"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def filter(self, queryset, *, today):
+        """Apply the valid filters. Without a search or dates the board starts today."""
+        self.is_valid()
+        data = self.cleaned_data  # fields with errors are left out, so a bad value is ignored
+        q = data.get("q") or ""
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from is None and not q and not data.get("urgent"):
+            date_from = today
+        if date_from:
+            queryset = queryset.filter(scheduled_at__gte=_start_of(date_from))
+        if date_to:
+            queryset = queryset.filter(scheduled_at__lt=_start_of(date_to + timedelta(days=1)))
+        if data.get("clinician"):
+            queryset = queryset.filter(clinician=data["clinician"])
+        if data.get("progress"):
+            queryset = queryset.filter(progress=data["progress"])
+        flag = data.get("flag")
+        if flag == "any":
+            queryset = queryset.filter(flag_level__gte=FlagLevel.PLAN)
+        elif flag:
+            queryset = queryset.filter(flag_level=int(flag))
+        if data.get("urgent"):
+            queryset = queryset.filter(urgent_since__isnull=False)
+        if q:
+            queryset = queryset.search(q)
+        return queryset, date_from
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class FlexibleDateField(forms.DateField):
+    input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+
+    def to_python(self, value):
+        if isinstance(value, str) and parse_date_of_birth(value):
+            return parse_date_of_birth(value)
+        return super().to_python(value)
+
+
+class InviteForm(forms.Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    date_of_birth = FlexibleDateField(
+        help_text="YYYY-MM-DD or DD/MM/YYYY", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    email = forms.EmailField(required=False, help_text="Needed to send the link by email.")
+    phone = forms.CharField(max_length=40, required=False)
+    clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="Not decided yet")
+    scheduled_at = forms.DateTimeField(
+        label="Appointment",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    language = forms.ChoiceField(choices=Language.choices, initial=Language.ENGLISH)
+    same_person_confirmed = forms.BooleanField(
+        required=False, label="Yes, this is the same person: add the visit to their record"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinicians()
+        self.duplicates = []
+
+    def clean_date_of_birth(self):
+        dob = self.cleaned_data["date_of_birth"]
+        if dob > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if dob.year < 1900:
+            raise forms.ValidationError("Check the year of birth.")
+        return dob
+
+    def clean_scheduled_at(self):
+        when = self.cleaned_data["scheduled_at"]
+        if when < timezone.now() - timedelta(hours=12):
+            raise forms.ValidationError("The appointment is in the past.")
+        if when > timezone.now() + Visit.BOOKING_HORIZON:
+            raise forms.ValidationError("The appointment is more than two years away. Check the year.")
+        return when
+
+    def clean(self):
+        from intake.patients.services import find_matching_patients
+
+        data = super().clean()
+        if data.get("first_name") and data.get("last_name") and data.get("date_of_birth"):
+            self.duplicates = list(
+                find_matching_patients(
+                    first_name=data["first_name"], last_name=data["last_name"], date_of_birth=data["date_of_birth"]
+                )[:5]
+            )
+            if self.duplicates and not data.get("same_person_confirmed"):
+                raise forms.ValidationError(
+                    "A patient with this name and date of birth already exists. Tick the box to confirm it is "
+                    "the same person, or check the details."
+                )
+        return data
+
+
+class PatientForm(forms.ModelForm):
+    """Demographics. `revision` is the version the editor started from, to catch concurrent edits."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Patient
+        fields = list(PATIENT_EDITABLE_FIELDS)
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"] = FlexibleDateField(
+            label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        )
+        if not self.is_bound:
+            self.initial["revision"] = self.instance.revision
+
+
+class ScreeningReviewForm(forms.Form):
+    OUTCOMES = [("reviewed", "Reviewed: fine to go ahead"), ("needs_discussion", "Needs discussion with the patient")]
+    outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.RadioSelect)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "needs_discussion" and not (data.get("note") or "").strip():
+            self.add_error("note", "Say what needs discussing.")
+        return data
+
+
+class VisitRecordForm(forms.Form):
+    treated_at = forms.DateTimeField(
+        label="Session time",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    regions = forms.MultipleChoiceField(
+        label="Regions treated", choices=BODY_REGIONS, widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Anything notable (for example a faint)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_regions(self):
+        regions = [key for key in self.cleaned_data["regions"] if key in REGION_KEYS]
+        if not regions:
+            raise forms.ValidationError("Choose at least one region.")
+        return regions
+
+    def clean_treated_at(self):
+        when = self.cleaned_data["treated_at"]
+        if when > timezone.now() + timedelta(minutes=10):
+            raise forms.ValidationError("The session time cannot be in the future.")
+        return when
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(required=False, max_length=64)
+    actor = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    patient = forms.UUIDField(required=False, label="Patient id")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = User.objects.order_by("username")
+        self.fields["actor"].widget.attrs["class"] = "form-select"
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data["action"]:
+            queryset = queryset.filter(action__startswith=data["action"].strip())
+        if data["actor"]:
+            queryset = queryset.filter(actor=data["actor"])
+        if data["date_from"]:
+            queryset = queryset.filter(at__gte=_start_of(data["date_from"]))
+        if data["date_to"]:
+            queryset = queryset.filter(at__lt=_start_of(data["date_to"] + timedelta(days=1)))
+        if data["patient"]:
+            queryset = queryset.filter(patient_id=data["patient"])
+        return queryset

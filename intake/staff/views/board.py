@@ -1,0 +1,62 @@
+"""The board: today's and upcoming visits, search and filters, and the urgent alarms on top."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from intake.models import Visit
+from intake.staff.views.common import (
+    board_queryset,
+    can_export,
+    page_number,
+    paginate,
+    querystring_without_page,
+)
+from portal import audit
+from portal.access import staff_required
+
+BOARD_PAGE_SIZE = 25
+
+
+@staff_required
+@never_cache
+def board(request: HttpRequest) -> HttpResponse:
+    form, visits = board_queryset(request)
+    page = page_number(request)
+    rows, has_next = paginate(visits, page, BOARD_PAGE_SIZE)
+    urgent = list(Visit.objects.urgent().for_board()[:10])
+    audit.record(
+        "board.viewed",
+        request=request,
+        details={"rows": len(rows), "page": page, "searched": bool(form.cleaned_data.get("q"))},
+    )
+    return render(
+        request,
+        "intake/staff/board.html",
+        {
+            "form": form,
+            "visits": rows,
+            "urgent_visits": urgent,
+            "page": page,
+            "has_next": has_next,
+            "has_previous": page > 1,
+            "querystring": querystring_without_page(request),
+            "can_export": can_export(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- patient record -----------------------------------------------------------------------------
+
+
+# --- invite, links, kiosk -----------------------------------------------------------------------
+
+
+# --- clinician review and visit recording -------------------------------------------------------
+
+
+# --- audit log and exports ----------------------------------------------------------------------

@@ -1,0 +1,160 @@
+"""Inviting a patient and handing over their link: shown once, emailed, printed with a QR code, reissued,
+revoked or unlocked."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from intake.links import services as link_services
+from intake.links.services import send_link_email
+from intake.links.tokens import hash_token, patient_url
+from intake.models import AccessLink, Visit
+from intake.patients import services
+from intake.staff.forms import (
+    InviteForm,
+)
+from intake.staff.gates import get_link_for_staff, get_visit_for_staff
+from portal import audit
+from portal.access import staff_required
+
+NEW_LINK_SESSION_KEY = "staff_new_link"
+
+
+def _remember_token(request: HttpRequest, visit: Visit, token: str) -> None:
+    """Hold the new link's token in the session for the next page only (popped there); the database
+    keeps only its hash, so once shown it cannot be shown again."""
+    request.session[NEW_LINK_SESSION_KEY] = {"visit": str(visit.pk), "token": token}
+
+
+def _take_token(request: HttpRequest, visit: Visit) -> str | None:
+    held = request.session.pop(NEW_LINK_SESSION_KEY, None)
+    if held and held.get("visit") == str(visit.pk):
+        return held["token"]
+    return None
+
+
+@staff_required
+@never_cache
+def invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        invitation = services.invite_patient(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+            scheduled_at=data["scheduled_at"],
+            email=data["email"],
+            phone=data["phone"],
+            clinician=data["clinician"],
+            language=data["language"],
+            created_by=request.user,
+            request=request,
+        )
+        _remember_token(request, invitation.visit, invitation.token)
+        if not invitation.patient_created:
+            messages.info(request, "The visit was added to the existing patient's record.")
+        return redirect("staff:visit_link", visit_id=invitation.visit.pk)
+    return render(request, "intake/staff/invite.html", {"form": form})
+
+
+def _qr_svg(url: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    return image.to_string(encoding="unicode")
+
+
+def _token_matches(visit: Visit, token: str) -> AccessLink | None:
+    link = visit.access_links.filter(revoked_at__isnull=True).first()
+    if link is None or not token or hash_token(token) != link.token_hash or not link.is_usable:
+        return None
+    return link
+
+
+@staff_required
+@never_cache
+def visit_link(request: HttpRequest, visit_id) -> HttpResponse:
+    """The new link, shown once: email it, print it with a QR code, or hand this device over (kiosk)."""
+    visit = get_visit_for_staff(request, visit_id)
+    token = _take_token(request, visit)
+    link = visit.access_links.filter(revoked_at__isnull=True).first()
+    url = patient_url(token) if token else None
+    audit.record("link.viewed", request=request, obj=visit, patient=visit.patient, details={"shown": bool(token)})
+    return render(
+        request,
+        "intake/staff/visit_link.html",
+        {"visit": visit, "patient": visit.patient, "link": link, "token": token, "url": url},
+    )
+
+
+@staff_required
+@require_POST
+def visit_link_email(request: HttpRequest, visit_id) -> HttpResponse:
+    visit = get_visit_for_staff(request, visit_id)
+    token = request.POST.get("token", "")
+    link = _token_matches(visit, token)
+    if link is None:
+        messages.error(request, "That link is no longer valid. Issue a new link to send it.")
+        return redirect("staff:visit_link", visit_id=visit.pk)
+    if not visit.patient.email:
+        messages.error(request, "This patient has no email address. Add one on their record, or print the link.")
+    else:
+        send_link_email(visit=visit, token=token)
+        audit.record("link.emailed", request=request, obj=link, patient=visit.patient)
+        messages.success(request, "The link will be emailed to the patient.")
+    _remember_token(request, visit, token)
+    return redirect("staff:visit_link", visit_id=visit.pk)
+
+
+@staff_required
+@require_POST
+def visit_link_print(request: HttpRequest, visit_id) -> HttpResponse:
+    visit = get_visit_for_staff(request, visit_id)
+    token = request.POST.get("token", "")
+    link = _token_matches(visit, token)
+    if link is None:
+        messages.error(request, "That link is no longer valid. Issue a new link to print it.")
+        return redirect("staff:visit_link", visit_id=visit.pk)
+    url = patient_url(token)
+    audit.record("link.printed", request=request, obj=link, patient=visit.patient)
+    response = render(
+        request,
+        "intake/staff/print_link.html",
+        {"visit": visit, "patient": visit.patient, "url": url, "qr_svg": _qr_svg(url), "link": link},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required
+@require_POST
+def visit_link_new(request: HttpRequest, visit_id) -> HttpResponse:
+    visit = get_visit_for_staff(request, visit_id)
+    _link, token = link_services.issue_link(visit=visit, created_by=request.user, request=request)
+    _remember_token(request, visit, token)
+    messages.success(request, "A new link was issued; any earlier link no longer works.")
+    return redirect("staff:visit_link", visit_id=visit.pk)
+
+
+@staff_required
+@require_POST
+def link_revoke(request: HttpRequest, link_id) -> HttpResponse:
+    link = get_link_for_staff(request, link_id)
+    link_services.revoke_link(link=link, by=request.user, request=request)
+    messages.success(request, "The link was revoked. It no longer opens anything.")
+    return redirect("staff:patient", patient_id=link.visit.patient_id)
+
+
+@staff_required
+@require_POST
+def link_unlock(request: HttpRequest, link_id) -> HttpResponse:
+    link = get_link_for_staff(request, link_id)
+    link_services.unlock_link(link=link, by=request.user, request=request)
+    messages.success(request, "The link was unlocked. The patient can try their date of birth again.")
+    return redirect("staff:patient", patient_id=link.visit.patient_id)

@@ -1,0 +1,114 @@
+"""The clinician's review queue and one visit's review (screening flags, answers, consents, check-ins)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from consent.models import ConsentRecord
+from intake.aftercare.checkins import acknowledge_urgent_checkins
+from intake.models import FlagLevel, ScreeningResponse, Visit
+from intake.screening import services as screening_services
+from intake.staff.display import answer_sections, comfort_wishes
+from intake.staff.forms import (
+    ScreeningReviewForm,
+)
+from intake.staff.gates import get_visit_for_staff
+from intake.staff.views.common import (
+    consent_urls,
+    label_checkins,
+)
+from portal import audit
+from portal.access import role_required
+from portal.roles import Role
+
+REVIEW_LIMIT = 50
+
+
+@role_required(Role.CLINICIAN)
+@never_cache
+def review_queue(request: HttpRequest) -> HttpResponse:
+    urgent = list(Visit.objects.urgent().for_board()[:REVIEW_LIMIT])
+    awaiting = list(
+        ConsentRecord.objects.awaiting_review()
+        .select_related("visit__patient", "visit__clinician", "visit__screening")
+        .order_by("-visit__flag_level", "signed_at")[:REVIEW_LIMIT]
+    )
+    screenings = list(
+        ScreeningResponse.objects.filter(
+            submitted_at__isnull=False, reviewed_at__isnull=True, visit__signed_at__isnull=True
+        )
+        .select_related("visit__patient", "visit__clinician")
+        .order_by("-flag_level", "submitted_at")[:REVIEW_LIMIT]
+    )
+    audit.record(
+        "review_queue.viewed",
+        request=request,
+        details={"urgent": len(urgent), "consents": len(awaiting), "screenings": len(screenings)},
+    )
+    return render(
+        request,
+        "intake/staff/review_queue.html",
+        {"urgent_visits": urgent, "consents": awaiting, "screenings": screenings},
+    )
+
+
+@role_required(Role.CLINICIAN)
+@never_cache
+def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
+    visit = get_visit_for_staff(request, visit_id)
+    screening = ScreeningResponse.objects.filter(visit=visit).select_related("reviewed_by").first()
+    form = ScreeningReviewForm(request.POST or None)
+    if request.method == "POST":
+        if screening is None:
+            messages.error(request, "There is no screening to review yet.")
+        elif form.is_valid():
+            screening_services.review_screening(
+                visit=visit,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+                request=request,
+            )
+            messages.success(request, "Your review was saved.")
+            return redirect("staff:review")
+    understanding = getattr(visit, "understanding", None) if hasattr(visit, "understanding") else None
+    consents = [(record, consent_urls(record)) for record in visit.consents.select_related("consent_version")]
+    checkins = label_checkins(list(visit.checkins.all()))
+    audit.record(
+        "screening.viewed",
+        request=request,
+        obj=visit,
+        patient=visit.patient,
+        details={"screening": screening is not None, "consents": len(consents)},
+    )
+    return render(
+        request,
+        "intake/staff/visit_review.html",
+        {
+            "visit": visit,
+            "patient": visit.patient,
+            "screening": screening,
+            "flags": sorted((screening.flags if screening else []), key=lambda f: -int(f.get("level", 0))),
+            "answer_sections": answer_sections(screening, visit.patient),
+            "comfort": comfort_wishes(screening),
+            "understanding": understanding,
+            "consents": consents,
+            "checkins": checkins,
+            "form": form,
+            "flag_levels": FlagLevel,
+        },
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def visit_acknowledge_urgent(request: HttpRequest, visit_id) -> HttpResponse:
+    """The clinician has dealt with the red-flag check-ins (aftercare's service does the write)."""
+    visit = get_visit_for_staff(request, visit_id)
+    count = acknowledge_urgent_checkins(visit=visit, by=request.user, request=request)
+    messages.success(request, "Marked as dealt with." if count else "There was nothing left to acknowledge.")
+    return redirect("staff:review")

@@ -1,0 +1,54 @@
+"""The clinician records the needling session (time and regions), which opens the patient's aftercare."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from intake.regions import region_label
+from intake.staff.forms import (
+    VisitRecordForm,
+)
+from intake.staff.gates import get_visit_for_staff
+from intake.visits import services as visit_services
+from portal import audit
+from portal.access import role_required
+from portal.roles import Role
+
+
+@role_required(Role.CLINICIAN)
+@never_cache
+def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
+    visit = get_visit_for_staff(request, visit_id)
+    existing = getattr(visit, "record", None) if hasattr(visit, "record") else None
+    form = VisitRecordForm(request.POST or None, initial={"treated_at": timezone.localtime().replace(second=0)})
+    if request.method == "POST" and existing is None and form.is_valid():
+        try:
+            visit_services.record_visit(
+                visit=visit,
+                treated_at=form.cleaned_data["treated_at"],
+                regions=form.cleaned_data["regions"],
+                notes=form.cleaned_data["notes"],
+                by=request.user,
+                request=request,
+            )
+        except visit_services.VisitAlreadyRecorded:
+            messages.info(request, "This visit was already recorded.")
+        else:
+            messages.success(request, "The visit was recorded. The patient's aftercare is now open.")
+        return redirect("staff:patient", patient_id=visit.patient_id)
+    audit.record("visit_record.opened", request=request, obj=visit, patient=visit.patient)
+    return render(
+        request,
+        "intake/staff/visit_record.html",
+        {
+            "visit": visit,
+            "patient": visit.patient,
+            "form": form,
+            "existing": existing,
+            "existing_regions": [region_label(k) for k in existing.regions] if existing else [],
+        },
+    )
