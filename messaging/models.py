@@ -180,3 +180,8 @@ class Alert(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.acknowledged_at is None and timezone.now() >= self.escalates_at()
+
+
+def open_alerts_prefetch(lookup: str = "alerts") -> models.Prefetch:
+    """Prefetch a visit's open alerts, newest first, as `open_alerts` (the urgent rows' symptom)."""
+    return models.Prefetch(lookup, queryset=Alert.objects.open().order_by("-raised_at"), to_attr="open_alerts")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -34,3 +35,16 @@ def textable_number(text: str) -> str | None:
     """The E.164 number to text, or None when the stored text is not a valid number."""
     number = parse_phone(text)
     return number.as_e164 if number is not None else None
+
+
+class PhoneField(forms.CharField):
+    """A form field that accepts a number as people type it and cleans it to E.164 (+12015550123).
+    Local numbers are read in CLINIC_PHONE_REGION; a number that does not parse gets INVALID_PHONE."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        return normalise_phone(super().clean(value))
