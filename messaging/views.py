@@ -40,12 +40,11 @@ def alert_detail(request: HttpRequest, alert_id) -> HttpResponse:
     return _render_detail(request, alert, AcknowledgeForm())
 
 
-def _render_detail(request, alert, form, status=200) -> HttpResponse:
+def _render_detail(request, alert, form) -> HttpResponse:
     return render(
         request,
         "messaging/staff/alert_detail.html",
         {"alert": alert, "patient": alert.visit.patient, "form": form, "can_ack": _can_acknowledge(request.user)},
-        status=status,
     )
 
 
@@ -68,4 +67,4 @@ def alert_acknowledge(request: HttpRequest, alert_id) -> HttpResponse:
         else:
             messages.success(request, "Recorded. Thank you.")
             return redirect("messaging:alert", alert_id=alert.pk)
-    return _render_detail(request, alert, form, status=400)
+    return _render_detail(request, alert, form)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -49,6 +50,7 @@ def tomorrow_not_ready(now: datetime | None = None) -> QuerySet[Visit]:
     return not_ready(now).filter(scheduled_at__gte=start, scheduled_at__lt=start + timedelta(days=1))
 
 
+@transaction.atomic
 def remind(*, visit: Visit, hours: int | None, key: str, request=None) -> bool:
     queued = queue_to_patient(
         patient=visit.patient,

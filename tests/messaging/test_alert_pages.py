@@ -86,7 +86,7 @@ def test_reception_sees_the_alert_but_not_the_form(as_user, reception, alert):
 )
 def test_a_bad_acknowledgement_gets_a_clear_message_and_keeps_what_was_typed(as_user, clinician, alert, data, message):
     response = as_user(clinician).post(f"/staff/alerts/{alert.pk}/acknowledge/", data)
-    assert response.status_code == 400
+    assert response.status_code == 200
     body = response.content.decode()
     assert message in body
     if data.get("note") and len(data["note"]) < 100:
