@@ -31,3 +31,28 @@ def test_alert_texts_fit_one_sms_with_the_longest_values(alert_visit, alert_sett
     text = render(message).text
     assert fits_one_sms(text), (len(text), text)
     assert LONGEST_SYMPTOM in text and "+2" in text and "Wolfeschlegelsteinhausen" not in text
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("template", ["link", "pre-visit-reminder", "checkin-reminder"])
+def test_patient_texts_fit_one_sms_in_english_and_spanish(db, alert_settings, template, language):
+    """With the demo clinic's name, a 33-character SITE_URL and a real reference to a link."""
+    from django.utils import translation
+
+    from intake.links.services import send_link_message  # noqa: F401 - registers the link message
+    from tests.factories import AccessLinkFactory, VisitFactory
+
+    visit = VisitFactory(language=language)
+    AccessLinkFactory(visit=visit)
+    message = Message(
+        channel="sms",
+        recipient="+12015550150",
+        template=template,
+        language=language,
+        context={"visit": str(visit.pk), "window": "24h", "hours": 24},
+    )
+    text = render(message).text
+    assert fits_one_sms(text), (sms_length(text), text)
+    assert "/p/r/" in text and "Riverside Physiotherapy" in text
+    with translation.override(language):
+        assert (language == "es") == any(word in text for word in ("cita", "visita", "prepare", "cuentenos"))
