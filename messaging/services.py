@@ -226,6 +226,8 @@ def _queue_to_people(*, alert: Alert, template: str, emails: list[str], phones: 
     check `messaging.W001` names the setting), never allowed to undo the patient's check-in."""
     queued = 0
     patient = alert.visit.patient
+    if not sms.is_configured():
+        phones = []
     for channel, recipients in ((Channel.EMAIL, emails), (Channel.SMS, phones)):
         for recipient in dict.fromkeys(r for r in recipients if r):
             try:
@@ -342,7 +344,7 @@ def patient_channels(patient) -> dict[str, str]:
     if getattr(patient, "email", ""):
         channels[Channel.EMAIL] = patient.email
     number = textable_number(getattr(patient, "phone", ""))
-    if number and not getattr(patient, "sms_opt_out", False):
+    if number and not getattr(patient, "sms_opt_out", False) and sms.is_configured():
         channels[Channel.SMS] = number
     return channels
 

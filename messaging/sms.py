@@ -92,6 +92,14 @@ class TwilioBackend(BaseBackend):
         return str(message.sid or "")
 
 
+def is_configured() -> bool:
+    """Whether texts can go out at all: Twilio needs its credentials. Without them no text is queued
+    (rather than six failed tries each), and the patient gets email only."""
+    if settings.SMS_BACKEND.endswith("TwilioBackend"):
+        return bool(settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN)
+    return True
+
+
 def get_backend() -> BaseBackend:
     return import_string(settings.SMS_BACKEND)()
 

@@ -37,3 +37,10 @@ def test_queueing_to_a_patient_twice_with_one_key_queues_once_per_channel(db, dj
         ("email", "es", "k1:email"),
         ("sms", "es", "k1:sms"),
     ]
+
+
+def test_without_sms_credentials_no_text_is_queued(db, settings):
+    settings.SMS_BACKEND = "messaging.sms.TwilioBackend"
+    settings.TWILIO_ACCOUNT_SID = settings.TWILIO_AUTH_TOKEN = ""
+    patient = PatientFactory(email="a@example.com", phone="+12015550123")
+    assert patient_channels(patient) == {"email": "a@example.com"}
