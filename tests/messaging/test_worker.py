@@ -79,3 +79,43 @@ def test_two_workers_given_the_same_message_send_it_once():
     _work()
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
     assert len(mail.outbox) == 1
+
+
+@pytest.fixture
+def roles():
+    """Transactional tests empty the tables between tests, the role groups included."""
+    from django.contrib.auth.models import Group
+
+    from portal.roles import Role, sync_role_permissions
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    sync_role_permissions()
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_with_the_mail_server_down_the_request_answers_and_the_worker_retries_later(roles, reception):
+    """Reception emails a link while the mail server is down: the page answers (the request only
+    queues), the worker's try fails and is scheduled again, and the link itself is untouched."""
+    from django.test import Client
+
+    from intake.links.tokens import new_token
+    from intake.models import AccessLink
+    from tests.factories import AccessLinkFactory, PatientFactory, VisitFactory
+
+    token = new_token()
+    visit = VisitFactory(patient=PatientFactory(email="zoe@example.com", phone=""))
+    AccessLinkFactory(visit=visit, token=token)
+    client = Client()
+    client.force_login(reception)
+    smtp_down = override_settings(EMAIL_BACKEND=SMTP, EMAIL_HOST="127.0.0.1", EMAIL_PORT=closed_port())
+    with time_machine.travel(T0, tick=False), smtp_down:
+        response = client.post(f"/staff/visits/{visit.pk}/link/email/", {"token": token})
+        assert response.status_code == 302
+        message = Message.objects.get()
+        assert message.status == Status.QUEUED  # nothing was sent inside the request
+        _work()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.FAILED, 1)
+    assert message.last_error == "ConnectionRefusedError: ECONNREFUSED"
+    assert AccessLink.objects.get(visit=visit).is_usable
