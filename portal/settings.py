@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "intake.apps.IntakeConfig",
     "consent.apps.ConsentConfig",
     "messaging.apps.MessagingConfig",
+    "api.apps.ApiConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -87,12 +88,16 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "phonenumber_field",
+    # The integration API's interactive docs use django-ninja's own Swagger UI files (no CDN).
+    "ninja",
+    # Background tasks (messages, webhook deliveries): django-tasks with its database backend.
     "django_tasks",
     "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.ApiProblemMiddleware",
     "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -273,14 +278,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work (django-tasks): every email and text is a task. The database backend needs no extra
 # service (`manage.py db_worker` runs the queue); "immediate" runs a task inside the caller instead.
-TASKS_BACKEND = env_str("TASKS_BACKEND", "database").lower()
+# (Messages, webhook deliveries, timestamp renewals.) A short name or a backend's dotted path.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
-if TASKS_BACKEND not in _TASK_BACKENDS:
-    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASKS_BACKEND!r}")
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+if TASKS_BACKEND.lower() not in _TASK_BACKENDS and TASKS_BACKEND not in _TASK_BACKENDS.values():
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database, immediate or one of {', '.join(_TASK_BACKENDS.values())}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(TASKS_BACKEND.lower(), TASKS_BACKEND)}}
 
 # Texts (SMS): a dotted path like EMAIL_BACKEND. The console prints them; Twilio sends them.
 SMS_BACKEND = env_str("SMS_BACKEND", "messaging.sms.ConsoleBackend" if DEBUG else "messaging.sms.TwilioBackend")
@@ -336,6 +344,18 @@ CLINIC_SIGNING_CERT_PATH = env_str("CLINIC_SIGNING_CERT_PATH", str(BASE_DIR / "v
 CLINIC_SIGNING_KEY_PATH = env_str("CLINIC_SIGNING_KEY_PATH", str(BASE_DIR / "var" / "clinic-signing" / "key.pem"))
 CLINIC_SIGNING_KEY_PASSWORD = env_str("CLINIC_SIGNING_KEY_PASSWORD")
 CLINIC_SIGNING_AUTO_CREATE = env_bool("CLINIC_SIGNING_AUTO_CREATE", DEBUG)
+# The issuing CA certificates of the seal (PEM bundle), embedded in every seal; and the trust anchors
+# (PEM bundle) a seal and its timestamps must chain to. Without anchors, the seal certificate itself is
+# the only one trusted (the self-signed laptop seal).
+CLINIC_SIGNING_CHAIN_PATH = env_str("CLINIC_SIGNING_CHAIN_PATH")
+CONSENT_TRUST_ROOTS_PATH = env_str("CONSENT_TRUST_ROOTS_PATH")
+# Long-term seals (PAdES B-LT): an RFC 3161 timestamp authority. Empty: seals stay B-B (laptop default).
+CONSENT_TSA_URL = env_str("CONSENT_TSA_URL")
+CONSENT_TSA_USERNAME = env_str("CONSENT_TSA_USERNAME")
+CONSENT_TSA_PASSWORD = env_str("CONSENT_TSA_PASSWORD")
+# renew_archive_timestamps adds a document timestamp (B-LTA) when the newest timestamp's TSA
+# certificate expires within this many days.
+CONSENT_TIMESTAMP_RENEW_DAYS = env_int("CONSENT_TIMESTAMP_RENEW_DAYS", 365)
 
 # Patient links: how long after the visit a link keeps working, and the date-of-birth lock.
 ACCESS_LINK_DAYS_AFTER_VISIT = env_int("ACCESS_LINK_DAYS_AFTER_VISIT", 30)
@@ -385,6 +405,17 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The whole request body, file uploads included (the largest legitimate one is a consent PDF to verify).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024)
+
+# The integration API (api/): body cap, calls per token per minute, webhook delivery.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
+# Webhook URLs must be https unless this is off (only a laptop may turn it off; DEBUG on by default).
+WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", not DEBUG)
+if not DEBUG and not WEBHOOK_REQUIRE_HTTPS:
+    raise ImproperlyConfigured("WEBHOOK_REQUIRE_HTTPS cannot be false when DEBUG is false.")
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Appointment import: the largest file, in rows, that one upload may hold.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 
 LOGGING = {
     "version": 1,

@@ -30,6 +30,8 @@ def _context() -> dict:
         "short_name": HOSTILE,  # staff alerts name the patient briefly
         "symptoms": "Breathing or chest symptoms",
         "clinic": {"name": HOSTILE, "address": HOSTILE, "phone": "555 0100", "emergency_number": "911"},
+        "endpoint": SimpleNamespace(name=HOSTILE, url="https://hooks.example.com/", disabled_reason="answered 500"),
+        "site_url": "http://testserver",
     }
 
 
@@ -41,6 +43,7 @@ def test_every_email_of_the_portal_is_found():
         "consent-signed",
         "link",
         "pre-visit-reminder",
+        "webhook-disabled",
     ]
 
 
