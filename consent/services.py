@@ -395,7 +395,7 @@ def _add_timestamp(*, record_id, document: str, step: str, needs) -> ArchiveVers
         version = newest_versions(record).get(document)
         if version is None or not needs(version):
             return None
-        with default_storage.open(version.pdf.name, "rb") as handle:
+        with version.pdf.open("rb") as handle:
             previous = handle.read()
         if sha256_hex(previous) != version.pdf_sha256:
             raise SealingError("the stored copy does not match its SHA-256; run check_integrity")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -19,7 +19,7 @@ from intake.staff.views.common import (
 )
 from messaging.models import Message, open_alerts_prefetch
 from portal import audit
-from portal.access import staff_required
+from portal.access import AuthenticatedHttpRequest, staff_required
 
 BOARD_PAGE_SIZE = 25
 GAVE_UP_SHOWN_FOR = timedelta(days=7)  # messages that gave up stay on the board this long (always on the record)
@@ -27,7 +27,7 @@ GAVE_UP_SHOWN_FOR = timedelta(days=7)  # messages that gave up stay on the board
 
 @staff_required
 @never_cache
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, visits = board_queryset(request)
     page = page_number(request)
     rows, has_next = paginate(visits, page, BOARD_PAGE_SIZE)
