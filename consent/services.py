@@ -535,7 +535,7 @@ def queue_signed_copy(*, record: ConsentRecord) -> bool:
 
 def _signed_copy_context(message) -> dict:
     record = ConsentRecord.objects.select_related("visit__patient", "consent_version").get(pk=message.context["record"])
-    with default_storage.open(record.pdf.name, "rb") as handle:
+    with record.pdf.open("rb") as handle:
         pdf = handle.read()
     return {"patient": record.visit.patient, "record": record, "attachments": [("consent.pdf", pdf, "application/pdf")]}
 

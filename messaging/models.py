@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -175,7 +175,7 @@ class Alert(models.Model):
         return f"Alert {timezone.localtime(self.raised_at):%Y-%m-%d %H:%M}"
 
     def escalates_at(self) -> datetime:
-        return self.raised_at + timezone.timedelta(minutes=settings.ALERT_ESCALATE_MINUTES)
+        return self.raised_at + timedelta(minutes=settings.ALERT_ESCALATE_MINUTES)
 
     @property
     def is_overdue(self) -> bool:

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.phonenumber import PhoneNumber, to_python
+from phonenumber_field.phonenumber import PhoneNumber, to_python  # type: ignore[import-untyped]
 
 INVALID_PHONE = _("Enter a phone number we can call, with its area code. A number from another country starts with +.")
 

@@ -76,7 +76,7 @@ def full_context(message) -> dict[str, Any]:
 
 def render_sms(name: str, context: dict[str, Any]) -> str:
     """A text's body: plain (no HTML escaping, "D'Arcy & Sons"), whitespace folded to one line."""
-    plain = get_template(f"sms/{name}.txt").template.render(Context(context, autoescape=False))
+    plain = get_template(f"sms/{name}.txt").template.render(Context(context, autoescape=False))  # type: ignore[attr-defined]
     return " ".join(plain.split())
 
 
@@ -88,4 +88,4 @@ def render(message) -> Rendered:
             return Rendered(subject="", text=render_sms(message.template, context))
     email = make_message(message.template, message.recipient, context, language=message.language)
     html = next((body for body, kind in email.alternatives if kind == "text/html"), "")
-    return Rendered(subject=email.subject, text=email.body, html=html, attachments=attachments)
+    return Rendered(subject=str(email.subject), text=str(email.body), html=str(html), attachments=attachments)

@@ -340,7 +340,7 @@ def escalate_due_alerts(*, now: datetime | None = None) -> int:
 def patient_channels(patient) -> dict[str, str]:
     """Where this patient can be reached: {"email": address, "sms": E.164 number}, each only if usable
     (a phone that parses, and texts not switched off for the patient)."""
-    channels = {}
+    channels: dict[str, str] = {}
     if getattr(patient, "email", ""):
         channels[Channel.EMAIL] = patient.email
     number = textable_number(getattr(patient, "phone", ""))
@@ -354,7 +354,7 @@ def queue_to_patient(
 ) -> list[Message]:
     """Queue one message per usable channel (email, and a text unless `sms` is off), in the visit's
     language. `key` makes it idempotent per channel: the same key again queues nothing new."""
-    language = getattr(visit, "language", None) or getattr(patient, "preferred_language", "en")
+    language = str(getattr(visit, "language", None) or getattr(patient, "preferred_language", "en"))
     queued = []
     for channel, recipient in patient_channels(patient).items():
         if channel == Channel.SMS and not sms:

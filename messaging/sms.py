@@ -58,8 +58,8 @@ class TwilioBackend(BaseBackend):
     """Twilio through its official library. Credentials come from the environment (settings)."""
 
     def __init__(self) -> None:
-        from twilio.http.http_client import TwilioHttpClient
-        from twilio.rest import Client
+        from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
+        from twilio.rest import Client  # type: ignore[import-untyped]
 
         if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
             raise SmsError("twilio_not_configured")
@@ -73,7 +73,7 @@ class TwilioBackend(BaseBackend):
 
     def send(self, to: str, body: str) -> str:
         from requests import RequestException
-        from twilio.base.exceptions import TwilioException, TwilioRestException
+        from twilio.base.exceptions import TwilioException, TwilioRestException  # type: ignore[import-untyped]
 
         sender = (
             {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,5 +25,5 @@ def remind_tomorrow_page(request: HttpRequest) -> HttpResponse:
         return redirect("staff:board")
     count = tomorrow_not_ready().count()
     audit.record("visit.reminders_counted", request=request, details={"visits": count})
-    day = timezone.localdate() + timezone.timedelta(days=1)
+    day = timezone.localdate() + timedelta(days=1)
     return render(request, "intake/staff/remind_tomorrow.html", {"count": count, "day": day})
