@@ -74,7 +74,9 @@ def _erase(queryset: models.QuerySet, tally: Destroyed) -> None:
     their details, and keep who did what and when.
     """
     model = queryset.model
-    for relation in model._meta.related_objects:
+    # Hidden reverse relations too (related_name="+"): a message log row still points at the visit.
+    reverse = [f for f in model._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+    for relation in reverse:
         if relation.many_to_many:
             continue
         related = relation.related_model
