@@ -66,6 +66,8 @@ class Definition:
     scores: list[dict]
     flags: list[dict]
     folder: Path
+    # Outcome measures: which score each one reads and its minimal important difference, with its source.
+    measures: dict[str, dict] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -197,6 +199,7 @@ def load(name: str = "screening", version: str | None = None) -> Definition:
         scores=raw.get("scores", []),
         flags=raw.get("flags", []),
         folder=folder,
+        measures=raw.get("measures", {}),
     )
 
 
