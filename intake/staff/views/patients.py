@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from intake.models import PatientChange
+from intake.outcomes.series import picture_context
 from intake.patients import services
 from intake.regions import region_label
 from intake.staff.display import answer_sections
@@ -62,6 +63,7 @@ def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
             "patient": patient,
             "visits": visits,
             "changes": changes,
+            **picture_context(patient),
             "trail": trail,
             "can_export": can_export(request.user),
             "is_clinician": request.user.is_clinician or request.user.is_clinic_admin,
