@@ -128,7 +128,17 @@ def measures_chart(course: Course, chart_id: str = "measures-chart") -> SafeStri
 USUAL_BAND_NAME = "Usual soreness"
 
 
-def soreness_chart(course: Course, chart_id: str = "soreness-chart", *, title: str = "", names=None) -> SafeString:
+def soreness_chart(
+    course: Course,
+    chart_id: str = "soreness-chart",
+    *,
+    title: str = "",
+    description: str = "",
+    names=None,
+    band_name: str = USUAL_BAND_NAME,
+    x_label: str = "Hours since the session",
+    y_label: str = "Soreness",
+) -> SafeString:
     """Each session's soreness at 0, 24 and 72 h against the usual course."""
     series = [
         charts.Series(
@@ -142,7 +152,8 @@ def soreness_chart(course: Course, chart_id: str = "soreness-chart", *, title: s
     return charts.line_chart(
         chart_id=chart_id,
         title=title or "Soreness after each session against the usual course",
-        description=(
+        description=description
+        or (
             "Soreness 0 to 10 by hours since the session. The shaded band is the usual course: it starts within "
             "hours, peaks in the first 24 to 48 hours and is mostly gone by 72 hours."
         ),
@@ -151,9 +162,9 @@ def soreness_chart(course: Course, chart_id: str = "soreness-chart", *, title: s
         y_range=(0, 10),
         x_ticks=[(0, "0 h"), (24, "24 h"), (48, "48 h"), (72, "72 h"), (96, "96 h")],
         y_ticks=[0, 2, 4, 6, 8, 10],
-        x_label="Hours since the session",
-        y_label="Soreness",
-        band=charts.Band(USUAL_BAND_NAME, [(float(h), float(lo), float(hi)) for h, lo, hi in soreness.USUAL_BAND]),
+        x_label=x_label,
+        y_label=y_label,
+        band=charts.Band(band_name, [(float(h), float(lo), float(hi)) for h, lo, hi in soreness.USUAL_BAND]),
     )
 
 
@@ -166,3 +177,35 @@ def picture_context(patient: Patient) -> dict:
         "soreness_svg": soreness_chart(course),
         "soreness_labels": list(soreness.NOMINAL_HOURS),
     }
+
+
+def patient_soreness(visit: Visit, record: VisitRecord) -> dict:
+    """The patient's own soreness after this session, in words and a picture (aftercare page).
+
+    `state` says which plain sentence to show: none yet, usual so far, easing, or not settling.
+    """
+    from django.utils.translation import gettext as _
+
+    points = soreness.points_for(record, list(visit.checkins.all()))
+    if not points:
+        state = "none"
+    elif soreness.not_settling(points):
+        state = "not_settling"
+    elif points[-1].hours >= soreness.PEAK_OVER_BY_HOURS:
+        state = "easing"
+    else:
+        state = "usual"
+    session = Session(number=1, visit=visit, when=record.treated_at, soreness=points)
+    labels = {"0h": _("Right after"), "24h": _("About a day after"), "72h": _("About three days after")}
+    svg = soreness_chart(
+        Course(sessions=[session]),
+        "your-soreness-chart",
+        title=_("Your soreness so far"),
+        description=_("Your soreness from 0 to 10 after your visit, with the usual pattern shaded."),
+        names=lambda _session: _("Your soreness"),
+        band_name=_("Usual for most people"),
+        x_label=_("Hours since your visit"),
+        y_label=_("Soreness"),
+    )
+    rows = [(labels.get(p.label, p.label), p.soreness) for p in points]
+    return {"soreness_state": state, "soreness_svg": svg, "soreness_rows": rows}

@@ -102,3 +102,57 @@ def test_a_patient_without_sessions_gets_a_plain_sentence(client, clinician, db)
     html = client.get(f"/staff/patients/{patient.pk}/").content.decode()
     assert "No sessions recorded yet." in html
     assert "<svg" not in html
+
+
+# --- The patient's picture on the aftercare page ------------------------------------------------
+
+
+def _aftercare(client, visit):
+    from intake.links.tokens import new_token
+    from tests.factories import AccessLinkFactory
+    from tests.helpers import open_patient_session
+
+    token = new_token()
+    open_patient_session(client, token, AccessLinkFactory(visit=visit, token=token))
+    return client.get("/patient/aftercare/").content.decode()
+
+
+def test_the_patient_sees_their_soreness_against_the_usual_pattern(client, course):
+    _patient, visits = course
+    html = _aftercare(client, visits[0])
+    assert "Your soreness so far" in html
+    assert "Your soreness is easing" in html
+    root = ET.fromstring(
+        html[html.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') : html.index("</svg>") + 6]
+    )  # noqa: S314
+    points = [(el.get("data-x"), el.get("data-y")) for el in root.iter() if el.get("class") == "point"]
+    assert points == [("0", "3"), ("24", "5"), ("72", "2")]
+    assert "If you notice any of the warning signs below" in html
+
+
+def test_before_any_check_in_the_patient_reads_the_usual_pattern_in_words(client, db):
+    from tests.aftercare.conftest import record_visit
+    from tests.factories import VisitFactory
+
+    visit = VisitFactory()
+    record_visit(visit)
+    html = _aftercare(client, visit)
+    assert "Most people feel sore for one to two days" in html
+    assert 'class="chart"' not in html
+
+
+def test_not_settling_soreness_asks_the_patient_to_call_in_spanish_too(client, db):
+    from datetime import timedelta
+
+    from intake.models import CheckIn, Visit
+    from tests.aftercare.conftest import record_visit
+    from tests.factories import VisitFactory
+
+    visit = VisitFactory(language="es")
+    record = record_visit(visit)
+    checkin = CheckIn.objects.create(visit=visit, window="72h", soreness=6, trend="same")
+    CheckIn.objects.filter(pk=checkin.pk).update(submitted_at=record.treated_at + timedelta(hours=73))
+    Visit.objects.filter(pk=visit.pk).update(language="es")
+    client.cookies["django_language"] = "es"
+    html = _aftercare(client, visit)
+    assert "Sus molestias son más fuertes de lo que esperamos" in html
