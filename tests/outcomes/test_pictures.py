@@ -122,9 +122,8 @@ def test_the_patient_sees_their_soreness_against_the_usual_pattern(client, cours
     html = _aftercare(client, visits[0])
     assert "Your soreness so far" in html
     assert "Your soreness is easing" in html
-    root = ET.fromstring(
-        html[html.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') : html.index("</svg>") + 6]
-    )  # noqa: S314
+    start = html.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart"')
+    root = ET.fromstring(html[start : html.index("</svg>", start) + 6])  # noqa: S314
     points = [(el.get("data-x"), el.get("data-y")) for el in root.iter() if el.get("class") == "point"]
     assert points == [("0", "3"), ("24", "5"), ("72", "2")]
     assert "If you notice any of the warning signs below" in html
