@@ -152,3 +152,32 @@ def _legend(series: list[Series], band: Band | None) -> str:
         parts.append(f'<text x="{x + 10}" y="{TOP + 14}" fill="#212529">{escape(band.name)}</text>')
     parts.append("</g>")
     return "".join(parts)
+
+
+def bar_chart(
+    *, chart_id: str, title: str, description: str, bars: list[tuple[str, float | None]], unit: str = ""
+) -> SafeString:
+    """Horizontal bars with their value written at the end (no colour needed to read it)."""
+    row_h, label_w, value_w = 26, 250, 60
+    height = TOP + row_h * max(len(bars), 1) + 8
+    top = max((value or 0 for _label, value in bars), default=0) or 1
+    plot_w = WIDTH - label_w - value_w
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" role="img"'
+        f' aria-labelledby="{chart_id}-title {chart_id}-desc" id="{chart_id}" font-family="sans-serif" font-size="12">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for index, (label, value) in enumerate(bars):
+        y = TOP + index * row_h
+        width = 0 if value is None else plot_w * value / top
+        shown = "—" if value is None else f"{_fmt(value)}{unit}"
+        out.append(
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" fill="#212529">{escape(label[:40])}</text>'
+            f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{width:.1f}" height="{row_h - 8}" fill="#0072B2"'
+            f' data-label={quoteattr(label)} data-value="{"" if value is None else _fmt(value)}">'
+            f"<title>{escape(label)}: {escape(shown)}</title></rect>"
+            f'<text x="{label_w + width + 4:.1f}" y="{y + 15}" fill="#212529">{escape(shown)}</text>'
+        )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every text above is escaped

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from intake.staff.views import audit_log, board, exports, invite, kiosk, patients, review, visit_record
+from intake.staff.views import audit_log, board, exports, invite, kiosk, outcomes, patients, review, visit_record
 
 app_name = "staff"
 
@@ -27,4 +27,6 @@ urlpatterns = [
     path("kiosk/locked/", kiosk.kiosk_locked, name="kiosk_locked"),
     path("review/", review.review_queue, name="review"),
     path("audit/", audit_log.audit_log, name="audit"),
+    path("outcomes/", outcomes.outcomes, name="outcomes"),
+    path("outcomes/<slug:table>.csv", outcomes.outcomes_csv, name="outcomes_csv"),
 ]

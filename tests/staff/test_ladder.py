@@ -31,6 +31,8 @@ VIEWS = [
     ("visit review", "get", "/staff/visits/{visit}/review/", CLINICAL),
     ("visit record", "get", "/staff/visits/{visit}/record/", CLINICAL),
     ("acknowledge urgent", "post", "/staff/visits/{visit}/urgent/acknowledge/", CLINICAL),
+    ("outcomes", "get", "/staff/outcomes/", CLINICAL),
+    ("outcomes csv", "get", "/staff/outcomes/funnel.csv", CLINICAL),
     ("audit log", "get", "/staff/audit/", ADMIN),
     ("csv export", "get", "/staff/export.csv", ADMIN),
     ("fhir export", "get", "/staff/patients/{patient}/fhir/", ADMIN),
