@@ -76,7 +76,7 @@ def test_understanding_questions_are_listed_most_often_wrong_first(db):
     for wrong in (["soreness"], ["soreness", "injected"], []):
         visit = VisitFactory(scheduled_at=START)
         UnderstandingResult.objects.create(
-            visit=visit, check_version="1", first_try={"soreness": "soreness" not in wrong, "injected": "injected" not in wrong}
+            visit=visit, check_version="1", first_try={key: key not in wrong for key in ("soreness", "injected")}
         )
     table = stats.understanding(_scope())
     assert table.rows[0][1:] == [2, 66.7]
@@ -89,7 +89,8 @@ def test_courses_started_and_discharged(db):
     record_outcomes(
         visit=visits[-1],
         moment=OutcomeMoment.DISCHARGE,
-        answers={"pain_now": 2, "pain_worst": 4, "pain_best": 1, "psfs_activity_1": "Lift", "psfs_rating_1": 8, "groc": 5},
+        answers={"pain_now": 2, "pain_worst": 4, "pain_best": 1, "psfs_activity_1": "Lift", "psfs_rating_1": 8}
+        | {"groc": 5},
         now=START + timedelta(days=15),
     )
     rows = _rows(stats.courses(_scope()))
