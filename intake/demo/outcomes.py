@@ -62,6 +62,8 @@ def seed(*, clinician: User, reception: User) -> tuple[Visit, str]:
         visit = Visit.objects.create(
             patient=patient, clinician=clinician, created_by=reception, scheduled_at=treated, **stamps
         )
+        # Invited a few days before the session, so the funnel's times read as they would in a clinic.
+        Visit.objects.filter(pk=visit.pk).update(created_at=treated - timedelta(days=4))
         answers = {"pain_now": pain[0], "pain_worst": pain[1], "pain_best": pain[2]}
         activities = {}
         for index, (activity, rating) in enumerate(zip(ACTIVITIES, ratings, strict=True), start=1):

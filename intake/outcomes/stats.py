@@ -36,8 +36,8 @@ from intake.outcomes import measures
 
 # Published rates for a clinic's own comparison (clinical.md section 5).
 PUBLISHED_ADVERSE_RATES = [
-    ("Brady 2014, mild adverse events (7,629 treatments)", 19.18),
-    ("Boyce 2020, minor adverse events (20,464 sessions)", 36.7),
+    ("Brady 2014, mild events (7,629 treatments)", 19.18),
+    ("Boyce 2020, minor events (20,464 sessions)", 36.7),
     ("Brady 2014, bruising", 7.55),
     ("Boyce 2020, bruising", 7.7),
 ]

@@ -53,8 +53,8 @@ def test_adverse_events_per_100_sessions_sit_beside_the_published_rates(db):
     assert rows["Sessions"][0] == 3
     assert rows["Large or painful bruise"] == [1, 33.3]
     assert rows["Any warning sign or soreness not easing"] == [1, 33.3]
-    assert rows["Published: Brady 2014, mild adverse events (7,629 treatments)"][1] == 19.18
-    assert rows["Published: Boyce 2020, minor adverse events (20,464 sessions)"][1] == 36.7
+    assert rows["Published: Brady 2014, mild events (7,629 treatments)"][1] == 19.18
+    assert rows["Published: Boyce 2020, minor events (20,464 sessions)"][1] == 36.7
 
 
 def test_the_funnel_counts_each_step_with_its_median_time(db):

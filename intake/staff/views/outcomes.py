@@ -85,7 +85,7 @@ def _charts(tables: dict[str, stats.Table]) -> dict:
         chart_id="clinic-adverse",
         title="Adverse events per 100 sessions, beside published rates",
         description="Events reported at check-ins per 100 sessions, then the published rates.",
-        bars=[(row[0], row[2]) for row in tables["adverse"].rows[1:]],
+        bars=[(row[0].split(" (")[0], row[2]) for row in tables["adverse"].rows[1:]],
     )
     return {"soreness_svg": soreness_svg, "funnel_svg": funnel_svg, "adverse_svg": adverse_svg}
 
@@ -95,6 +95,8 @@ def _charts(tables: dict[str, stats.Table]) -> dict:
 def outcomes(request: HttpRequest) -> HttpResponse:
     form = OutcomesFilterForm(request.GET or None)
     scope = form.scope()
+    if not form.is_bound:
+        form = OutcomesFilterForm(initial={"date_from": scope.date_from, "date_to": scope.date_to})
     tables = {table.key: table for table in stats.report(scope)}
     audit.record(
         "outcomes.viewed",
