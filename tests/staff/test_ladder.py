@@ -30,6 +30,7 @@ VIEWS = [
     ("review queue", "get", "/staff/review/", CLINICAL),
     ("visit review", "get", "/staff/visits/{visit}/review/", CLINICAL),
     ("visit record", "get", "/staff/visits/{visit}/record/", CLINICAL),
+    ("visit measures", "get", "/staff/visits/{visit}/measures/", CLINICAL),
     ("acknowledge urgent", "post", "/staff/visits/{visit}/urgent/acknowledge/", CLINICAL),
     ("outcomes", "get", "/staff/outcomes/", CLINICAL),
     ("outcomes csv", "get", "/staff/outcomes/funnel.csv", CLINICAL),
