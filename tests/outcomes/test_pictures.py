@@ -155,3 +155,21 @@ def test_not_settling_soreness_asks_the_patient_to_call_in_spanish_too(client, d
     client.cookies["django_language"] = "es"
     html = _aftercare(client, visit)
     assert "Sus molestias son más fuertes de lo que esperamos" in html
+
+
+def test_the_course_picture_prints_into_a_pdf_through_the_portals_pdf_helper(course):
+    import io
+
+    from django.template.loader import render_to_string
+    from pypdf import PdfReader
+
+    from portal.pdf import render_html_to_pdf
+
+    patient, _visits = course
+    html = render_to_string("intake/outcomes/partials/course_picture.html", series.picture_context(patient))
+    pdf = render_html_to_pdf(f"<!doctype html><html><body>{html}</body></html>")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Progress over the course" in text
+    # Texts that only the SVGs hold, drawn by WeasyPrint: a legend and an axis label.
+    assert "Pain now (lower is better)" in text
+    assert "Hours since the session" in text
