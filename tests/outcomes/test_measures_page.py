@@ -76,3 +76,16 @@ def test_bad_input_is_explained_and_what_was_typed_stays(client, clinician, db, 
     assert message in html
     assert 'value="Lift my child"' in html or field == "psfs_activity_1"
     assert not OutcomeResponse.objects.exists()
+
+
+def test_every_fourth_session_suggests_the_change_question(client, clinician, db):
+    patient, _visits = make_course()  # three sessions
+    fourth = VisitFactory(patient=patient)
+    client.force_login(clinician)
+    html = client.get(f"/staff/visits/{fourth.pk}/measures/").content.decode()
+    assert "Session 4: ask the change question too" in html
+    fifth = VisitFactory(patient=patient, scheduled_at=fourth.scheduled_at)
+    record_visit(fourth)
+    fifth.scheduled_at = fourth.scheduled_at + fourth.scheduled_at.resolution * 10**6
+    fifth.save()
+    assert "ask the change question" not in client.get(f"/staff/visits/{fifth.pk}/measures/").content.decode()

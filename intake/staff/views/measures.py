@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -69,11 +70,23 @@ def _initial(visit) -> dict:
     return {"moment": OutcomeMoment.BEFORE_SESSION, **named}
 
 
+GROC_EVERY = 4  # the change question is optional at every 4th session, and asked at discharge
+
+
+def session_number(visit) -> int:
+    """This visit's place in the patient's course (sessions before it, plus one)."""
+    earlier = visit.patient.visits.filter(scheduled_at__lt=visit.scheduled_at).filter(
+        Q(record__isnull=False) | Q(outcomes__isnull=False)
+    )
+    return earlier.count() + 1
+
+
 @role_required(Role.CLINICIAN)
 @never_cache
 def visit_measures(request: HttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     record = VisitRecord.objects.filter(visit=visit).first()
+    number = session_number(visit)
     form = MeasuresForm(request.POST or None, initial=_initial(visit), with_record=record is not None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -101,5 +114,12 @@ def visit_measures(request: HttpRequest, visit_id) -> HttpResponse:
     return render(
         request,
         "intake/staff/visit_measures.html",
-        {"visit": visit, "patient": visit.patient, "form": form, "has_record": record is not None},
+        {
+            "visit": visit,
+            "patient": visit.patient,
+            "form": form,
+            "has_record": record is not None,
+            "session": number,
+            "ask_change": number % GROC_EVERY == 0,
+        },
     )
