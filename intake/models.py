@@ -369,6 +369,12 @@ class OutcomeResponse(models.Model):
     psfs = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
     groc = models.SmallIntegerField(null=True, blank=True)
     pain_from_screening = models.BooleanField(default=False)
+    # Change since the patient's first measure (None on the first one), and whether this is the patient's
+    # latest response: kept by the outcomes service on every write, so the clinic's outcomes page reads
+    # each course's change from one indexed row instead of finding first and last per patient.
+    nprs_change = models.SmallIntegerField(null=True, blank=True)
+    psfs_change = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    is_latest = models.BooleanField(default=False)
     submitted_at = models.DateTimeField()
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -382,7 +388,10 @@ class OutcomeResponse(models.Model):
             models.CheckConstraint(condition=Q(psfs__gte=0, psfs__lte=10), name="intake_outcome_psfs_0_10"),
             models.CheckConstraint(condition=Q(groc__gte=-7, groc__lte=7), name="intake_outcome_groc_range"),
         ]
-        indexes = [models.Index(fields=["submitted_at"], name="intake_outcome_submitted")]
+        indexes = [
+            models.Index(fields=["submitted_at"], name="intake_outcome_submitted"),
+            models.Index(fields=["submitted_at"], condition=Q(is_latest=True), name="intake_outcome_latest"),
+        ]
 
 
 class CheckIn(models.Model):

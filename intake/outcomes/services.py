@@ -102,6 +102,8 @@ def record_outcomes(
             "entered_by": by,
         },
     )
+    _refresh_course_changes(visit.patient_id)
+    response.refresh_from_db()
     audit.record(
         "outcomes.recorded",
         request=request,
@@ -111,6 +113,30 @@ def record_outcomes(
         details={"moment": moment, "measures": sorted(scores), "pain_from_screening": from_screening},
     )
     return response
+
+
+def _refresh_course_changes(patient_id) -> None:
+    """Keep each response's change since the patient's first measure, and which response is the latest.
+
+    A patient has a handful of responses, so this reads and rewrites them all; the outcomes page then
+    aggregates one indexed row per course.
+    """
+    rows = list(OutcomeResponse.objects.filter(visit__patient=patient_id).order_by("submitted_at", "pk"))
+    baseline_nprs = next((row for row in rows if row.nprs is not None), None)
+    baseline_psfs = next((row for row in rows if row.psfs is not None), None)
+    for index, row in enumerate(rows):
+        row.nprs_change = (
+            row.nprs - baseline_nprs.nprs
+            if baseline_nprs is not None and row.nprs is not None and row.pk != baseline_nprs.pk
+            else None
+        )
+        row.psfs_change = (
+            row.psfs - baseline_psfs.psfs
+            if baseline_psfs is not None and row.psfs is not None and row.pk != baseline_psfs.pk
+            else None
+        )
+        row.is_latest = index == len(rows) - 1
+    OutcomeResponse.objects.bulk_update(rows, ["nprs_change", "psfs_change", "is_latest"])
 
 
 @transaction.atomic

@@ -14,16 +14,13 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     Avg,
     Count,
-    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
     FloatField,
-    Min,
     OuterRef,
     Q,
-    Subquery,
     TextField,
 )
 from django.db.models.functions import Cast
@@ -31,7 +28,7 @@ from django.utils import timezone
 
 from intake.aftercare.advice import ASKED_RED_FLAGS
 from intake.journey.understanding import QUESTIONS
-from intake.models import CheckIn, OutcomeMoment, OutcomeResponse, Patient, UnderstandingResult, Visit, VisitRecord
+from intake.models import CheckIn, OutcomeMoment, OutcomeResponse, UnderstandingResult, Visit, VisitRecord
 from intake.outcomes import measures
 
 # Published rates for a clinic's own comparison (clinical.md section 5).
@@ -91,14 +88,11 @@ def courses(scope: Scope) -> Table:
     sessions = VisitRecord.objects.filter(
         scope.visits("visit__"), treated_at__gte=scope.start, treated_at__lt=scope.end
     )
-    patients = Patient.objects.all()
-    if scope.clinician is not None:
-        patients = patients.filter(Exists(Visit.objects.filter(patient=OuterRef("pk"), clinician=scope.clinician)))
-    started = (
-        patients.annotate(first=Min("visits__record__treated_at"))
-        .filter(first__gte=scope.start, first__lt=scope.end)
-        .count()
+    earlier = VisitRecord.objects.filter(
+        visit__patient=OuterRef("visit__patient"), treated_at__lt=OuterRef("treated_at")
     )
+    # A course starts with a patient's first recorded session.
+    started = sessions.exclude(Exists(earlier)).values("visit__patient").distinct().count()
     discharged = OutcomeResponse.objects.filter(
         scope.visits("visit__"),
         moment=OutcomeMoment.DISCHARGE,
@@ -118,30 +112,24 @@ def courses(scope: Scope) -> Table:
 
 
 def _change(scope: Scope, column: str, better: str, important: float) -> dict:
-    """Mean change first -> last, and how many patients improved by the important difference or more,
-    for patients whose last measure falls in range (at least two measures)."""
-    answered = OutcomeResponse.objects.filter(visit__patient=OuterRef("pk"), **{f"{column}__isnull": False})
-    first = answered.order_by("submitted_at")
-    last = answered.order_by("-submitted_at")
-    patients = Patient.objects.annotate(
-        first_value=Subquery(first.values(column)[:1]),
-        first_at=Subquery(first.values("submitted_at")[:1], output_field=DateTimeField()),
-        last_value=Subquery(last.values(column)[:1]),
-        last_at=Subquery(last.values("submitted_at")[:1], output_field=DateTimeField()),
-    ).filter(last_at__gte=scope.start, last_at__lt=scope.end, first_at__lt=F("last_at"))
-    if scope.clinician is not None:
-        patients = patients.filter(Exists(Visit.objects.filter(patient=OuterRef("pk"), clinician=scope.clinician)))
-    sign = -1 if better == "lower" else 1
-    gain = ExpressionWrapper(
-        sign * (Cast("last_value", FloatField()) - Cast("first_value", FloatField())), FloatField()
+    """Mean change since the first measure, and how many patients improved (or got worse) by the
+    important difference or more, read from each patient's latest response in range (kept by
+    intake/outcomes/services.py); per clinician: the clinician of that latest session."""
+    latest = OutcomeResponse.objects.filter(
+        scope.visits("visit__"),
+        is_latest=True,
+        submitted_at__gte=scope.start,
+        submitted_at__lt=scope.end,
+        **{f"{column}_change__isnull": False},
     )
-    result = patients.annotate(gain=gain).aggregate(
+    sign = -1 if better == "lower" else 1
+    gain = ExpressionWrapper(sign * Cast(f"{column}_change", FloatField()), FloatField())
+    return latest.annotate(gain=gain).aggregate(
         n=Count("pk"),
         mean_gain=Avg("gain"),
         improved=Count("pk", filter=Q(gain__gte=important)),
         worse=Count("pk", filter=Q(gain__lte=-important)),
     )
-    return result
 
 
 def change(scope: Scope) -> Table:
