@@ -41,8 +41,8 @@ def _at(days_ago: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=10))
 
 
-def seed(*, clinician: User, reception: User) -> tuple[Visit, str]:
-    """Returns the latest session's visit with its patient URL (its aftercare shows the soreness so far)."""
+def seed(*, clinician: User, reception: User) -> tuple[list[Visit], str]:
+    """Returns the sessions' visits, and the latest one's patient URL (its aftercare shows the soreness so far)."""
     first, last, dob, email = DEMO_PATIENT
     patient, _ = Patient.objects.get_or_create(
         first_name=first, last_name=last, date_of_birth=dob, defaults={"email": email, "phone": "555-0150"}
@@ -53,12 +53,10 @@ def seed(*, clinician: User, reception: User) -> tuple[Visit, str]:
         visit = patient.visits.filter(scheduled_at=treated).first()
         if visit is not None:
             continue  # this session is already seeded
-        stamps = {
-            stamp: treated - timedelta(days=2, minutes=-10 * offset)
-            for offset, stamp in enumerate(
-                ["opened_at", "explanation_read_at", "screening_done_at", "understanding_done_at", "signed_at"]
-            )
-        }
+        # Each session went through the journey, as every visit does until courses of care land (seed_demo
+        # signs the consents).
+        journey = ["opened_at", "explanation_read_at", "screening_done_at", "understanding_done_at", "signed_at"]
+        stamps = {stamp: treated - timedelta(days=2, minutes=-10 * offset) for offset, stamp in enumerate(journey)}
         visit = Visit.objects.create(
             patient=patient, clinician=clinician, created_by=reception, scheduled_at=treated, **stamps
         )
@@ -111,4 +109,4 @@ def seed(*, clinician: User, reception: User) -> tuple[Visit, str]:
         AccessLink.objects.create(
             visit=visit, token_hash=hash_token(token), created_by=reception, expires_at=link_expiry(visit)
         )
-    return visit, patient_url(token)
+    return list(patient.visits.order_by("scheduled_at")), patient_url(token)

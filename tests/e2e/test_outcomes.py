@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def demo(transactional_db):
     clinician = UserFactory(username="e2e-clinician", role=Role.CLINICIAN)
     reception = UserFactory(username="e2e-reception", role=Role.RECEPTION)
-    visit, _url = demo_outcomes.seed(clinician=clinician, reception=reception)
-    return visit
+    visits, _url = demo_outcomes.seed(clinician=clinician, reception=reception)
+    return visits[-1]
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])

@@ -32,7 +32,9 @@ class Command(BaseCommand):
             demo_journey.seed(demo_visits)
             consent_demo.seed(demo_visits, clinician=staff["clinician"])
             demo_aftercare.seed(demo_visits, clinician=staff["clinician"])
-            visits.append(demo_outcomes.seed(clinician=staff["clinician"], reception=staff["reception"]))
+            course, course_url = demo_outcomes.seed(clinician=staff["clinician"], reception=staff["reception"])
+            consent_demo.seed(course, clinician=staff["clinician"])
+            visits.append((course[-1], course_url))
         self.stdout.write("Demo patient links (date of birth is the check):")
         for visit, url in visits:
             patient = visit.patient
