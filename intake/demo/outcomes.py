@@ -100,13 +100,15 @@ def seed(*, clinician: User, reception: User) -> tuple[list[Visit], str]:
             submitted = treated + timedelta(hours=hours)
             CheckIn.objects.filter(pk=checkin.pk).update(submitted_at=submitted)
             visit.mark("checked_in_at", submitted)
-    # Demo addresses are not real: mark the reminders sent, so the scheduler never re-issues this link.
-    for window in CheckIn.Window.values:
-        CheckInReminder.objects.get_or_create(visit=visit, window=window)
-    token = demo_token(visit)
-    if not AccessLink.objects.filter(token_hash=hash_token(token)).exists():
-        AccessLink.objects.filter(visit=visit, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        AccessLink.objects.create(
-            visit=visit, token_hash=hash_token(token), created_by=reception, expires_at=link_expiry(visit)
-        )
-    return list(patient.visits.order_by("scheduled_at")), patient_url(token)
+    sessions = list(patient.visits.order_by("scheduled_at"))
+    for session in sessions:
+        # Demo addresses are not real: mark the reminders sent, so the scheduler never re-issues a link.
+        for window in CheckIn.Window.values:
+            CheckInReminder.objects.get_or_create(visit=session, window=window)
+        token = demo_token(session)
+        if not AccessLink.objects.filter(token_hash=hash_token(token)).exists():
+            AccessLink.objects.filter(visit=session, revoked_at__isnull=True).update(revoked_at=timezone.now())
+            AccessLink.objects.create(
+                visit=session, token_hash=hash_token(token), created_by=reception, expires_at=link_expiry(session)
+            )
+    return sessions, patient_url(demo_token(sessions[-1]))
