@@ -47,11 +47,9 @@ def seed(*, clinician: User, reception: User) -> tuple[list[Visit], str]:
     patient, _ = Patient.objects.get_or_create(
         first_name=first, last_name=last, date_of_birth=dob, defaults={"email": email, "phone": "555-0150"}
     )
-    visit: Visit
     for number, (days_ago, pain, ratings, after, checkins) in enumerate(SESSIONS):
         treated = _at(days_ago)
-        visit = patient.visits.filter(scheduled_at=treated).first()
-        if visit is not None:
+        if patient.visits.filter(scheduled_at=treated).exists():
             continue  # this session is already seeded
         # Each session went through the journey, as every visit does until courses of care land (seed_demo
         # signs the consents).
@@ -63,7 +61,7 @@ def seed(*, clinician: User, reception: User) -> tuple[list[Visit], str]:
         # Invited a few days before the session, so the funnel's times read as they would in a clinic.
         Visit.objects.filter(pk=visit.pk).update(created_at=treated - timedelta(days=4))
         answers = {"pain_now": pain[0], "pain_worst": pain[1], "pain_best": pain[2]}
-        activities = {}
+        activities: dict[str, str | int] = {}
         for index, (activity, rating) in enumerate(zip(ACTIVITIES, ratings, strict=True), start=1):
             activities |= {f"psfs_activity_{index}": activity, f"psfs_rating_{index}": rating}
         if number == 0:
@@ -95,7 +93,7 @@ def seed(*, clinician: User, reception: User) -> tuple[list[Visit], str]:
         )
         visit.mark("visited_at", treated)
         for hours, soreness, trend in checkins:
-            window = CheckIn.Window.DAY_1 if hours < 48 else CheckIn.Window.DAY_3
+            window: str = CheckIn.Window.DAY_1 if hours < 48 else CheckIn.Window.DAY_3
             checkin = CheckIn.objects.create(visit=visit, window=window, soreness=soreness, trend=trend)
             submitted = treated + timedelta(hours=hours)
             CheckIn.objects.filter(pk=checkin.pk).update(submitted_at=submitted)

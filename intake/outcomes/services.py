@@ -83,7 +83,7 @@ def record_outcomes(
         screening = ScreeningResponse.objects.filter(visit=visit).first()
         pain = {key: (screening.answers or {}).get(key) for key in PAIN_ITEMS} if screening else {}
         if all(value not in (None, "") for value in pain.values()) and pain:
-            kept.update({key: int(value) for key, value in pain.items()})
+            kept.update({key: int(str(value)) for key, value in pain.items()})
             from_screening = True
     scores = measures.compute(definition, kept)
     psfs = measures.value(definition, "psfs", scores)
@@ -125,16 +125,10 @@ def _refresh_course_changes(patient_id) -> None:
     baseline_nprs = next((row for row in rows if row.nprs is not None), None)
     baseline_psfs = next((row for row in rows if row.psfs is not None), None)
     for index, row in enumerate(rows):
-        row.nprs_change = (
-            row.nprs - baseline_nprs.nprs
-            if baseline_nprs is not None and row.nprs is not None and row.pk != baseline_nprs.pk
-            else None
-        )
-        row.psfs_change = (
-            row.psfs - baseline_psfs.psfs
-            if baseline_psfs is not None and row.psfs is not None and row.pk != baseline_psfs.pk
-            else None
-        )
+        first_nprs = baseline_nprs.nprs if baseline_nprs is not None and row.pk != baseline_nprs.pk else None
+        first_psfs = baseline_psfs.psfs if baseline_psfs is not None and row.pk != baseline_psfs.pk else None
+        row.nprs_change = row.nprs - first_nprs if row.nprs is not None and first_nprs is not None else None
+        row.psfs_change = row.psfs - first_psfs if row.psfs is not None and first_psfs is not None else None
         row.is_latest = index == len(rows) - 1
     OutcomeResponse.objects.bulk_update(rows, ["nprs_change", "psfs_change", "is_latest"])
 

@@ -190,8 +190,8 @@ def soreness_curve(scope: Scope) -> Table:
     after = VisitRecord.objects.filter(
         scope.visits("visit__"), treated_at__gte=scope.start, treated_at__lt=scope.end, soreness_after__isnull=False
     )
-    for row in after.values("soreness_after").annotate(n=Count("pk")):
-        bins["0h"][row["soreness_after"]] = row["n"]
+    for after_row in after.values("soreness_after").annotate(n=Count("pk")):
+        bins["0h"][int(after_row["soreness_after"] or 0)] = after_row["n"]  # never null: filtered above
     table = Table(
         "soreness",
         "Soreness after sessions by hours since the session",

@@ -51,7 +51,7 @@ class MeasuresForm(forms.Form):
                 )
             else:
                 self.fields[item.key] = forms.CharField(required=False, max_length=item.max_length, label=label)
-        self.fields["groc"].label += " (at discharge; optional at a session)"
+        self.fields["groc"].label = f"{self.fields['groc'].label} (at discharge; optional at a session)"
         if not with_record:
             del self.fields["soreness_after"]
         for field in self.fields.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from datetime import timedelta
+from typing import cast
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,13 +32,13 @@ class OutcomesFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians()
+        cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians()
         self.fields["clinician"].widget.attrs["class"] = "form-select"
         for name in ("date_from", "date_to"):
             self.fields[name].widget.attrs["class"] = "form-control"
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError("The start date is after the end date.")
