@@ -17,6 +17,7 @@ from intake.aftercare import sheet
 from intake.aftercare.checkins import CheckInError, submit_checkin, visit_record
 from intake.journey.access import PatientRequest, patient_required
 from intake.models import CheckIn, Visit, VisitRecord
+from intake.outcomes.series import patient_soreness
 from portal import audit
 
 
@@ -92,7 +93,11 @@ def home(request: PatientRequest) -> HttpResponse:
     )
     if record is None:
         return _not_ready(request)
-    context = _advice_context(request, record) | {"windows": _windows(request.visit, record)}
+    context = (
+        _advice_context(request, record)
+        | {"windows": _windows(request.visit, record)}
+        | patient_soreness(request.visit, record)
+    )
     return render(request, "intake/aftercare/home.html", context)
 
 
