@@ -149,6 +149,25 @@ class VisitQuerySet(models.QuerySet):
         """Visits with an unresolved red-flag check-in, oldest alarm first."""
         return self.filter(urgent_since__isnull=False).order_by("urgent_since")
 
+    def not_ready(self):
+        """Visits whose consent is not signed yet (the patient still has steps to do)."""
+        return self.filter(signed_at__isnull=True)
+
+    def with_board_state(self):
+        """Each row's open "call the patient" review and its locked link (id), in the same query."""
+        return self.annotate(
+            needs_discussion=models.Exists(
+                ScreeningResponse.objects.filter(
+                    visit=models.OuterRef("pk"), review_outcome=ReviewOutcome.NEEDS_DISCUSSION
+                )
+            ),
+            locked_link_id=models.Subquery(
+                AccessLink.objects.filter(
+                    visit=models.OuterRef("pk"), revoked_at__isnull=True, locked_at__isnull=False
+                ).values("pk")[:1]
+            ),
+        )
+
 
 class Visit(models.Model):
     # How far ahead an appointment may be booked: keeps typos like year 9999 out (and link expiry finite).
@@ -286,6 +305,22 @@ class AccessLink(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
+class ReviewOutcome(models.TextChoices):
+    """The clinician's review of a screening. "Needs discussion" stays open until a later review clears it."""
+
+    REVIEWED = "reviewed", _("Reviewed: fine to go ahead")
+    NEEDS_DISCUSSION = "needs_discussion", _("Needs discussion: call the patient")
+
+
+class ScreeningResponseQuerySet(models.QuerySet):
+    def awaiting_review(self):
+        """Submitted screenings not yet reviewed, or still waiting for the discussion with the patient."""
+        return self.filter(submitted_at__isnull=False).filter(
+            Q(reviewed_at__isnull=True, visit__signed_at__isnull=True)
+            | Q(review_outcome=ReviewOutcome.NEEDS_DISCUSSION)
+        )
+
+
 class ScreeningResponse(models.Model):
     """The patient's screening answers for one visit, with the scores and flags the server computed."""
 
@@ -303,8 +338,14 @@ class ScreeningResponse(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    review_outcome = models.CharField(max_length=20, blank=True)
+    review_outcome = models.CharField(max_length=20, blank=True, choices=ReviewOutcome.choices)
     review_note = models.TextField(blank=True, max_length=2000)
+
+    objects = ScreeningResponseQuerySet.as_manager()
+
+    @property
+    def needs_discussion(self) -> bool:
+        return self.review_outcome == ReviewOutcome.NEEDS_DISCUSSION
 
 
 class UnderstandingResult(models.Model):
@@ -322,6 +363,14 @@ class UnderstandingResult(models.Model):
         return [key for key, correct in self.first_try.items() if not correct]
 
 
+class AdverseEvent(models.TextChoices):
+    """What happened during the session, in fields that aftercare and outcomes can read (not free text)."""
+
+    FELT_FAINT = "felt_faint", _("Felt faint or fainted")
+    BLEEDING = "bleeding", _("Bleeding that needed more than a short press")
+    OTHER = "other", _("Something else (say what in the notes)")
+
+
 class VisitRecord(models.Model):
     """The clinician's record that the session took place; it opens aftercare."""
 
@@ -333,8 +382,17 @@ class VisitRecord(models.Model):
         default=False, help_text="Chest wall, upper back, neck or shoulder was needled."
     )
     notes = models.TextField(blank=True, max_length=4000)
+    # Who needled the patient (may differ from who typed the record); null only for records made before.
+    treated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    adverse_events = models.JSONField(default=list, blank=True)  # AdverseEvent values
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def adverse_event_labels(self) -> list[str]:
+        labels = dict(AdverseEvent.choices)
+        return [str(labels.get(code, code)) for code in self.adverse_events]
 
 
 class CheckIn(models.Model):

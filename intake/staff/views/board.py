@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,6 +27,7 @@ BOARD_PAGE_SIZE = 25
 @never_cache
 def board(request: HttpRequest) -> HttpResponse:
     form, visits = board_queryset(request)
+    visits = visits.with_board_state()
     page = page_number(request)
     rows, has_next = paginate(visits, page, BOARD_PAGE_SIZE)
     urgent = list(Visit.objects.urgent().for_board()[:10])
@@ -46,6 +49,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "querystring": querystring_without_page(request),
             "can_export": can_export(request.user),
             "today": timezone.localdate(),
+            "tomorrow": timezone.localdate() + timedelta(days=1),
         },
     )
 

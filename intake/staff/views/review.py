@@ -12,7 +12,7 @@ from consent.models import ConsentRecord
 from intake.aftercare.checkins import acknowledge_urgent_checkins
 from intake.models import FlagLevel, ScreeningResponse, Visit
 from intake.screening import services as screening_services
-from intake.staff.display import answer_sections, comfort_wishes
+from intake.staff.display import answer_sections, before_needling, comfort_wishes
 from intake.staff.forms import (
     ScreeningReviewForm,
 )
@@ -38,9 +38,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .order_by("-visit__flag_level", "signed_at")[:REVIEW_LIMIT]
     )
     screenings = list(
-        ScreeningResponse.objects.filter(
-            submitted_at__isnull=False, reviewed_at__isnull=True, visit__signed_at__isnull=True
-        )
+        ScreeningResponse.objects.awaiting_review()
         .select_related("visit__patient", "visit__clinician")
         .order_by("-flag_level", "submitted_at")[:REVIEW_LIMIT]
     )
@@ -95,6 +93,7 @@ def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
             "flags": sorted((screening.flags if screening else []), key=lambda f: -int(f.get("level", 0))),
             "answer_sections": answer_sections(screening, visit.patient),
             "comfort": comfort_wishes(screening),
+            "before_needling": before_needling(screening, visit.patient),
             "understanding": understanding,
             "consents": consents,
             "checkins": checkins,
