@@ -25,6 +25,7 @@ from consent.models import ConsentRecord, ConsentVersion
 from consent.sealing import seal_pdf
 from intake.models import AccessLink, Visit
 from portal import audit
+from portal.pdf import download_name
 from portal.emails import make_message
 from portal.models import User
 
@@ -354,7 +355,8 @@ def send_signed_copy(*, record_id) -> bool:
     }
     message = make_message("consent-signed", patient.email, context, language=record.visit.language)
     with default_storage.open(record.pdf.name, "rb") as handle:
-        message.attach("consent.pdf", handle.read(), "application/pdf")
+        name = download_name("consent", timezone.localdate(record.signed_at))
+        message.attach(name, handle.read(), "application/pdf")
     message.send()
     audit.record("consent.copy_emailed", obj=record, patient=patient)
     return True

@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -22,6 +23,7 @@ from consent.models import ConsentRecord
 from intake.journey.access import patient_required
 from portal import audit
 from portal.audit import client_ip
+from portal.pdf import download_name
 
 
 def _journey_url(name: str) -> str:
@@ -131,7 +133,12 @@ def pdf(request: HttpRequest) -> HttpResponse:
         return redirect("consent:sign")
     audit.record("consent.pdf_downloaded", request=request, obj=record, patient=request.patient)
     handle = default_storage.open(record.pdf.name, "rb")
-    response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename="consent.pdf")
+    response = FileResponse(
+        handle,
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=download_name("consent", timezone.localdate(record.signed_at)),
+    )
     response["Cache-Control"] = "no-store"
     return response
 

@@ -8,9 +8,9 @@ from django import forms
 from django.utils import timezone
 
 from intake.models import AdverseEvent, FlagLevel, Language, Patient, Progress, ReviewOutcome, Visit
-from portal.dates import date_hint, date_pattern, format_clinic_date, parse_clinic_date
 from intake.patients.services import PATIENT_EDITABLE_FIELDS
 from intake.regions import BODY_REGIONS, REGION_KEYS
+from portal.dates import date_hint, date_pattern, format_clinic_date, parse_clinic_date
 from portal.models import User
 from portal.roles import Role
 
