@@ -25,9 +25,9 @@ from consent.models import ConsentRecord, ConsentVersion
 from consent.sealing import seal_pdf
 from intake.models import AccessLink, Visit
 from portal import audit
-from portal.pdf import download_name
 from portal.emails import make_message
 from portal.models import User
+from portal.pdf import download_name
 
 logger = logging.getLogger(__name__)
 

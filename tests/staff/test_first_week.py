@@ -276,7 +276,7 @@ def test_the_date_order_follows_the_clinics_locale(monkeypatch):
     for locale, order in (("en-US", "MDY"), ("en-GB", "DMY"), ("es-ES", "DMY"), ("ja-JP", "YMD")):
         monkeypatch.setenv("CLINIC_LOCALE", locale)
         monkeypatch.delenv("CLINIC_DATE_ORDER", raising=False)
-        assert importlib.reload(portal_settings).CLINIC_DATE_ORDER == order
+        assert order == importlib.reload(portal_settings).CLINIC_DATE_ORDER
     monkeypatch.setenv("CLINIC_DATE_ORDER", "DYM")
     from django.core.exceptions import ImproperlyConfigured
 
@@ -294,3 +294,22 @@ def test_screening_review_of_an_unscreened_visit_is_not_a_500(clinician, as_user
     assert response.context["before_needling"]["screened"] is False
     assert "Not screened yet" in response.content.decode()
     assert not ScreeningResponse.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["/staff/audit/", "/staff/patients/00000000-0000-0000-0000-000000000000/"])
+def test_staff_error_pages_lead_back_to_the_board(reception, as_user, url):
+    response = as_user(reception).get(url)
+    assert response.status_code in (403, 404)
+    body = response.content.decode()
+    assert 'href="/staff/"' in body and "Back to the board" in body and "Log out" in body
+
+
+def test_a_patient_error_page_has_no_staff_navigation(client):
+    body = client.get("/staff/patients/nope/").content.decode()
+    assert "Back to the board" not in body
+
+
+def test_every_page_names_a_favicon_and_favicon_ico_is_not_a_404(client):
+    assert 'rel="icon"' in client.get("/accounts/login/").content.decode()
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith("favicon.svg")
