@@ -46,6 +46,8 @@ class Patient(models.Model):
     # Folded copies kept by save(), so search is an indexed prefix/contains match, not a function call.
     search_name = models.CharField(max_length=400, editable=False, db_index=True)
     search_phone = models.CharField(max_length=40, editable=False, db_index=True, blank=True)
+    # Set when the patient taps "my name is spelled wrong"; cleared when staff change the name.
+    name_reported_wrong_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Bumped on every edit, so an edit form can notice that someone else saved in between.
     revision = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

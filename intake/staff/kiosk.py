@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from intake.journey import access as patient_access
 from intake.links.services import issue_link, unlock_link
-from intake.models import AccessLink, Visit
+from intake.models import AccessLink, Progress, Visit
 from portal import audit
+
+HANDBACK_SESSION_KEY = "kiosk_handback"
 
 
 @transaction.atomic
@@ -49,3 +51,6 @@ def finish_kiosk(request: HttpRequest) -> None:
         patient=link.visit.patient if link else None,
     )
     request.session.flush()
+    # The hand-back screen says "your answers are saved" only when something was answered.
+    answered = link is not None and link.visit.progress not in (Progress.INVITED, Progress.OPENED)
+    request.session[HANDBACK_SESSION_KEY] = {"answered": answered}

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from intake.staff.gates import get_visit_for_staff
-from intake.staff.kiosk import finish_kiosk, start_kiosk
+from intake.staff.kiosk import HANDBACK_SESSION_KEY, finish_kiosk, start_kiosk
 from portal.access import staff_required
 
 
@@ -28,4 +28,5 @@ def kiosk_finish(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def kiosk_locked(request: HttpRequest) -> HttpResponse:
-    return render(request, "intake/staff/kiosk_locked.html")
+    handback = request.session.get(HANDBACK_SESSION_KEY) or {}
+    return render(request, "intake/staff/kiosk_locked.html", {"answered": bool(handback.get("answered"))})
