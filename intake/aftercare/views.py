@@ -218,5 +218,8 @@ def checkin_done(request: HttpRequest, window: str) -> HttpResponse:
         "outcome": words["outcome"],
         "instructions": instructions,
         "chest_risk": bool(record and _is_chest_risk(record)),
+        # The done page repeats every sign the patient ticked, in their words, so they can check it.
+        "signs": aftercare.red_flag_labels(checkin.red_flags, aftercare.language_for()),
+        "no_signs_label": words["checkin"]["none_of_these"],
     }
     return render(request, "intake/aftercare/checkin_done.html", context)
