@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from portal.dates import date_hint
+from portal.dates import date_hint, date_pattern
 
 
 def clinic(request):
@@ -12,4 +12,5 @@ def clinic(request):
             "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
         },
         "date_hint": date_hint(),
+        "date_pattern": date_pattern(),
     }

@@ -85,7 +85,7 @@ def test_reception_takes_a_new_patient_to_a_printed_qr_code(live_server, desktop
     snap(desktop, "invite-form")
     assert_accessible(desktop)
     desktop.get_by_role("button", name="Create and get the link").click()
-    desktop.get_by_text("This link is shown only now").wait_for()
+    desktop.get_by_text("until the patient first opens it").wait_for()
     snap(desktop, "link-once")
     assert_accessible(desktop)
     desktop.get_by_role("button", name="Open the print page").click()
