@@ -313,3 +313,72 @@ def test_every_page_names_a_favicon_and_favicon_ico_is_not_a_404(client):
     assert 'rel="icon"' in client.get("/accounts/login/").content.decode()
     response = client.get("/favicon.ico")
     assert response.status_code == 302 and response["Location"].endswith("favicon.svg")
+
+
+# --- kiosk hand-back with a PIN -------------------------------------------------------------------
+
+
+def _kiosk_with_pin(reception, pin="2468"):
+    from django.test import Client
+
+    tablet = Client()
+    tablet.force_login(reception)
+    visit = VisitFactory()
+    tablet.post(f"/staff/visits/{visit.pk}/kiosk/", {"pin": pin})
+    tablet.post("/staff/kiosk/finish/")
+    return tablet, visit
+
+
+def test_the_staff_member_returns_with_their_pin_to_the_patients_record(reception):
+    tablet, visit = _kiosk_with_pin(reception)
+    assert 'name="pin"' in tablet.get("/staff/kiosk/locked/").content.decode()
+
+    tablet.post("/staff/kiosk/return/", {"pin": "1111"})
+    response = tablet.post("/staff/kiosk/return/", {"pin": "2468"})
+
+    assert response.status_code == 302 and response["Location"] == f"/staff/patients/{visit.patient_id}/"
+    assert tablet.get(response["Location"]).status_code == 200
+    assert AuditEvent.objects.filter(action="kiosk.pin_returned", actor=reception).exists()
+    assert AuditEvent.objects.filter(action="kiosk.pin_failed", actor=reception).count() == 1
+
+
+def test_three_wrong_pins_end_it_and_the_full_login_is_needed(reception):
+    tablet, visit = _kiosk_with_pin(reception)
+    for _ in range(3):
+        tablet.post("/staff/kiosk/return/", {"pin": "0000"})
+
+    assert 'name="pin"' not in tablet.get("/staff/kiosk/locked/").content.decode()
+    response = tablet.post("/staff/kiosk/return/", {"pin": "2468"})
+    assert response["Location"] == "/staff/kiosk/locked/"
+    assert tablet.get("/staff/").status_code == 302  # to the login page
+
+
+def test_the_pin_works_only_a_few_minutes_after_the_hand_back(reception, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    tablet, visit = _kiosk_with_pin(reception)
+    time_machine.shift(timedelta(minutes=6))
+    response = tablet.post("/staff/kiosk/return/", {"pin": "2468"})
+    assert response["Location"] == "/staff/kiosk/locked/"
+    assert tablet.get("/staff/").status_code == 302
+
+
+def test_without_a_pin_or_before_the_hand_back_there_is_no_pin_return(reception):
+    from django.test import Client
+
+    tablet, _visit = _kiosk_with_pin(reception, pin="")
+    assert 'name="pin"' not in tablet.get("/staff/kiosk/locked/").content.decode()
+    # During the patient's turn the PIN cannot be tried (the clock starts at the hand-back).
+    during = Client()
+    during.force_login(reception)
+    visit = VisitFactory()
+    during.post(f"/staff/visits/{visit.pk}/kiosk/", {"pin": "2468"})
+    assert during.post("/staff/kiosk/return/", {"pin": "2468"})["Location"] == "/staff/kiosk/locked/"
+
+
+@pytest.mark.parametrize("pin", ["12", "abcd", "1234567", "12 34"])
+def test_a_bad_pin_does_not_start_the_kiosk(reception, as_user, pin):
+    client = as_user(reception)
+    visit = VisitFactory()
+    response = client.post(f"/staff/visits/{visit.pk}/kiosk/", {"pin": pin}, follow=True)
+    assert "must be 4 to 6 digits" in response.content.decode()
+    assert client.get("/staff/").status_code == 200  # still logged in: nothing was handed over
