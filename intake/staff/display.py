@@ -190,4 +190,8 @@ def before_needling(screening, patient) -> dict:
         if part
     )
     rows.append({"key": "emergency_contact", "label": "Emergency contact", "value": contact, "alert": False})
-    return {"rows": rows, "screened": screening is not None and screening.submitted_at is not None}
+    return {
+        "rows": rows,
+        "pain_regions": pain_regions,
+        "screened": screening is not None and screening.submitted_at is not None,
+    }

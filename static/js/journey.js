@@ -82,8 +82,40 @@
     }
   }
 
+  // The body map toggles the same checkboxes as the list; the list stays for keyboards and screen readers.
+  function setUpBodyMap(map) {
+    var boxes = document.querySelectorAll('input[type="checkbox"][name="pain_regions"]');
+    if (!boxes.length) { return; }
+    function box(key) {
+      for (var i = 0; i < boxes.length; i++) { if (boxes[i].value === key) { return boxes[i]; } }
+      return null;
+    }
+    function paint() {
+      map.querySelectorAll(".body-region").forEach(function (shape) {
+        var input = box(shape.getAttribute("data-region"));
+        shape.classList.toggle("is-on", Boolean(input && input.checked));
+      });
+    }
+    map.querySelectorAll(".body-region").forEach(function (shape) {
+      shape.addEventListener("click", function () {
+        var input = box(shape.getAttribute("data-region"));
+        if (!input) { return; }
+        input.checked = !input.checked;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+        paint();
+      });
+    });
+    boxes.forEach(function (input) { input.addEventListener("change", paint); });
+    var group = boxes[0].closest("fieldset") || boxes[0].parentNode.parentNode;
+    var legend = group.querySelector("legend");
+    group.insertBefore(map, legend ? legend.nextSibling : group.firstChild);
+    map.hidden = false;
+    paint();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.journey-form").forEach(setUpFollowUps);
+    document.querySelectorAll("[data-body-map]").forEach(setUpBodyMap);
     var form = answersForm();
     var switcher = document.querySelector("form.language-switcher");
     if (form && switcher) {

@@ -163,6 +163,9 @@ def test_the_before_needling_card_fits_the_first_screen_of_a_tablet(live_server,
             text = card.inner_text()
             for words in ("aspirin or clopidogrel", "Comfort plan", "Upper back", "over the lung", "Rosa Diaz"):
                 assert words in text, words
+            if name == "review":
+                shaded = tablet.locator(".before-needling-map .body-region.is-on")
+                assert {shape.get_attribute("data-region") for shape in shaded.all()} == {"upper_back", "neck", "knee"}
             snap(tablet, f"before-needling-{name}")
             assert_accessible(tablet)
         # Visit recording starts from the patient's pain regions.
@@ -260,3 +263,46 @@ def test_staff_error_pages_lead_back(live_server, desktop, snap, assert_accessib
     snap(desktop, "staff-403")
     assert_accessible(desktop)
     assert desktop.get_by_role("link", name="Back to the board").is_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_body_map_toggles_the_same_regions_as_the_checklist(live_server, phone, snap, assert_accessible):
+    token = new_token()
+    now = timezone.now()
+    link = AccessLinkFactory(token=token, visit__opened_at=now, visit__explanation_read_at=now)
+    from intake.screening.services import save_section
+
+    save_section(visit=link.visit, section_key="about_you", values={})
+    _open(phone, live_server.url, link, token)
+    phone.goto(f"{live_server.url}/patient/screening/pain/")
+    figure = phone.locator("[data-body-map]")
+    assert figure.is_visible()
+
+    figure.locator('.body-region[data-region="upper_back"]').click()
+    assert phone.locator('input[name="pain_regions"][value="upper_back"]').is_checked()
+    phone.locator('input[name="pain_regions"][value="knee"]').check()
+    assert "is-on" in figure.locator('.body-region[data-region="knee"]').first.get_attribute("class")
+    figure.locator('.body-region[data-region="upper_back"]').click()
+    assert not phone.locator('input[name="pain_regions"][value="upper_back"]').is_checked()
+    figure.scroll_into_view_if_needed()
+    snap(phone, "body-map")
+    assert_accessible(phone)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_body_map_needs_no_script_the_checklist_still_works(live_server, browser):
+    token = new_token()
+    now = timezone.now()
+    link = AccessLinkFactory(token=token, visit__opened_at=now, visit__explanation_read_at=now)
+    from intake.screening.services import save_section
+
+    save_section(visit=link.visit, section_key="about_you", values={})
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        _open(page, live_server.url, link, token)
+        page.goto(f"{live_server.url}/patient/screening/pain/")
+        assert page.locator("[data-body-map]").is_hidden()
+        assert page.locator('input[name="pain_regions"][value="knee"]').is_visible()
+    finally:
+        context.close()
