@@ -6,7 +6,7 @@ from portal import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404 each time.
-    path("favicon.ico", views.favicon),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Staff sign-in: password, then a one-time code (portal/views_auth.py).
     path("accounts/", include("portal.urls_auth")),
     # Staff workspace: the board and records (intake), consent PDFs, confirmation and verification (consent).

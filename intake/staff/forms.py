@@ -57,6 +57,17 @@ class ClinicDateField(forms.DateField):
 FlexibleDateField = ClinicDateField  # the older name, kept for callers outside this module
 
 
+class DateOfBirthField(ClinicDateField):
+    """A date of birth: in the clinic's order, not in the future, not before 1900 (a typo, not a person)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if value and value.year < 1900:  # noqa: PLR2004
+            raise forms.ValidationError("Check the year of birth.")
+
+
 class ClinicianChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
@@ -132,7 +143,7 @@ def _start_of(day):
 class InviteForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
-    date_of_birth = ClinicDateField()
+    date_of_birth = DateOfBirthField()
     email = forms.EmailField(required=False, help_text="Needed to send the link by email.")
     phone = forms.CharField(max_length=40, required=False)
     clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="Not decided yet")
@@ -150,14 +161,6 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["clinician"].queryset = clinicians()
         self.duplicates = []
-
-    def clean_date_of_birth(self):
-        dob = self.cleaned_data["date_of_birth"]
-        if dob > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if dob.year < 1900:
-            raise forms.ValidationError("Check the year of birth.")
-        return dob
 
     def clean_scheduled_at(self):
         when = self.cleaned_data["scheduled_at"]
@@ -196,7 +199,7 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date_of_birth"] = ClinicDateField(label="Date of birth")
+        self.fields["date_of_birth"] = DateOfBirthField(label="Date of birth")
         if not self.is_bound:
             self.initial["revision"] = self.instance.revision
 

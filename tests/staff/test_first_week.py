@@ -382,3 +382,21 @@ def test_a_bad_pin_does_not_start_the_kiosk(reception, as_user, pin):
     response = client.post(f"/staff/visits/{visit.pk}/kiosk/", {"pin": pin}, follow=True)
     assert "must be 4 to 6 digits" in response.content.decode()
     assert client.get("/staff/").status_code == 200  # still logged in: nothing was handed over
+
+
+@pytest.mark.parametrize("typed", ["9999-12-31", "1850-01-01"])
+def test_an_edit_cannot_set_a_date_of_birth_in_the_future_or_before_1900(reception, as_user, typed):
+    patient = PatientFactory()
+    response = as_user(reception).post(
+        f"/staff/patients/{patient.pk}/edit/",
+        {
+            "first_name": patient.first_name,
+            "last_name": patient.last_name,
+            "date_of_birth": typed,
+            "preferred_language": "en",
+            "revision": patient.revision,
+        },
+    )
+    assert response.status_code == 200
+    patient.refresh_from_db()
+    assert patient.date_of_birth.year == 1985
