@@ -8,12 +8,12 @@ the clinician (UnderstandingResult.first_try: key -> correct at the first try).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from intake.journey.explanation import SECTIONS_BY_KEY
@@ -21,14 +21,17 @@ from intake.journey.explanation import Section as ExplanationSection
 from intake.models import UnderstandingResult, Visit
 from portal import audit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 CHECK_VERSION = "2026.1"
 
 
 @dataclass(frozen=True)
 class Question:
     key: str
-    text: str | Promise
-    choices: list[tuple[str, str | Promise]]
+    text: StrOrPromise
+    choices: list[tuple[str, StrOrPromise]]
     correct: str
     explanation: str  # key of the explanation section to show again
 
@@ -119,11 +122,25 @@ def result_for(visit: Visit) -> UnderstandingResult | None:
 
 
 @transaction.atomic
-def record_attempt(*, visit: Visit, answers: dict[str, str], request: HttpRequest | None = None) -> UnderstandingResult:
-    """Grade one attempt. First-try results are kept; passing marks the visit's understanding step."""
+def record_attempt(
+    *, visit: Visit, answers: dict[str, str], request: HttpRequest | None = None, shown_after: int | None = None
+) -> UnderstandingResult:
+    """Grade one attempt. First-try results are kept; passing marks the visit's understanding step.
+
+    `shown_after` is the attempt count the form was shown after (a hidden field). A browser reload
+    re-posts the same form with the same number: that is graded again but not counted again, so the
+    consent PDF's "completed after N attempts" counts the patient's submissions only.
+    """
     result, _created = UnderstandingResult.objects.select_for_update().get_or_create(
         visit=visit, defaults={"check_version": CHECK_VERSION}
     )
+    if shown_after is not None and shown_after != result.attempts:
+        wrong = [q.key for q in QUESTIONS if answers.get(q.key) != q.correct]
+        if not wrong and result.passed_at is None:
+            result.passed_at = timezone.now()
+            result.save(update_fields=["passed_at"])
+            visit.mark("understanding_done_at")
+        return result
     first_try = dict(result.first_try)
     for question in QUESTIONS:
         if question.key not in first_try and question.key in answers:

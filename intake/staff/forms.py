@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -95,7 +96,7 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians()
+        cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians()
         for name in ("clinician", "progress", "flag"):
             self.fields[name].widget.attrs["class"] = "form-select"
 
@@ -159,7 +160,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians()
+        cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians()
         self.duplicates = []
 
     def clean_scheduled_at(self):
@@ -173,7 +174,8 @@ class InviteForm(forms.Form):
     def clean(self):
         from intake.patients.services import find_matching_patients
 
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("first_name") and data.get("last_name") and data.get("date_of_birth"):
             self.duplicates = list(
                 find_matching_patients(
@@ -208,8 +210,9 @@ class ScreeningReviewForm(forms.Form):
     outcome = forms.ChoiceField(choices=ReviewOutcome.choices, widget=forms.RadioSelect)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("outcome") == ReviewOutcome.NEEDS_DISCUSSION and not (data.get("note") or "").strip():
             self.add_error("note", "Say what needs discussing.")
         return data
@@ -275,7 +278,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["actor"].queryset = User.objects.order_by("username")
+        cast(forms.ModelChoiceField, self.fields["actor"]).queryset = User.objects.order_by("username")
         self.fields["actor"].widget.attrs["class"] = "form-select"
 
     def filter(self, queryset):

@@ -25,6 +25,7 @@ from intake.journey import access as patient_access
 from intake.links.services import issue_link, unlock_link
 from intake.models import AccessLink, Progress, Visit
 from portal import audit
+from portal.access import AuthenticatedHttpRequest
 from portal.models import User
 
 HANDBACK_SESSION_KEY = "kiosk_handback"
@@ -35,7 +36,7 @@ PIN_PATTERN = re.compile(r"^\d{4,6}$")
 
 
 @transaction.atomic
-def start_kiosk(request: HttpRequest, visit: Visit, *, pin: str = "") -> AccessLink:
+def start_kiosk(request: AuthenticatedHttpRequest, visit: Visit, *, pin: str = "") -> AccessLink:
     staff = request.user
     device = getattr(staff, "otp_device", None)
     link = visit.access_links.filter(revoked_at__isnull=True).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -18,14 +18,14 @@ from intake.staff.views.common import (
     querystring_without_page,
 )
 from portal import audit
-from portal.access import staff_required
+from portal.access import AuthenticatedHttpRequest, staff_required
 
 BOARD_PAGE_SIZE = 25
 
 
 @staff_required
 @never_cache
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, visits = board_queryset(request)
     visits = visits.with_board_state()
     page = page_number(request)

@@ -17,12 +17,12 @@ from intake.staff.kiosk import (
     return_with_pin,
     start_kiosk,
 )
-from portal.access import staff_required
+from portal.access import AuthenticatedHttpRequest, staff_required
 
 
 @staff_required
 @require_POST
-def kiosk_start(request: HttpRequest, visit_id) -> HttpResponse:
+def kiosk_start(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     pin = request.POST.get("pin", "").strip()
     if pin and not PIN_PATTERN.match(pin):
