@@ -158,7 +158,7 @@ def test_the_board_record_and_review_screens(live_server, desktop, snap, assert_
     desktop.goto(f"{base}/staff/visits/{stop.pk}/record/")
     desktop.get_by_label("Upper back (between the shoulder blades)").check()
     desktop.get_by_label("Felt faint or fainted").check()
-    desktop.get_by_label("Notes").fill("Lay down, fine after")
+    desktop.get_by_label("Notes", exact=True).fill("Lay down, fine after")
     snap(desktop, "record-visit")
     assert_accessible(desktop)
     desktop.get_by_role("button", name="Record the visit").click()
