@@ -86,6 +86,7 @@ PATIENT_EDITABLE_FIELDS = (
     "emergency_contact_phone",
     "emergency_contact_relationship",
     "preferred_language",
+    "sms_opt_out",
 )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from intake.models import AdverseEvent, FlagLevel, Language, Patient, Progress, ReviewOutcome, Visit
 from intake.patients.services import PATIENT_EDITABLE_FIELDS
 from intake.regions import BODY_REGIONS, REGION_KEYS
+from messaging.phones import PhoneField
 from portal.dates import date_hint, date_pattern, format_clinic_date, parse_clinic_date
 from portal.models import User
 from portal.roles import Role
@@ -146,7 +147,7 @@ class InviteForm(forms.Form):
     last_name = forms.CharField(max_length=100)
     date_of_birth = DateOfBirthField()
     email = forms.EmailField(required=False, help_text="Needed to send the link by email.")
-    phone = forms.CharField(max_length=40, required=False)
+    phone = PhoneField(required=False, help_text="Needed to send the link by text.")
     clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="Not decided yet")
     scheduled_at = forms.DateTimeField(
         label="Appointment",
@@ -202,6 +203,9 @@ class PatientForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date_of_birth"] = DateOfBirthField(label="Date of birth")
+        self.fields["phone"] = PhoneField(label="Phone", required=False)
+        self.fields["emergency_contact_phone"] = PhoneField(label="Emergency contact phone", required=False)
+        self.fields["sms_opt_out"].label = "No text messages (the patient asked)"
         if not self.is_bound:
             self.initial["revision"] = self.instance.revision
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from intake.staff.views import audit_log, board, exports, invite, kiosk, patients, review, visit_record
+from intake.staff.views import audit_log, board, exports, invite, kiosk, patients, reminders, review, visit_record
 
 app_name = "staff"
 
@@ -27,5 +27,6 @@ urlpatterns = [
     path("kiosk/locked/", kiosk.kiosk_locked, name="kiosk_locked"),
     path("kiosk/return/", kiosk.kiosk_return, name="kiosk_return"),
     path("review/", review.review_queue, name="review"),
+    path("reminders/tomorrow/", reminders.remind_tomorrow_page, name="remind_tomorrow"),
     path("audit/", audit_log.audit_log, name="audit"),
 ]
