@@ -207,6 +207,9 @@ class Visit(models.Model):
     # so the board can filter and sort on them without joining the answers.
     flag_level = models.PositiveSmallIntegerField(choices=FlagLevel.choices, default=FlagLevel.NONE)
     urgent_since = models.DateTimeField(null=True, blank=True)
+    # Set when a check-in's soreness is above the usual course (intake/outcomes/soreness.py), even
+    # without a red flag: the board marks the visit "not settling".
+    not_settling_since = models.DateTimeField(null=True, blank=True)
 
     objects = VisitQuerySet.as_manager()
 
@@ -396,8 +399,15 @@ class VisitRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     adverse_events = models.JSONField(default=list, blank=True)  # AdverseEvent values
+    # Optional "right after the session" soreness (0-10): the 0 h point of the soreness curve.
+    soreness_after = models.PositiveSmallIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(soreness_after__lte=10), name="intake_visitrecord_soreness_after_0_10"),
+        ]
 
     def adverse_event_labels(self) -> list[str]:
         labels = dict(AdverseEvent.choices)

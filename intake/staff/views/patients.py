@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from intake.models import Patient, PatientChange
+from intake.outcomes.series import picture_context
 from intake.patients import services
 from intake.regions import region_label
 from intake.staff.display import answer_sections
@@ -70,6 +71,7 @@ def patient_record(request: AuthenticatedHttpRequest, patient_id) -> HttpRespons
             "patient": patient,
             "visits": visits,
             "changes": changes,
+            **picture_context(patient),
             "trail": trail,
             "patient_messages": list(Message.objects.for_patient(patient)[:50]),
             "contact_notes": contact_notes(patient),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from consent.models import ConsentRecord
 from intake.aftercare.checkins import acknowledge_urgent_checkins
 from intake.models import FlagLevel, ScreeningResponse, Visit
+from intake.outcomes.series import picture_context
 from intake.screening import services as screening_services
 from intake.staff.display import answer_sections, before_needling, comfort_wishes
 from intake.staff.forms import (
@@ -99,6 +100,7 @@ def visit_review(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
             "consents": consents,
             "checkins": checkins,
             "open_alert": Alert.objects.open().filter(visit=visit).order_by("-raised_at").first(),
+            **picture_context(visit.patient),
             "form": form,
             "flag_levels": FlagLevel,
         },

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0007_visit_record_treated_by_adverse_events'),
+        ('intake', '0008_visit_record_treated_by_adverse_events'),
     ]
 
     operations = [
