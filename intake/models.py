@@ -414,6 +414,53 @@ class VisitRecord(models.Model):
         return [str(labels.get(code, code)) for code in self.adverse_events]
 
 
+class OutcomeMoment(models.TextChoices):
+    """When outcome measures are taken (intake/questionnaires/outcomes)."""
+
+    FIRST_VISIT = "first_visit", _("First visit")
+    BEFORE_SESSION = "before_session", _("Before a session")
+    DISCHARGE = "discharge", _("Discharge")
+
+
+class OutcomeResponse(models.Model):
+    """Outcome measures (pain, activities, change) for one visit, scored by the server."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="outcomes")
+    questionnaire_version = models.CharField(max_length=40)
+    moment = models.CharField(max_length=16, choices=OutcomeMoment.choices)
+    answers = models.JSONField(default=dict)
+    scores = models.JSONField(default=dict)
+    # The headline scores copied out of `scores` so the clinic's outcomes page can aggregate in SQL.
+    nprs = models.PositiveSmallIntegerField(null=True, blank=True)
+    psfs = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    groc = models.SmallIntegerField(null=True, blank=True)
+    pain_from_screening = models.BooleanField(default=False)
+    # Change since the patient's first measure (None on the first one), and whether this is the patient's
+    # latest response: kept by the outcomes service on every write, so the clinic's outcomes page reads
+    # each course's change from one indexed row instead of finding first and last per patient.
+    nprs_change = models.SmallIntegerField(null=True, blank=True)
+    psfs_change = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    is_latest = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submitted_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(moment__in=OutcomeMoment.values), name="intake_outcome_moment_known"),
+            models.CheckConstraint(condition=Q(nprs__lte=10), name="intake_outcome_nprs_0_10"),
+            models.CheckConstraint(condition=Q(psfs__gte=0, psfs__lte=10), name="intake_outcome_psfs_0_10"),
+            models.CheckConstraint(condition=Q(groc__gte=-7, groc__lte=7), name="intake_outcome_groc_range"),
+        ]
+        indexes = [
+            models.Index(fields=["submitted_at"], name="intake_outcome_submitted"),
+            models.Index(fields=["submitted_at"], condition=Q(is_latest=True), name="intake_outcome_latest"),
+        ]
+
+
 class CheckIn(models.Model):
     """An aftercare check-in at about 24 h or 72 h after the visit."""
 
