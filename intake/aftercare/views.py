@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from intake.aftercare import advice as aftercare
 from intake.aftercare.checkins import CheckInError, submit_checkin, visit_record
 from intake.journey.access import PatientRequest, patient_required
-from intake.models import CheckIn, Visit, VisitRecord
+from intake.models import AdverseEvent, CheckIn, Visit, VisitRecord
 from intake.outcomes.series import patient_soreness
 from intake.regions import region_label, touches_chest_risk_area
 from portal import audit
-from portal.pdf import render_pdf
+from portal.pdf import download_name, render_pdf
 
 
 class CheckInForm(forms.Form):
@@ -83,6 +83,9 @@ def _advice_context(request: PatientRequest, record: VisitRecord) -> dict:
         "record": record,
         "regions": [region_label(key) for key in record.regions],
         "chest_risk": _is_chest_risk(record),
+        # What the clinician recorded during the session changes what today's advice puts first.
+        "felt_faint": AdverseEvent.FELT_FAINT in record.adverse_events,
+        "bled": AdverseEvent.BLEEDING in record.adverse_events,
         "advice": aftercare.advice(language),
         "patient": request.patient,
     }
@@ -139,7 +142,8 @@ def pdf(request: PatientRequest) -> HttpResponse:
     document = render_pdf("intake/aftercare/pdf.html", context)
     audit.record("aftercare.pdf_downloaded", request=request, obj=request.visit, patient=request.patient)
     response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="aftercare.pdf"'
+    name = download_name("aftercare", timezone.localdate(record.treated_at))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -223,5 +227,8 @@ def checkin_done(request: PatientRequest, window: str) -> HttpResponse:
         "outcome": words["outcome"],
         "instructions": instructions,
         "chest_risk": bool(record and _is_chest_risk(record)),
+        # The done page repeats every sign the patient ticked, in their words, so they can check it.
+        "signs": aftercare.red_flag_labels(checkin.red_flags, aftercare.language_for()),
+        "no_signs_label": words["checkin"]["none_of_these"],
     }
     return render(request, "intake/aftercare/checkin_done.html", context)
