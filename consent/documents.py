@@ -184,7 +184,9 @@ def consent_context(record: ConsentRecord) -> dict:
 
 
 def _clinician_name(visit: Visit) -> str:
-    clinician = visit.clinician
+    # Once the session is recorded, the clinician who treated; before that, the one booked.
+    record = getattr(visit, "record", None)
+    clinician = (record.treated_by if record is not None else None) or visit.clinician
     return str(clinician) if clinician is not None else ""
 
 

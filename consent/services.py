@@ -31,6 +31,7 @@ from messaging.render import register_context
 from messaging.services import queue_message
 from portal import audit
 from portal.models import User
+from portal.pdf import download_name
 
 logger = logging.getLogger(__name__)
 
@@ -537,7 +538,8 @@ def _signed_copy_context(message) -> dict:
     record = ConsentRecord.objects.select_related("visit__patient", "consent_version").get(pk=message.context["record"])
     with record.pdf.open("rb") as handle:
         pdf = handle.read()
-    return {"patient": record.visit.patient, "record": record, "attachments": [("consent.pdf", pdf, "application/pdf")]}
+    name = download_name("consent", timezone.localdate(record.signed_at))
+    return {"patient": record.visit.patient, "record": record, "attachments": [(name, pdf, "application/pdf")]}
 
 
 register_context(SIGNED_COPY_TEMPLATE, _signed_copy_context, label="Signed consent copy")

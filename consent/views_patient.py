@@ -22,6 +22,7 @@ from consent.models import ConsentRecord
 from intake.journey.access import PatientRequest, patient_required
 from portal import audit
 from portal.audit import client_ip
+from portal.pdf import download_name
 
 
 def _journey_url(name: str) -> str:
@@ -133,7 +134,10 @@ def pdf(request: PatientRequest) -> HttpResponse | FileResponse:
         return redirect("consent:sign")
     audit.record("consent.pdf_downloaded", request=request, obj=record, patient=request.patient)
     response = FileResponse(
-        record.pdf.open("rb"), content_type="application/pdf", as_attachment=True, filename="consent.pdf"
+        record.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=download_name("consent", timezone.localdate(record.signed_at)),
     )
     response["Cache-Control"] = "no-store"
     return response

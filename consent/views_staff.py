@@ -17,12 +17,14 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from consent import sealing, services
+from consent.documents import screening_flags
 from consent.forms import ConfirmForm, StaffWithdrawForm, VerifyForm
 from consent.models import ConsentRecord
 from consent.verification import verify_pdf_bytes
 from intake.staff.gates import get_visit_for_staff
 from portal import audit
 from portal.access import AuthenticatedHttpRequest, get_for_staff, role_required, staff_required
+from portal.pdf import download_name
 from portal.roles import Role
 
 
@@ -59,6 +61,8 @@ def detail(request: AuthenticatedHttpRequest, record_id) -> HttpResponse:
             "stale": services.is_stale(record, record.visit),
             "archive": services.archive_status(record),
             "tsa_configured": sealing.tsa_configured(),
+            # Beside the PDF, so the clinician need not scroll the document to find them.
+            "flags": screening_flags(record.visit),
             "confirm_form": ConfirmForm(),
             "can_confirm": _can_confirm(request.user) and record.status == "signed",
             "can_withdraw": _can_withdraw(request.user) and not record.withdrawn_at,
@@ -86,12 +90,18 @@ def _file_response(request: HttpRequest, record: ConsentRecord, name: str | None
     return response
 
 
+def _day(moment):
+    from django.utils import timezone
+
+    return timezone.localdate(moment) if moment else timezone.localdate()
+
+
 @never_cache
 @xframe_options_sameorigin
 @staff_required
 def pdf(request: AuthenticatedHttpRequest, record_id) -> FileResponse:
     record = get_record_for_staff(request, record_id)
-    return _file_response(request, record, record.pdf.name, f"consent-{record.pk}.pdf")
+    return _file_response(request, record, record.pdf.name, download_name("consent", _day(record.signed_at)))
 
 
 @never_cache
@@ -101,7 +111,9 @@ def confirmation_pdf(request: AuthenticatedHttpRequest, record_id) -> FileRespon
     record = get_record_for_staff(request, record_id)
     if not record.confirmation_pdf:
         raise Http404
-    return _file_response(request, record, record.confirmation_pdf.name, f"consent-{record.pk}-confirmation.pdf")
+    return _file_response(
+        request, record, record.confirmation_pdf.name, download_name("consent confirmation", _day(record.confirmed_at))
+    )
 
 
 @require_POST

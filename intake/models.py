@@ -61,6 +61,8 @@ class Patient(models.Model):
     # Folded copies kept by save(), so search is an indexed prefix/contains match, not a function call.
     search_name = models.CharField(max_length=400, editable=False, db_index=True)
     search_phone = models.CharField(max_length=40, editable=False, db_index=True, blank=True)
+    # Set when the patient taps "my name is spelled wrong"; cleared when staff change the name.
+    name_reported_wrong_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Bumped on every edit, so an edit form can notice that someone else saved in between.
     revision = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -173,6 +175,25 @@ class VisitQuerySet(models.QuerySet):
     def urgent(self):
         """Visits with an unresolved red-flag check-in, oldest alarm first."""
         return self.filter(urgent_since__isnull=False).order_by("urgent_since")
+
+    def not_ready(self):
+        """Visits whose consent is not signed yet (the patient still has steps to do)."""
+        return self.filter(signed_at__isnull=True)
+
+    def with_board_state(self):
+        """Each row's open "call the patient" review and its locked link (id), in the same query."""
+        return self.annotate(
+            needs_discussion=models.Exists(
+                ScreeningResponse.objects.filter(
+                    visit=models.OuterRef("pk"), review_outcome=ReviewOutcome.NEEDS_DISCUSSION
+                )
+            ),
+            locked_link_id=models.Subquery(
+                AccessLink.objects.filter(
+                    visit=models.OuterRef("pk"), revoked_at__isnull=True, locked_at__isnull=False
+                ).values("pk")[:1]
+            ),
+        )
 
 
 class Visit(models.Model):
@@ -317,6 +338,22 @@ class AccessLink(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
+class ReviewOutcome(models.TextChoices):
+    """The clinician's review of a screening. "Needs discussion" stays open until a later review clears it."""
+
+    REVIEWED = "reviewed", _("Reviewed: fine to go ahead")
+    NEEDS_DISCUSSION = "needs_discussion", _("Needs discussion: call the patient")
+
+
+class ScreeningResponseQuerySet(models.QuerySet):
+    def awaiting_review(self):
+        """Submitted screenings not yet reviewed, or still waiting for the discussion with the patient."""
+        return self.filter(submitted_at__isnull=False).filter(
+            Q(reviewed_at__isnull=True, visit__signed_at__isnull=True)
+            | Q(review_outcome=ReviewOutcome.NEEDS_DISCUSSION)
+        )
+
+
 class ScreeningResponse(models.Model):
     """The patient's screening answers for one visit, with the scores and flags the server computed."""
 
@@ -334,8 +371,14 @@ class ScreeningResponse(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    review_outcome = models.CharField(max_length=20, blank=True)
+    review_outcome = models.CharField(max_length=20, blank=True, choices=ReviewOutcome.choices)
     review_note = models.TextField(blank=True, max_length=2000)
+
+    objects = ScreeningResponseQuerySet.as_manager()
+
+    @property
+    def needs_discussion(self) -> bool:
+        return self.review_outcome == ReviewOutcome.NEEDS_DISCUSSION
 
 
 class UnderstandingResult(models.Model):
@@ -353,6 +396,14 @@ class UnderstandingResult(models.Model):
         return [key for key, correct in self.first_try.items() if not correct]
 
 
+class AdverseEvent(models.TextChoices):
+    """What happened during the session, in fields that aftercare and outcomes can read (not free text)."""
+
+    FELT_FAINT = "felt_faint", _("Felt faint or fainted")
+    BLEEDING = "bleeding", _("Bleeding that needed more than a short press")
+    OTHER = "other", _("Something else (say what in the notes)")
+
+
 class VisitRecord(models.Model):
     """The clinician's record that the session took place; it opens aftercare."""
 
@@ -364,6 +415,11 @@ class VisitRecord(models.Model):
         default=False, help_text="Chest wall, upper back, neck or shoulder was needled."
     )
     notes = models.TextField(blank=True, max_length=4000)
+    # Who needled the patient (may differ from who typed the record); null only for records made before.
+    treated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    adverse_events = models.JSONField(default=list, blank=True)  # AdverseEvent values
     # Optional "right after the session" soreness (0-10): the 0 h point of the soreness curve.
     soreness_after = models.PositiveSmallIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -373,6 +429,10 @@ class VisitRecord(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(soreness_after__lte=10), name="intake_visitrecord_soreness_after_0_10"),
         ]
+
+    def adverse_event_labels(self) -> list[str]:
+        labels = dict(AdverseEvent.choices)
+        return [str(labels.get(code, code)) for code in self.adverse_events]
 
 
 class OutcomeMoment(models.TextChoices):

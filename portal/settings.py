@@ -326,6 +326,16 @@ CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Physiotherapy")
 CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "12 River Street, Springfield")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "555-0100")
 CLINIC_EMERGENCY_NUMBER = env_str("CLINIC_EMERGENCY_NUMBER", "911")
+# The clinic's locale (language-REGION) decides its date order unless CLINIC_DATE_ORDER says otherwise.
+CLINIC_LOCALE = env_str("CLINIC_LOCALE", "en-US")
+_YMD_REGIONS = {"CN", "JP", "KR", "TW", "HU", "LT", "SE"}
+_locale_region = (
+    CLINIC_LOCALE.replace("_", "-").split("-")[-1].upper() if "-" in CLINIC_LOCALE.replace("_", "-") else ""
+)
+_locale_order = "MDY" if _locale_region in {"US", "PH"} else "YMD" if _locale_region in _YMD_REGIONS else "DMY"
+CLINIC_DATE_ORDER = env_str("CLINIC_DATE_ORDER", _locale_order).upper()
+if CLINIC_DATE_ORDER not in ("DMY", "MDY", "YMD"):
+    raise ImproperlyConfigured("CLINIC_DATE_ORDER must be DMY, MDY or YMD")
 
 # Aftercare advice that clinics differ on (wording for each choice in intake/aftercare.py).
 AFTERCARE_EXERCISE = env_str("AFTERCARE_EXERCISE", "easy_24h")  # easy_24h | avoid_24_48h | no_restriction

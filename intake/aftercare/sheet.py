@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils import timezone, translation
 
 from intake.aftercare import advice as aftercare
-from intake.models import CheckIn, Patient, Visit, VisitRecord
+from intake.models import AdverseEvent, CheckIn, Patient, Visit, VisitRecord
 from intake.regions import region_label, touches_chest_risk_area
 from portal.pdf import render_pdf
 
@@ -23,6 +23,9 @@ def advice_context(*, record: VisitRecord, patient: Patient) -> dict:
         "record": record,
         "regions": [region_label(key) for key in record.regions],
         "chest_risk": is_chest_risk(record),
+        # What the clinician recorded during the session changes what today's advice puts first.
+        "felt_faint": AdverseEvent.FELT_FAINT in record.adverse_events,
+        "bled": AdverseEvent.BLEEDING in record.adverse_events,
         "advice": aftercare.advice(aftercare.language_for()),
         "patient": patient,
     }

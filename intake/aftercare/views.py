@@ -19,6 +19,7 @@ from intake.journey.access import PatientRequest, patient_required
 from intake.models import CheckIn, Visit, VisitRecord
 from intake.outcomes.series import patient_soreness
 from portal import audit
+from portal.pdf import download_name
 
 
 class CheckInForm(forms.Form):
@@ -110,7 +111,8 @@ def pdf(request: PatientRequest) -> HttpResponse:
     document = sheet.sheet_pdf(visit=request.visit, record=record, patient=request.patient)
     audit.record("aftercare.pdf_downloaded", request=request, obj=request.visit, patient=request.patient)
     response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="aftercare.pdf"'
+    name = download_name("aftercare", timezone.localdate(record.treated_at))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -194,5 +196,8 @@ def checkin_done(request: PatientRequest, window: str) -> HttpResponse:
         "outcome": words["outcome"],
         "instructions": instructions,
         "chest_risk": bool(record and sheet.is_chest_risk(record)),
+        # The done page repeats every sign the patient ticked, in their words, so they can check it.
+        "signs": aftercare.red_flag_labels(checkin.red_flags, aftercare.language_for()),
+        "no_signs_label": words["checkin"]["none_of_these"],
     }
     return render(request, "intake/aftercare/checkin_done.html", context)

@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from intake.journey import explanation as explanation_content
 from intake.journey import steps as journey
 from intake.journey import understanding
-from intake.journey.access import PatientRequest, patient_required
+from intake.journey.access import PatientRequest, is_kiosk, patient_required
 from portal import audit
 from portal.forms import posted
 
@@ -51,6 +52,7 @@ def progress(request: PatientRequest) -> HttpResponse:
         "aftercare_url": journey.aftercare_url(visit),
         "visited": visit.visited_at is not None,
         "all_done": all(state.done for state in states if state.step.stamp),
+        "kiosk": is_kiosk(request),
     }
     return render(request, "intake/journey/progress.html", context)
 
@@ -134,3 +136,20 @@ def before_visit(request: PatientRequest) -> HttpResponse:
         "intake/journey/before_visit.html",
         {"visit": visit, "signed": visit.signed_at is not None, "consent_url": reverse("consent:sign")},
     )
+
+
+@require_POST
+@patient_required
+def name_spelled_wrong(request: HttpRequest) -> HttpResponse:
+    """One tap from the consent page: reception sees a note on the record and fixes the spelling."""
+    from intake.patients.services import report_name_misspelled
+
+    report_name_misspelled(patient=request.patient, request=request)
+    messages.success(
+        request,
+        _(
+            "Thank you. We told the clinic, and they will fix your name. "
+            "To sign now, type your name as it is shown. Or you can wait and sign after they fix it."
+        ),
+    )
+    return redirect("consent:sign")

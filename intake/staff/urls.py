@@ -42,6 +42,7 @@ urlpatterns = [
     path("links/<uuid:link_id>/unlock/", invite.link_unlock, name="link_unlock"),
     path("kiosk/finish/", kiosk.kiosk_finish, name="kiosk_finish"),
     path("kiosk/locked/", kiosk.kiosk_locked, name="kiosk_locked"),
+    path("kiosk/return/", kiosk.kiosk_return, name="kiosk_return"),
     path("review/", review.review_queue, name="review"),
     path("reminders/tomorrow/", reminders.remind_tomorrow_page, name="remind_tomorrow"),
     path("audit/", audit_log.audit_log, name="audit"),

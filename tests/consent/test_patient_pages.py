@@ -281,3 +281,12 @@ def test_before_your_visit_offers_the_signed_copy_only_once_signed(client, ready
     assert "/patient/consent/copy.pdf" in page
     download = client.get("/patient/consent/copy.pdf")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+
+
+def test_the_typed_name_is_kept_and_shown_as_typed_not_lower_case(patient, patient_link, consent_version):
+    link, _token = patient_link
+    typed = f"{link.visit.patient.first_name.upper()} {link.visit.patient.last_name}"
+    patient.post("/patient/consent/", form_data(link.visit, consent_version, typed_name=typed))
+    record = ConsentRecord.objects.get(visit=link.visit)
+    assert record.signer_name == typed
+    assert f"Signed by {typed}" in patient.get("/patient/consent/signed/").content.decode()

@@ -162,7 +162,10 @@ def test_a_flag_is_described_in_spanish_from_the_same_answers():
     assert stored[0]["title"] == "Takes an anticoagulant"
     spanish = describe_flag(definition, "anticoagulant", answers, {}, {}, "es")
     assert spanish["title"] == "Toma un anticoagulante"
-    assert spanish["answer"] == "Medicamento que diluye la sangre: Warfarina, Inyecciones de heparina"
+    assert spanish["answer"] == (
+        "Medicamento que diluye la sangre: Warfarina (Coumadin, Aldocumar, Jantoven), "
+        "Inyecciones de heparina (por ejemplo Lovenox, Clexane, Fragmin)"
+    )
     assert "ISCP 2012" in spanish["rule"] and "revisar" in spanish["rule"]
     english = describe_flag(definition, "anticoagulant", answers, {}, {}, "en")
     assert english == {key: stored[0][key] for key in ("title", "answer", "rule")}

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 # Views that show or change no patient data, and why.
 NO_PATIENT_DATA = {
     "healthz": "database ping",
+    "favicon": "redirects to the static icon",
+    "staff:kiosk_return": "the hand-back PIN; its outcomes are audited as kiosk.pin_* events",
     "login": "staff sign-in form; outcomes are audited as auth.* events (test_staff_login.py)",
     "logout": "audited as auth.logout (test_staff_login.py)",
     "otp_verify": "staff code step; audited as auth.otp_* (test_staff_login.py)",
@@ -123,7 +125,8 @@ def test_every_view_that_touches_patient_data_writes_an_audit_event(journeys, cl
                                 forms.setdefault(path_of(form.action), []).append(form)
 
     # POST-only views: post the form a page offers for that URL (or nothing), as each patient's staff.
-    for route, url, journey in post_only:
+    # Patients' first: a staff POST such as "issue a new link" ends the journey's link.
+    for route, url, journey in sorted(post_only, key=lambda item: not item[0].is_patient):
         form = (forms.get(url) or [None])[0]
         data = form.fill(dob=journey.patient.date_of_birth) if form else {}
         before = AuditEvent.objects.count()

@@ -18,7 +18,7 @@ def _invite_data(**changes):
     data = {
         "first_name": "Zoë",
         "last_name": "Ölander",
-        "date_of_birth": "03/11/1979",
+        "date_of_birth": "11/03/1979",  # the default clinic (en-US) reads MM/DD/YYYY
         "email": "zoe@example.com",
         "phone": "(201) 555-0101",
         "clinician": "",
@@ -29,7 +29,7 @@ def _invite_data(**changes):
     return data
 
 
-def test_reception_invites_a_patient_and_sees_the_link_once(reception, clinician, as_user):
+def test_reception_sees_the_link_until_the_patient_first_opens_it(reception, clinician, as_user):
     client = as_user(reception)
     response = client.post("/staff/invite/", _invite_data(clinician=clinician.pk), follow=True)
 
@@ -37,9 +37,24 @@ def test_reception_invites_a_patient_and_sees_the_link_once(reception, clinician
     visit = Visit.objects.get(patient__last_name="Ölander")
     assert visit.clinician == clinician
     token = response.context["token"]
-    assert find_usable_link(token).visit == visit
-    assert "shown only now" in response.content.decode()
-    assert token not in client.get(f"/staff/visits/{visit.pk}/link/").content.decode()
+    link = find_usable_link(token)
+    assert link.visit == visit
+    assert "until the patient first opens it" in response.content.decode()
+    # Printing first no longer loses the link: the page, email and print all still have it.
+    assert client.post(f"/staff/visits/{visit.pk}/link/print/", {"token": token}).status_code == 200
+    assert token in client.get(f"/staff/visits/{visit.pk}/link/").content.decode()
+
+    link.last_used_at = timezone.now()
+    link.save(update_fields=["last_used_at"])
+
+    page = client.get(f"/staff/visits/{visit.pk}/link/").content.decode()
+    assert token not in page
+    assert "has opened this link" in page
+    assert (
+        token
+        not in client.post(f"/staff/visits/{visit.pk}/link/print/", {"token": token}, follow=True).content.decode()
+    )
+    assert token not in as_user(clinician).get(f"/staff/visits/{visit.pk}/link/").content.decode()
 
 
 def test_the_invite_form_explains_bad_input(reception, as_user):

@@ -29,6 +29,7 @@ GAVE_UP_SHOWN_FOR = timedelta(days=7)  # messages that gave up stay on the board
 @never_cache
 def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, visits = board_queryset(request)
+    visits = visits.with_board_state()
     page = page_number(request)
     rows, has_next = paginate(visits, page, BOARD_PAGE_SIZE)
     urgent = list(Visit.objects.urgent().for_board().prefetch_related(open_alerts_prefetch())[:10])
@@ -52,6 +53,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
             "querystring": querystring_without_page(request),
             "can_export": can_export(request.user),
             "today": timezone.localdate(),
+            "tomorrow": timezone.localdate() + timedelta(days=1),
         },
     )
 

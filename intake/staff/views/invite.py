@@ -25,16 +25,26 @@ NEW_LINK_SESSION_KEY = "staff_new_link"
 
 
 def _remember_token(request: HttpRequest, visit: Visit, token: str) -> None:
-    """Hold the new link's token in the session for the next page only (popped there); the database
-    keeps only its hash, so once shown it cannot be shown again."""
-    request.session[NEW_LINK_SESSION_KEY] = {"visit": str(visit.pk), "token": token}
+    """Hold the new link's raw token in this staff member's server-side session (the database keeps only
+    its hash), so print, email, text and copy work in any order. It is shown only while the link is unused:
+    see _held_token and docs/security.md."""
+    held = dict(request.session.get(NEW_LINK_SESSION_KEY) or {})
+    held[str(visit.pk)] = token
+    request.session[NEW_LINK_SESSION_KEY] = held
 
 
-def _take_token(request: HttpRequest, visit: Visit) -> str | None:
-    held = request.session.pop(NEW_LINK_SESSION_KEY, None)
-    if held and held.get("visit") == str(visit.pk):
-        return held["token"]
-    return None
+def _held_token(request: HttpRequest, visit: Visit) -> str | None:
+    """The held token while it still opens the visit's current link and nobody has used it; else forgotten."""
+    held = dict(request.session.get(NEW_LINK_SESSION_KEY) or {})
+    token = held.get(str(visit.pk))
+    if token is None:
+        return None
+    link = _token_matches(visit, token)
+    if link is None or link.last_used_at is not None:
+        held.pop(str(visit.pk))
+        request.session[NEW_LINK_SESSION_KEY] = held
+        return None
+    return token
 
 
 @staff_required
@@ -80,9 +90,9 @@ def _token_matches(visit: Visit, token: str) -> AccessLink | None:
 @staff_required
 @never_cache
 def visit_link(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
-    """The new link, shown once: email it, print it with a QR code, or hand this device over (kiosk)."""
+    """The new link until its first use: email, print, text or copy it in any order, or hand this device over."""
     visit = get_visit_for_staff(request, visit_id)
-    token = _take_token(request, visit)
+    token = _held_token(request, visit)
     link = visit.access_links.filter(revoked_at__isnull=True).first()
     url = patient_url(token) if token else None
     audit.record("link.viewed", request=request, obj=visit, patient=visit.patient, details={"shown": bool(token)})
@@ -99,6 +109,8 @@ def visit_link_email(request: AuthenticatedHttpRequest, visit_id) -> HttpRespons
     visit = get_visit_for_staff(request, visit_id)
     token = request.POST.get("token", "")
     link = _token_matches(visit, token)
+    if link is not None and link.last_used_at is not None:
+        link = None  # once the patient has opened it, the link is theirs: never sent again
     if link is None:
         messages.error(request, "That link is no longer valid. Issue a new link to send it.")
         return redirect("staff:visit_link", visit_id=visit.pk)
@@ -124,6 +136,8 @@ def visit_link_print(request: AuthenticatedHttpRequest, visit_id) -> HttpRespons
     visit = get_visit_for_staff(request, visit_id)
     token = request.POST.get("token", "")
     link = _token_matches(visit, token)
+    if link is not None and link.last_used_at is not None:
+        link = None  # once the patient has opened it, the link is theirs: never shown again
     if link is None:
         messages.error(request, "That link is no longer valid. Issue a new link to print it.")
         return redirect("staff:visit_link", visit_id=visit.pk)
@@ -163,4 +177,6 @@ def link_unlock(request: AuthenticatedHttpRequest, link_id) -> HttpResponse:
     link = get_link_for_staff(request, link_id)
     link_services.unlock_link(link=link, by=request.user, request=request)
     messages.success(request, "The link was unlocked. The patient can try their date of birth again.")
+    if request.POST.get("back") == "board":  # the board's one-click Unlock returns to the board
+        return redirect("staff:board")
     return redirect("staff:patient", patient_id=link.visit.patient_id)

@@ -13,7 +13,7 @@ from intake.aftercare.checkins import acknowledge_urgent_checkins
 from intake.models import FlagLevel, ScreeningResponse, Visit
 from intake.outcomes.series import picture_context
 from intake.screening import services as screening_services
-from intake.staff.display import answer_sections, comfort_wishes
+from intake.staff.display import answer_sections, before_needling, comfort_wishes
 from intake.staff.forms import (
     ScreeningReviewForm,
 )
@@ -40,9 +40,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("-visit__flag_level", "signed_at")[:REVIEW_LIMIT]
     )
     screenings = list(
-        ScreeningResponse.objects.filter(
-            submitted_at__isnull=False, reviewed_at__isnull=True, visit__signed_at__isnull=True
-        )
+        ScreeningResponse.objects.awaiting_review()
         .select_related("visit__patient", "visit__clinician")
         .order_by("-flag_level", "submitted_at")[:REVIEW_LIMIT]
     )
@@ -97,6 +95,7 @@ def visit_review(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
             "flags": sorted((screening.flags if screening else []), key=lambda f: -int(f.get("level", 0))),
             "answer_sections": answer_sections(screening, visit.patient),
             "comfort": comfort_wishes(screening),
+            "before_needling": before_needling(screening, visit.patient),
             "understanding": understanding,
             "consents": consents,
             "checkins": checkins,

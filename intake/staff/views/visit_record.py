@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from intake.regions import region_label
+from intake.staff.display import before_needling
 from intake.staff.forms import (
     VisitRecordForm,
 )
@@ -24,7 +25,19 @@ from portal.roles import Role
 def visit_record(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     existing = getattr(visit, "record", None) if hasattr(visit, "record") else None
-    form = VisitRecordForm(request.POST or None, initial={"treated_at": timezone.localtime().replace(second=0)})
+    screening = getattr(visit, "screening", None)
+    form = VisitRecordForm(
+        request.POST or None,
+        initial={
+            "treated_at": timezone.localtime().replace(second=0),
+            # Whoever records is usually who treated; the booked clinician otherwise.
+            "treated_by": request.user
+            if request.user.groups.filter(name=Role.CLINICIAN.value).exists()
+            else visit.clinician,
+            # The patient's pain regions are the usual start; the clinician unticks what was not needled.
+            "regions": list((screening.answers.get("pain_regions") or []) if screening else []),
+        },
+    )
     if request.method == "POST" and existing is None and form.is_valid():
         try:
             visit_services.record_visit(
@@ -32,6 +45,8 @@ def visit_record(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
                 treated_at=form.cleaned_data["treated_at"],
                 regions=form.cleaned_data["regions"],
                 notes=form.cleaned_data["notes"],
+                treated_by=form.cleaned_data["treated_by"],
+                adverse_events=form.cleaned_data["adverse_events"],
                 by=request.user,
                 request=request,
             )
@@ -50,5 +65,6 @@ def visit_record(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
             "form": form,
             "existing": existing,
             "existing_regions": [region_label(k) for k in existing.regions] if existing else [],
+            "before_needling": before_needling(screening, visit.patient),
         },
     )
