@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0007_merge_0006_outcomes_0006_patient_sms_opt_out'),
+        ('intake', '0009_patient_name_reported_wrong'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
