@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Language, Visit
+from portal.erasure import erasure_in_progress
 
 
 class ImmutableConsentError(Exception):
@@ -142,9 +143,13 @@ class ConsentRecordQuerySet(models.QuerySet):
         raise ImmutableConsentError("Consent records are changed only through consent.services, one at a time.")
 
     def delete(self):
+        if erasure_in_progress():  # retention only (portal/erasure.py)
+            return super().delete()
         raise ImmutableConsentError("Consent records are never deleted; withdraw them instead.")
 
     def _raw_delete(self, using):
+        if erasure_in_progress():
+            return super()._raw_delete(using)
         raise ImmutableConsentError("Consent records are never deleted; withdraw them instead.")
 
     def active(self) -> ConsentRecordQuerySet:
@@ -254,6 +259,8 @@ class ConsentRecord(models.Model):
                 raise ImmutableConsentError(f"The consent's {name} is already set and cannot change.")
 
     def delete(self, *args, **kwargs):
+        if erasure_in_progress():
+            return super().delete(*args, **kwargs)
         raise ImmutableConsentError("Consent records are never deleted; withdraw them instead.")
 
     @property
@@ -282,6 +289,8 @@ class ArchiveVersionQuerySet(models.QuerySet):
         raise ImmutableConsentError("Archived consent files are added, never changed.")
 
     def delete(self):
+        if erasure_in_progress():  # retention only (portal/erasure.py)
+            return super().delete()
         raise ImmutableConsentError("Archived consent files are added, never deleted.")
 
     def newest_first(self) -> ArchiveVersionQuerySet:
@@ -332,4 +341,6 @@ class ArchiveVersion(models.Model):
         return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
+        if erasure_in_progress():
+            return super().delete(*args, **kwargs)
         raise ImmutableConsentError("Archived consent files are added, never deleted.")

@@ -33,6 +33,15 @@ class FlagLevel(models.IntegerChoices):
 ADULT_AGE = 18  # under this age on the day, a parent or guardian signs the consent (clinical.md)
 
 
+class PatientQuerySet(models.QuerySet):
+    def not_on_hold(self) -> PatientQuerySet:
+        return self.filter(legal_hold_since__isnull=True)
+
+    def with_last_visit(self) -> PatientQuerySet:
+        """Each patient with `last_visit_at`: the latest appointment (the record's retention clock)."""
+        return self.annotate(last_visit_at=models.Max("visits__scheduled_at"))
+
+
 class Patient(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     first_name = models.CharField(_("first name"), max_length=100)
@@ -58,6 +67,14 @@ class Patient(models.Model):
     revision = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A legal hold keeps the whole record past its retention date (docs/records.md); clinic admin only.
+    legal_hold_since = models.DateTimeField(null=True, blank=True, editable=False)
+    legal_hold_reason = models.CharField(max_length=500, blank=True, editable=False)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    objects = PatientQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -98,6 +115,10 @@ class Patient(models.Model):
     def is_minor_on(self, day: date) -> bool:
         """The one minor rule: under 18 on that day, so a parent or guardian signs."""
         return self.age_on(day) < ADULT_AGE
+
+    @property
+    def on_legal_hold(self) -> bool:
+        return self.legal_hold_since is not None
 
     @property
     def is_minor(self) -> bool:

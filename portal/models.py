@@ -7,6 +7,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from portal.erasure import erasure_in_progress
 from portal.roles import Role
 
 
@@ -51,8 +52,14 @@ class ImmutableRowError(Exception):
     """Raised when code tries to change or remove a row that must stay as written."""
 
 
+# What retention may blank on an audit event about a destroyed patient (docs/records.md); nothing else.
+SCRUBBABLE_AUDIT_FIELDS = frozenset({"patient", "access_link", "object_id", "ip", "user_agent", "details"})
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
+        if erasure_in_progress() and set(kwargs) <= SCRUBBABLE_AUDIT_FIELDS and kwargs.get("patient", 0) is None:
+            return super().update(**kwargs)
         raise ImmutableRowError(f"{self.model.__name__} rows cannot be updated.")
 
     def delete(self):

@@ -372,6 +372,11 @@ ACCESS_LINK_DAYS_AFTER_VISIT = env_int("ACCESS_LINK_DAYS_AFTER_VISIT", 30)
 ACCESS_LINK_MAX_DOB_FAILURES = 5
 PATIENT_SESSION_SECONDS = env_int("PATIENT_SESSION_SECONDS", 2 * 60 * 60)
 
+# Retention (docs/records.md): an adult's record is kept this many years after the last visit; a
+# record from a visit made as a minor is kept at least until the patient reaches this age.
+RETENTION_ADULT_YEARS = env_int("RETENTION_ADULT_YEARS", 8)
+RETENTION_MINOR_UNTIL_AGE = env_int("RETENTION_MINOR_UNTIL_AGE", 25)
+
 # Transport and cookies. Production (DEBUG off) gets the strict values by default.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many reverse proxies stand in front of the app; the client address is read that many

@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from intake.aftercare import advice as aftercare
+from intake.aftercare import sheet
 from intake.aftercare.checkins import CheckInError, submit_checkin, visit_record
 from intake.journey.access import PatientRequest, patient_required
-from intake.models import AdverseEvent, CheckIn, Visit, VisitRecord
+from intake.models import CheckIn, Visit, VisitRecord
 from intake.outcomes.series import patient_soreness
-from intake.regions import region_label, touches_chest_risk_area
 from portal import audit
-from portal.pdf import download_name, render_pdf
+from portal.pdf import download_name
 
 
 class CheckInForm(forms.Form):
@@ -73,42 +73,12 @@ def _record(visit: Visit) -> VisitRecord | None:
     return visit_record(visit)
 
 
-def _is_chest_risk(record: VisitRecord) -> bool:
-    return bool(record.chest_risk_area or touches_chest_risk_area(record.regions))
-
-
 def _advice_context(request: PatientRequest, record: VisitRecord) -> dict:
-    language = aftercare.language_for()
-    return {
-        "record": record,
-        "regions": [region_label(key) for key in record.regions],
-        "chest_risk": _is_chest_risk(record),
-        # What the clinician recorded during the session changes what today's advice puts first.
-        "felt_faint": AdverseEvent.FELT_FAINT in record.adverse_events,
-        "bled": AdverseEvent.BLEEDING in record.adverse_events,
-        "advice": aftercare.advice(language),
-        "patient": request.patient,
-    }
+    return sheet.advice_context(record=record, patient=request.patient)
 
 
 def _windows(visit: Visit, record: VisitRecord) -> list[dict]:
-    now = timezone.now()
-    done = {checkin.window: checkin for checkin in visit.checkins.all()}
-    labels = dict(CheckIn.Window.choices)
-    rows = []
-    for key, rules in aftercare.WINDOWS.items():
-        rows.append(
-            {
-                "key": key,
-                "label": labels[key],
-                "state": str(rules.state(treated_at=record.treated_at, now=now)),
-                "opens_at": rules.opens_at(record.treated_at),
-                "late_after": rules.late_after(record.treated_at),
-                "checkin": done.get(key),
-                "action": str(aftercare.action_for(done[key].red_flags)) if key in done else "",
-            }
-        )
-    return rows
+    return sheet.windows(visit, record)
 
 
 def _not_ready(request: HttpRequest, *, status: int = 200) -> HttpResponse:
@@ -138,8 +108,7 @@ def pdf(request: PatientRequest) -> HttpResponse:
     record = _record(request.visit)
     if record is None:
         return _not_ready(request)
-    context = _advice_context(request, record) | {"windows": _windows(request.visit, record)}
-    document = render_pdf("intake/aftercare/pdf.html", context)
+    document = sheet.sheet_pdf(visit=request.visit, record=record, patient=request.patient)
     audit.record("aftercare.pdf_downloaded", request=request, obj=request.visit, patient=request.patient)
     response = HttpResponse(document, content_type="application/pdf")
     name = download_name("aftercare", timezone.localdate(record.treated_at))
@@ -226,7 +195,7 @@ def checkin_done(request: PatientRequest, window: str) -> HttpResponse:
         "action": str(action),
         "outcome": words["outcome"],
         "instructions": instructions,
-        "chest_risk": bool(record and _is_chest_risk(record)),
+        "chest_risk": bool(record and sheet.is_chest_risk(record)),
         # The done page repeats every sign the patient ticked, in their words, so they can check it.
         "signs": aftercare.red_flag_labels(checkin.red_flags, aftercare.language_for()),
         "no_signs_label": words["checkin"]["none_of_these"],

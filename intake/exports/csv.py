@@ -1,4 +1,9 @@
-"""The board as CSV: one row per visit, streamed, with cells a spreadsheet will not run as formulas."""
+"""The board as CSV: one row per visit, streamed, with cells a spreadsheet will not run as formulas.
+
+UTF-8 with a byte order mark: without it Excel opens a double-clicked CSV in the machine's legacy code
+page, and "José Muñoz" arrives as "JosÃ© MuÃ±oz". Other spreadsheets and csv readers ignore the mark
+(Python: encoding="utf-8-sig").
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from intake.models import Visit
+
+BOM = "\ufeff"
 
 HEADER = [
     "appointment",
@@ -46,7 +53,7 @@ def _when(moment) -> str:
 def board_rows(visits: QuerySet[Visit]) -> Iterator[str]:
     """The header, then one CSV line per visit (patient and clinician joined), read in chunks."""
     writer = csv.writer(_Echo())
-    yield writer.writerow(HEADER)
+    yield BOM + writer.writerow(HEADER)
     for visit in visits.iterator(chunk_size=1000):
         patient = visit.patient
         yield writer.writerow(

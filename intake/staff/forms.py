@@ -300,3 +300,15 @@ class AuditFilterForm(forms.Form):
         if data["patient"]:
             queryset = queryset.filter(patient_id=data["patient"])
         return queryset
+
+
+class LegalHoldForm(forms.Form):
+    """The clinic admin's reason for keeping a record past its retention date (no health details)."""
+
+    reason = forms.CharField(
+        max_length=500,
+        strip=True,
+        label="Reason for the legal hold",
+        help_text="For example a claim or a regulator's request, with its reference. No health details.",
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )

@@ -67,7 +67,7 @@ def test_the_csv_follows_the_boards_filter_and_defuses_formulas(clinic_admin, as
     response = as_user(clinic_admin).get("/staff/export.csv", {"q": "plus"})
 
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["appointment", "first_name", "last_name"]
     assert len(rows) == 2
     assert rows[1][1] == "'=HYPERLINK(1)" and rows[1][2] == "'+Plus" and rows[1][5] == "'-5"
@@ -101,3 +101,27 @@ def test_reading_the_audit_log_is_itself_audited_with_the_filters_used(clinic_ad
 def test_only_the_clinic_admin_sees_the_audit_log(reception, clinician, as_user):
     assert as_user(reception).get("/staff/audit/").status_code == 403
     assert as_user(clinician).get("/staff/audit/").status_code == 403
+
+
+def test_the_csv_starts_with_a_byte_order_mark_so_excel_keeps_accented_names(clinic_admin, as_user):
+    VisitFactory(patient=PatientFactory(first_name="José", last_name="Muñoz-Ibáñez"))
+
+    response = as_user(clinic_admin).get("/staff/export.csv")
+
+    body = b"".join(response.streaming_content)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert body.startswith(b"\xef\xbb\xbf") and body.count(b"\xef\xbb\xbf") == 1  # once, before the header
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0] == "appointment"
+    assert rows[1][1:3] == ["José", "Muñoz-Ibáñez"]
+    # What Excel does on a double-click: sees the mark, reads UTF-8. Without it, cp1252 mangles the name.
+    assert "José" not in body[3:].decode("cp1252")
+
+
+def test_the_byte_order_mark_does_not_weaken_the_formula_defence(clinic_admin, as_user):
+    VisitFactory(patient=PatientFactory(first_name="=1+1", last_name="Ñandú"))
+
+    body = b"".join(as_user(clinic_admin).get("/staff/export.csv").streaming_content).decode("utf-8-sig")
+
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[1][1] == "'=1+1" and rows[1][2] == "Ñandú"

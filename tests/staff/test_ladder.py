@@ -37,6 +37,9 @@ VIEWS = [
     ("audit log", "get", "/staff/audit/", ADMIN),
     ("csv export", "get", "/staff/export.csv", ADMIN),
     ("fhir export", "get", "/staff/patients/{patient}/fhir/", ADMIN),
+    ("legal hold", "post", "/staff/patients/{patient}/legal-hold/", ADMIN),
+    ("access report", "get", "/staff/patients/{patient}/access/", ADMIN),
+    ("access pack", "get", "/staff/patients/{patient}/access-pack.zip", ADMIN),
 ]
 
 

@@ -16,6 +16,7 @@ from intake.patients import services
 from intake.regions import region_label
 from intake.staff.display import answer_sections
 from intake.staff.forms import (
+    LegalHoldForm,
     PatientForm,
 )
 from intake.staff.gates import get_patient_for_staff
@@ -77,6 +78,8 @@ def patient_record(request: AuthenticatedHttpRequest, patient_id) -> HttpRespons
             "contact_notes": contact_notes(patient),
             "can_export": can_export(request.user),
             "is_clinician": request.user.is_clinician or request.user.is_clinic_admin,
+            "is_clinic_admin": request.user.is_clinic_admin,
+            "legal_hold_form": LegalHoldForm() if request.user.is_clinic_admin else None,
         },
     )
 
