@@ -140,7 +140,7 @@ def before_visit(request: PatientRequest) -> HttpResponse:
 
 @require_POST
 @patient_required
-def name_spelled_wrong(request: HttpRequest) -> HttpResponse:
+def name_spelled_wrong(request: PatientRequest) -> HttpResponse:
     """One tap from the consent page: reception sees a note on the record and fixes the spelling."""
     from intake.patients.services import report_name_misspelled
 

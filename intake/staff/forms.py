@@ -251,11 +251,11 @@ class VisitRecordForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["treated_by"].queryset = clinicians()
+        cast(forms.ModelChoiceField, self.fields["treated_by"]).queryset = clinicians()
         self.fields["treated_by"].widget.attrs["class"] = "form-select"
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if AdverseEvent.OTHER in (data.get("adverse_events") or []) and not (data.get("notes") or "").strip():
             self.add_error("notes", "Say in the notes what else happened.")
         return data
