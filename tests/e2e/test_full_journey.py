@@ -478,7 +478,7 @@ def test_reception_invites_prints_the_qr_page_and_hands_over_a_kiosk_then_the_cl
         snap(tablet, "kiosk-02-invite")
         assert_accessible(tablet)
         tablet.get_by_role("button", name="Create and get the link").click()
-        tablet.get_by_text("This link is shown only now").wait_for()
+        tablet.get_by_text("until the patient first opens it").wait_for()
         snap(tablet, "kiosk-03-link")
         assert_accessible(tablet)
         tablet.get_by_role("button", name="Open the print page").click()
