@@ -260,6 +260,7 @@ class Generator:
         from intake.models import (
             AccessLink,
             CheckIn,
+            Course,
             Patient,
             ScreeningResponse,
             UnderstandingResult,
@@ -282,7 +283,7 @@ class Generator:
         done = 0
         while done < self.patients:
             size = min(BATCH, self.patients - done)
-            patients, visits, links = [], [], []
+            patients, courses, visits, links = [], [], [], []
             screenings, understandings, consents, records, checkins, audits = [], [], [], [], [], []
             for _ in range(size):
                 fake = fakers[0] if rng.random() < 0.6 else rng.choice(fakers)
@@ -300,6 +301,8 @@ class Generator:
                 patient.search_name = fold_for_search(f"{first} {last} ")
                 patient.search_phone = digits_only(phone)
                 patients.append(patient)
+                course = Course(id=uuid.uuid4(), patient=patient, opened_at=now - timedelta(days=120))
+                courses.append(course)
                 for _v in range(1 if rng.random() < 0.75 else 2):
                     scheduled = now + timedelta(days=rng.uniform(-90, 30))
                     scheduled = scheduled.replace(minute=rng.choice((0, 15, 30, 45)), second=0, microsecond=0)
@@ -308,6 +311,7 @@ class Generator:
                     visit = Visit(
                         id=uuid.uuid4(),
                         patient=patient,
+                        course=course,
                         clinician=rng.choice(clinicians) if clinicians else None,
                         scheduled_at=scheduled,
                         language=patient.preferred_language,
@@ -390,6 +394,7 @@ class Generator:
                                 )
                             )
             Patient.objects.bulk_create(patients, batch_size=BATCH)
+            Course.objects.bulk_create(courses, batch_size=BATCH)
             Visit.objects.bulk_create(visits, batch_size=BATCH)
             AccessLink.objects.bulk_create(links, batch_size=BATCH)
             ScreeningResponse.objects.bulk_create(screenings, batch_size=BATCH)
@@ -491,10 +496,10 @@ class Generator:
         from django.utils import timezone
 
         from intake.links.tokens import hash_token, new_token
-        from intake.models import AccessLink, Patient, Visit, digits_only, fold_for_search
+        from intake.models import AccessLink, Course, Patient, Visit, digits_only, fold_for_search
 
         now = timezone.now()
-        rows, patients, visits, links = [], [], [], []
+        rows, patients, courses, visits, links = [], [], [], [], []
         for index in range(self.journeys):
             dob = date(1950, 1, 1) + timedelta(days=self.rng.randrange(365 * 50))
             patient = Patient(
@@ -507,9 +512,12 @@ class Generator:
             )
             patient.search_name = fold_for_search(f"{patient.first_name} {patient.last_name} ")
             patient.search_phone = digits_only(patient.phone)
+            course = Course(id=uuid.uuid4(), patient=patient, opened_at=now)
+            courses.append(course)
             visit = Visit(
                 id=uuid.uuid4(),
                 patient=patient,
+                course=course,
                 clinician=clinicians[index % len(clinicians)] if clinicians else None,
                 scheduled_at=now + timedelta(days=1 + index % 5, hours=index % 8),
             )
@@ -520,6 +528,7 @@ class Generator:
             visits.append(visit)
             rows.append({"token": token, "dob": dob.isoformat(), "visit": str(visit.id), "name": patient.full_name})
         Patient.objects.bulk_create(patients, batch_size=BATCH)
+        Course.objects.bulk_create(courses, batch_size=BATCH)
         Visit.objects.bulk_create(visits, batch_size=BATCH)
         AccessLink.objects.bulk_create(links, batch_size=BATCH)
         self.counts["journey_visits"] = len(rows)

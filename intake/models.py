@@ -104,6 +104,78 @@ class PatientChange(models.Model):
         ordering = ["-changed_at"]
 
 
+class CourseStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DISCHARGED = "discharged", _("Discharged")
+
+
+class CourseQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=CourseStatus.ACTIVE)
+
+    def current_for(self, patient: Patient) -> Course | None:
+        """The patient's latest course (active or discharged): where a new visit goes unless asked otherwise."""
+        return self.filter(patient=patient).order_by("-opened_at", "-id").first()
+
+
+class Course(models.Model):
+    """A course of care: one patient, one main complaint, the sessions given for it until discharge.
+
+    Named Course, as clinicians and patients say it ("a course of dry needling"); the FHIR export calls
+    the same thing an EpisodeOfCare.
+    """
+
+    Status = CourseStatus
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
+    complaint = models.CharField(_("main complaint"), max_length=200, blank=True)
+    lead_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="led_courses"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    opened_at = models.DateTimeField(default=timezone.now)
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    # Null only for discharges made by the system (a migration or a command run without a user).
+    discharged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    discharge_reason = models.CharField(_("reason for discharge"), max_length=500, blank=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CourseStatus.values), name="intake_course_status_known"),
+            # Discharged exactly when it has a discharge time and a reason; an active course has neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        status=CourseStatus.ACTIVE,
+                        discharged_at__isnull=True,
+                        discharged_by__isnull=True,
+                        discharge_reason="",
+                    )
+                    | (Q(status=CourseStatus.DISCHARGED, discharged_at__isnull=False) & ~Q(discharge_reason=""))
+                ),
+                name="intake_course_discharge_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(discharged_at__isnull=True) | Q(discharged_at__gte=models.F("opened_at")),
+                name="intake_course_discharged_after_opened",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "opened_at"], name="intake_course_patient_opened")]
+
+    def __str__(self) -> str:
+        return f"Course {timezone.localtime(self.opened_at):%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
 class Progress(models.TextChoices):
     """Where a visit's journey stands, in order. Derived from the visit's timestamps on save."""
 
@@ -156,6 +228,7 @@ class Visit(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="visits")
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
     )
@@ -195,6 +268,8 @@ class Visit(models.Model):
             models.Index(fields=["clinician", "scheduled_at"], name="intake_visit_clinician_sched"),
             models.Index(fields=["progress", "scheduled_at"], name="intake_visit_progress_sched"),
             models.Index(fields=["flag_level", "scheduled_at"], name="intake_visit_flag_sched"),
+            # Session numbers count the course's visits up to this one.
+            models.Index(fields=["course", "scheduled_at"], name="intake_visit_course_sched"),
             # The board's urgent panel and the review queue read only the few visits with an open alarm.
             models.Index(
                 fields=["urgent_since"], condition=Q(urgent_since__isnull=False), name="intake_visit_urgent_open"
