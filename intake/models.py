@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 # The search rules know nothing of the models; the models keep their folded copies with them.
@@ -209,8 +210,8 @@ class VisitQuerySet(models.QuerySet):
         return self.filter(scheduled_at__gte=start_of_today)
 
     def for_board(self):
-        """Visits with the patient and clinician joined in the same query: the board's rows."""
-        return self.select_related("patient", "clinician")
+        """Visits with the patient and clinician joined and the session number counted: the board's rows."""
+        return self.select_related("patient", "clinician").with_session_number()
 
     def search(self, text: str):
         """Visits whose patient matches a name, date of birth, email or phone (see intake/patients/search.py)."""
@@ -220,6 +221,25 @@ class VisitQuerySet(models.QuerySet):
     def urgent(self):
         """Visits with an unresolved red-flag check-in, oldest alarm first."""
         return self.filter(urgent_since__isnull=False).order_by("urgent_since")
+
+    def with_session_number(self):
+        """Each visit's place in its course (1 for the first), counted in the same query.
+
+        A correlated count rather than a window function: a window would number only the rows left after
+        the board's filters, while the session number must count every visit of the course.
+        """
+        earlier = (
+            Visit.objects.filter(course=models.OuterRef("course"))
+            .filter(
+                Q(scheduled_at__lt=models.OuterRef("scheduled_at"))
+                | Q(scheduled_at=models.OuterRef("scheduled_at"), id__lte=models.OuterRef("id"))
+            )
+            .order_by()
+            .values("course")
+            .annotate(n=models.Count("id"))
+            .values("n")
+        )
+        return self.annotate(session_number=models.Subquery(earlier, output_field=models.IntegerField()))
 
 
 class Visit(models.Model):
@@ -247,6 +267,9 @@ class Visit(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     visited_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # A follow-up session whose patient was told that the course's earlier consent still applies
+    # (consent/ decides; nothing was signed for this visit). Counts as the consent step being done.
+    consent_carried_at = models.DateTimeField(null=True, blank=True)
 
     progress = models.CharField(max_length=16, choices=Progress.choices, default=Progress.INVITED, editable=False)
     # Highest screening flag, and the time of an unresolved red-flag check-in: kept on the visit
@@ -288,9 +311,42 @@ class Visit(models.Model):
     def derive_progress(self) -> str:
         reached = Progress.INVITED
         for state, stamp in PROGRESS_STAMPS:
-            if getattr(self, stamp):
+            if getattr(self, stamp) or (stamp == "signed_at" and self.consent_carried_at):
                 reached = state
         return reached
+
+    # --- the visit in its course ------------------------------------------------------------------
+    def earlier_in_course(self):
+        """The visits of the same course before this one, latest first."""
+        return (
+            Visit.objects.filter(course_id=self.course_id)
+            .filter(Q(scheduled_at__lt=self.scheduled_at) | Q(scheduled_at=self.scheduled_at, id__lt=self.id))
+            .order_by("-scheduled_at", "-id")
+        )
+
+    @property
+    def session_number(self) -> int:
+        annotated = self.__dict__.get("session_number")
+        return annotated if annotated is not None else self.earlier_in_course().count() + 1
+
+    @session_number.setter
+    def session_number(self, value: int) -> None:
+        self.__dict__["session_number"] = value
+
+    @cached_property
+    def previous_session(self) -> Visit | None:
+        """The latest earlier visit of the course whose patient answered its questions: the baseline."""
+        return self.earlier_in_course().filter(screening_done_at__isnull=False).first()
+
+    @property
+    def is_follow_up(self) -> bool:
+        """Not the first session of its course: the short journey ("since your last session")."""
+        return self.previous_session is not None
+
+    @property
+    def ready_to_sign(self) -> bool:
+        """The steps before the consent are done: the understanding check, or a follow-up's questions."""
+        return self.understanding_done_at is not None or (self.screening_done_at is not None and self.is_follow_up)
 
     def mark(self, stamp: str, when: datetime | None = None) -> None:
         """Record that a journey step happened (first time only) and save."""
@@ -366,6 +422,8 @@ class ScreeningResponse(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="screening")
+    # "screening" for a course's first visit, "follow_up" ("since your last session") for the others.
+    questionnaire = models.CharField(max_length=40, default="screening")
     questionnaire_version = models.CharField(max_length=40)
     answers = models.JSONField(default=dict)
     sections_done = models.JSONField(default=list)
