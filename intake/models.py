@@ -343,6 +343,10 @@ class Visit(models.Model):
         """Not the first session of its course: the short journey ("since your last session")."""
         return self.previous_session is not None
 
+    def previous_record(self) -> VisitRecord | None:
+        """The clinician's record of the latest earlier treated session of the course."""
+        return VisitRecord.objects.filter(visit__in=self.earlier_in_course()).order_by("-treated_at").first()
+
     @property
     def ready_to_sign(self) -> bool:
         """The steps before the consent are done: the understanding check, or a follow-up's questions."""

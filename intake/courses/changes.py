@@ -52,8 +52,15 @@ def changes_since_last(visit: Visit, response: ScreeningResponse | None = None) 
     response = response or ScreeningResponse.objects.filter(visit=visit).first()
     if response is None or response.questionnaire != followup.NAME:
         return []
+    return changes_between(followup.last_answers(visit), response)
+
+
+def changes_between(last: dict, response: ScreeningResponse) -> list[Change]:
+    """The carried answers of a follow-up response that differ from `last` (the answers before it)."""
+    if response.questionnaire != followup.NAME:
+        return []
     definition = definition_for(response)
-    last = followup.last_answers(visit)
+    last = dict(last)
     last.update({key: last.get(key) or value for key, value in followup.NEW_SINCE_LAST.items()})
     found = []
     for key in definition.section(followup.SECTION).carried:

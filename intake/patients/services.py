@@ -45,6 +45,11 @@ def find_matching_patients(*, first_name: str, last_name: str, date_of_birth: da
     )
 
 
+def visits_at_the_same_time(*, patient: Patient, scheduled_at: datetime):
+    """The patient's visits booked for exactly this time: likely a double booking."""
+    return Visit.objects.filter(patient=patient, scheduled_at=scheduled_at)
+
+
 @transaction.atomic
 def invite_patient(
     *,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from intake.staff.views import audit_log, board, exports, invite, kiosk, patients, review, visit_record
+from intake.staff.views import audit_log, board, courses, exports, invite, kiosk, patients, review, visit_record
 
 app_name = "staff"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/", patients.patient_record, name="patient"),
     path("patients/<uuid:patient_id>/edit/", patients.patient_edit, name="patient_edit"),
     path("patients/<uuid:patient_id>/fhir/", exports.patient_fhir, name="patient_fhir"),
+    path("courses/<uuid:course_id>/discharge/", courses.course_discharge, name="course_discharge"),
     path("visits/<uuid:visit_id>/link/", invite.visit_link, name="visit_link"),
     path("visits/<uuid:visit_id>/link/new/", invite.visit_link_new, name="visit_link_new"),
     path("visits/<uuid:visit_id>/link/email/", invite.visit_link_email, name="visit_link_email"),

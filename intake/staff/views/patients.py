@@ -9,13 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from intake.courses.timeline import course_timelines
 from intake.models import PatientChange
 from intake.patients import services
 from intake.regions import region_label
 from intake.staff.display import answer_sections
-from intake.staff.forms import (
-    PatientForm,
-)
+from intake.staff.forms import DischargeForm, PatientForm
 from intake.staff.gates import get_patient_for_staff
 from intake.staff.views.common import (
     can_export,
@@ -46,6 +45,8 @@ def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
         visit.record_regions = [region_label(key) for key in visit.record.regions] if hasattr(visit, "record") else []
         visit.consent_list = [(record, consent_urls(record)) for record in visit.consents.all()]
         visit.checkin_list = label_checkins(list(visit.checkins.all()))
+    courses = list(patient.courses.select_related("lead_clinician", "discharged_by"))
+    timelines = course_timelines(courses, visits)
     changes = list(PatientChange.objects.filter(patient=patient).select_related("changed_by")[:20])
     trail = list(AuditEvent.objects.filter(patient=patient).select_related("actor")[:50])
     audit.record(
@@ -61,6 +62,8 @@ def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
         {
             "patient": patient,
             "visits": visits,
+            "timelines": timelines,
+            "discharge_form": DischargeForm(),
             "changes": changes,
             "trail": trail,
             "can_export": can_export(request.user),

@@ -24,7 +24,12 @@ from portal.roles import Role
 def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     existing = getattr(visit, "record", None) if hasattr(visit, "record") else None
-    form = VisitRecordForm(request.POST or None, initial={"treated_at": timezone.localtime().replace(second=0)})
+    # "Same regions as last time": the regions of the course's last treated session come pre-ticked.
+    previous = visit.previous_record() if existing is None else None
+    initial = {"treated_at": timezone.localtime().replace(second=0)}
+    if previous is not None:
+        initial["regions"] = previous.regions
+    form = VisitRecordForm(request.POST or None, initial=initial)
     if request.method == "POST" and existing is None and form.is_valid():
         try:
             visit_services.record_visit(
@@ -50,5 +55,7 @@ def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
             "form": form,
             "existing": existing,
             "existing_regions": [region_label(k) for k in existing.regions] if existing else [],
+            "previous": previous,
+            "previous_regions": [region_label(k) for k in previous.regions] if previous else [],
         },
     )
