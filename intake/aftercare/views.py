@@ -116,7 +116,10 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     if record is None:
         return _not_ready(request)
-    context = _advice_context(request, record) | {"windows": _windows(request.visit, record)}
+    context = _advice_context(request, record) | {
+        "windows": _windows(request.visit, record),
+        "session_number": request.visit.session_number,
+    }
     return render(request, "intake/aftercare/home.html", context)
 
 

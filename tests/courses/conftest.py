@@ -74,3 +74,4 @@ NOTHING_CHANGED = {
     "pain_now": "3",
     "safety_same": "same",
 }
+from tests.staff.conftest import as_user  # noqa: E402,F401  (fixture)

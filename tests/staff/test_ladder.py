@@ -31,6 +31,7 @@ VIEWS = [
     ("visit review", "get", "/staff/visits/{visit}/review/", CLINICAL),
     ("visit record", "get", "/staff/visits/{visit}/record/", CLINICAL),
     ("acknowledge urgent", "post", "/staff/visits/{visit}/urgent/acknowledge/", CLINICAL),
+    ("discharge course", "post", "/staff/courses/{course}/discharge/", CLINICAL),
     ("audit log", "get", "/staff/audit/", ADMIN),
     ("csv export", "get", "/staff/export.csv", ADMIN),
     ("fhir export", "get", "/staff/patients/{patient}/fhir/", ADMIN),
@@ -40,7 +41,12 @@ VIEWS = [
 @pytest.fixture
 def target(screened_visit):
     link = AccessLinkFactory(visit=screened_visit)
-    return {"visit": screened_visit.pk, "patient": screened_visit.patient_id, "link": link.pk}
+    return {
+        "visit": screened_visit.pk,
+        "patient": screened_visit.patient_id,
+        "link": link.pk,
+        "course": screened_visit.course_id,
+    }
 
 
 def _call(client, method, url):
