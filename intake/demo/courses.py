@@ -1,0 +1,183 @@
+"""Demo courses of care (seed_demo): a patient mid-course and one whose consent is too old.
+
+- Rosa Marín: three sessions done (the first with the full screening and a signature; the second
+  "nothing has changed", so her consent carried over; the third reported a new medicine, which raised a
+  review flag and a re-consent), and a fourth session invited.
+- Pedro Santos: one session more than CONSENT_VALID_DAYS ago and a second one invited: his consent is
+  stale, so the follow-up asks him to sign again.
+
+Answers go through the real rules and the consent through the real signing service. Idempotent: a patient
+who already has a course is left alone; the links of the invited sessions use demo tokens.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from intake import questionnaires
+from intake.demo.journey import CALM
+from intake.demo.patients import demo_token
+from intake.links.tokens import hash_token, link_expiry, patient_url
+from intake.models import AccessLink, CheckIn, Course, Patient, ScreeningResponse, Visit, VisitRecord
+from intake.screening.rules import compute, effective_answers
+from portal.models import User
+
+NOTHING_CHANGED = {
+    "soreness_worst": 4,
+    "soreness_now": 1,
+    "after_effects": ["none"],
+    "pain_now": 3,
+    "safety_same": "same",
+    "blood_thinner": "no",
+    "pregnant": "no",
+    "unwell_today": "no",
+    "new_condition": "no",
+    "new_medicines": "no",
+}
+NEW_MEDICINE = {
+    **NOTHING_CHANGED,
+    "soreness_worst": 5,
+    "after_effects": ["bruising"],
+    "safety_same": "changed",
+    "new_medicines": "yes",
+    "new_medicines_what": "Ibuprofen gel for a sore knee",
+}
+
+
+def _answer(visit: Visit, questionnaire: str, answers: dict, when: datetime) -> None:
+    definition = questionnaires.load(questionnaire)
+    kept = effective_answers(definition, answers)
+    scores, flags, level = compute(definition, kept, visit=visit)
+    ScreeningResponse.objects.create(
+        visit=visit,
+        questionnaire=questionnaire,
+        questionnaire_version=definition.version,
+        answers=kept,
+        sections_done=definition.section_keys,
+        scores=scores,
+        flags=flags,
+        flag_level=level,
+        submitted_at=when,
+    )
+    visit.flag_level = level
+    visit.opened_at = visit.opened_at or when - timedelta(minutes=5)
+    visit.screening_done_at = when
+    if questionnaire == "screening":
+        visit.explanation_read_at = when - timedelta(minutes=3)
+        visit.understanding_done_at = when + timedelta(minutes=2)
+    visit.save()
+
+
+def _sign(visit: Visit, when: datetime) -> None:
+    from consent.demo import demo_signature_png
+    from consent.services import active_version_for, sign_consent
+
+    version = active_version_for(visit.language)
+    sign_consent(
+        visit=visit,
+        version=version,
+        signer_name=visit.patient.full_name,
+        signature_png=demo_signature_png(7),
+        acknowledgements={
+            "electronic_signature": True,
+            "read_and_understood": True,
+            "voluntary": True,
+            "guardian_involved_minor": False,
+            "risks": [risk["name"] for risk in version.risks],
+        },
+        time_zone=str(timezone.get_current_timezone()),
+        ip="127.0.0.1",
+        user_agent="Demo data (seed_demo)",
+        when=when,
+        send_email=False,
+    )
+
+
+def _treat(visit: Visit, clinician: User, regions: list[str]) -> None:
+    VisitRecord.objects.create(
+        visit=visit, treated_at=visit.scheduled_at, regions=regions, notes="Demo session.", recorded_by=clinician
+    )
+    visit.mark("visited_at", visit.scheduled_at)
+    CheckIn.objects.create(visit=visit, window="24h", soreness=3, trend="better", red_flags=[])
+    visit.mark("checked_in_at", visit.scheduled_at + timedelta(hours=20))
+
+
+def _session(course: Course, clinician: User, reception: User, when: datetime) -> Visit:
+    return Visit.objects.create(
+        patient=course.patient,
+        course=course,
+        clinician=clinician,
+        created_by=reception,
+        scheduled_at=when,
+        language=course.patient.preferred_language,
+    )
+
+
+def _link(visit: Visit, reception: User) -> str:
+    token = demo_token(visit)
+    if not AccessLink.objects.filter(token_hash=hash_token(token)).exists():
+        AccessLink.objects.filter(visit=visit, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        AccessLink.objects.create(
+            visit=visit, token_hash=hash_token(token), created_by=reception, expires_at=link_expiry(visit)
+        )
+    return patient_url(token)
+
+
+def _at(days: int, hour: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=hour))
+
+
+def _patient(first: str, last: str, born: date, email: str) -> tuple[Patient, bool]:
+    patient, _ = Patient.objects.get_or_create(
+        first_name=first, last_name=last, date_of_birth=born, defaults={"email": email, "phone": "555-0177"}
+    )
+    return patient, not patient.courses.exists()
+
+
+def seed(*, clinician: User, reception: User) -> list[tuple[Visit, str]]:
+    """Create the two demo courses (once). Returns each invited follow-up with its patient URL."""
+    invited = []
+    rosa, new = _patient("Rosa", "Marín", date(1981, 8, 17), "rosa.marin@example.com")
+    if new:
+        course = Course.objects.create(
+            patient=rosa, complaint="Achilles and calf pain", lead_clinician=clinician, opened_at=_at(-30, 9)
+        )
+        first = _session(course, clinician, reception, _at(-21, 10))
+        _answer(first, "screening", {**CALM, "main_complaint": course.complaint}, _at(-23, 19))
+        _sign(first, _at(-23, 19) + timedelta(minutes=10))
+        _treat(first, clinician, ["calf_shin"])
+        second = _session(course, clinician, reception, _at(-14, 10))
+        _answer(second, "follow_up", NOTHING_CHANGED, _at(-15, 18))
+        second.mark("consent_carried_at", _at(-15, 18) + timedelta(minutes=1))
+        _treat(second, clinician, ["calf_shin"])
+        third = _session(course, clinician, reception, _at(-7, 10))
+        _answer(third, "follow_up", NEW_MEDICINE, _at(-8, 20))
+        _sign(third, _at(-8, 20) + timedelta(minutes=4))  # the new flag asked for a new signature
+        _treat(third, clinician, ["calf_shin"])
+        _session(course, clinician, reception, _at(3, 11))
+    fourth = rosa.visits.order_by("-scheduled_at").first()
+    invited.append((fourth, _link(fourth, reception)))
+
+    pedro, new = _patient("Pedro", "Santos", date(1970, 12, 1), "pedro.santos@example.com")
+    if new:
+        stale = settings.CONSENT_VALID_DAYS + 35
+        course = Course.objects.create(
+            patient=pedro, complaint="Low back ache", lead_clinician=clinician, opened_at=_at(-stale - 7, 9)
+        )
+        first = _session(course, clinician, reception, _at(-stale, 10))
+        _answer(
+            first,
+            "screening",
+            {**CALM, "main_complaint": course.complaint, "pain_regions": ["lower_back"]},
+            _at(-stale - 2, 19),
+        )
+        _sign(first, _at(-stale - 2, 19) + timedelta(minutes=10))
+        _treat(first, clinician, ["lower_back"])
+        _session(course, clinician, reception, _at(4, 15))
+    second = pedro.visits.order_by("-scheduled_at").first()
+    invited.append((second, _link(second, reception)))
+    return invited
