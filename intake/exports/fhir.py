@@ -1,5 +1,7 @@
-"""One patient's record as a FHIR R4 Bundle: Patient, a QuestionnaireResponse per screening, and a
-Consent per signed consent with its PDF attached.
+"""One patient's record as a FHIR R4 Bundle: Patient, an EpisodeOfCare per course of care, an Encounter per
+visit (in its episode), a QuestionnaireResponse per screening or "since your last session" (in its
+encounter), and a Consent per signed consent with its PDF attached (its provision names the encounter and
+episode it was signed in).
 
 Plain dicts built here; tests validate them with the `fhir.resources` package (its R4B models, which
 match R4 for these three resources). Resource ids are the portal's UUIDs, so references are stable.
@@ -15,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from intake.models import Patient, Visit
+from intake.models import Course, Patient, Visit
 from intake.staff.display import score_rows
 
 FHIR_BASE = "urn:uuid:"
@@ -79,6 +81,36 @@ def _answer(value) -> list[dict]:
     return answers
 
 
+def episode_of_care(course: Course, patient_pk) -> dict[str, Any]:
+    period = {"start": _instant(course.opened_at)}
+    if course.discharged_at:
+        period["end"] = _instant(course.discharged_at)
+    resource: dict[str, Any] = {
+        "resourceType": "EpisodeOfCare",
+        "id": str(course.pk),
+        "status": "active" if course.is_active else "finished",
+        "patient": _ref("Patient", patient_pk),
+        "period": period,
+    }
+    if course.complaint:
+        resource["type"] = [{"text": course.complaint}]
+    return resource
+
+
+def encounter(visit: Visit, number: int, patient_pk) -> dict[str, Any]:
+    start = visit.record.treated_at if hasattr(visit, "record") else visit.scheduled_at
+    return {
+        "resourceType": "Encounter",
+        "id": str(visit.pk),
+        "status": "finished" if visit.visited_at else "planned",
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB", "display": "ambulatory"},
+        "type": [{"text": f"Dry needling, session {number} of the course"}],
+        "subject": _ref("Patient", patient_pk),
+        "episodeOfCare": [_ref("EpisodeOfCare", visit.course_id)],
+        "period": {"start": _instant(start)},
+    }
+
+
 def questionnaire_response(visit: Visit, patient_pk) -> dict[str, Any] | None:
     screening = getattr(visit, "screening", None)
     if screening is None:
@@ -108,12 +140,14 @@ def questionnaire_response(visit: Visit, patient_pk) -> dict[str, Any] | None:
     ]
     if flags:
         items.append({"linkId": "flags", "text": "Flags raised, with their rules", "item": flags})
+    version = screening.questionnaire_version or "unknown"
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "id": str(screening.pk),
-        "questionnaire": f"{settings.SITE_URL}/questionnaires/screening|{screening.questionnaire_version or 'unknown'}",
+        "questionnaire": f"{settings.SITE_URL}/questionnaires/{screening.questionnaire}|{version}",
         "status": "completed" if screening.submitted_at else "in-progress",
         "subject": _ref("Patient", patient_pk),
+        "encounter": _ref("Encounter", visit.pk),
         "authored": _instant(screening.submitted_at or screening.updated_at),
     }
     if items:
@@ -151,7 +185,14 @@ def consent_resource(record, patient_pk) -> dict[str, Any]:
         "dateTime": _instant(record.signed_at),
         "policyRule": {"text": f"{record.consent_version.key} version {record.consent_version.version}"},
         "sourceAttachment": attachment,
-        "provision": {"type": "permit"},
+        # The session it was signed in, and the course it covers.
+        "provision": {
+            "type": "permit",
+            "data": [
+                {"meaning": "related", "reference": _ref("Encounter", record.visit_id)},
+                {"meaning": "related", "reference": _ref("EpisodeOfCare", record.visit.course_id)},
+            ],
+        },
     }
     if record.withdrawn_at:
         resource["provision"]["period"] = {"end": _instant(record.withdrawn_at)}
@@ -160,12 +201,16 @@ def consent_resource(record, patient_pk) -> dict[str, Any]:
 
 def patient_bundle(patient: Patient) -> dict[str, Any]:
     visits = list(
-        patient.visits.select_related("screening")
+        patient.visits.select_related("screening", "record", "course")
         .prefetch_related("consents__consent_version")
-        .order_by("scheduled_at")
+        .order_by("scheduled_at", "id")
     )
     resources = [patient_resource(patient)]
+    resources.extend(episode_of_care(course, patient.pk) for course in patient.courses.order_by("opened_at"))
+    numbers: dict = {}
     for visit in visits:
+        numbers[visit.course_id] = numbers.get(visit.course_id, 0) + 1
+        resources.append(encounter(visit, numbers[visit.course_id], patient.pk))
         response = questionnaire_response(visit, patient.pk)
         if response is not None:
             resources.append(response)

@@ -25,23 +25,23 @@ def test_the_fhir_export_is_a_valid_r4_bundle_with_the_consent_pdf(clinic_admin,
     data = json.loads(response.content)
     bundle = Bundle.model_validate(data)
     kinds = [entry.resource.get_resource_type() for entry in bundle.entry]
-    assert kinds == ["Patient", "QuestionnaireResponse", "Consent"]
-    consent = bundle.entry[2].resource
+    assert kinds == ["Patient", "EpisodeOfCare", "Encounter", "QuestionnaireResponse", "Consent"]
+    consent = bundle.entry[4].resource
     with record.pdf.open("rb") as handle:
-        assert base64.b64decode(data["entry"][2]["resource"]["sourceAttachment"]["data"]) == handle.read()
+        assert base64.b64decode(data["entry"][4]["resource"]["sourceAttachment"]["data"]) == handle.read()
     assert consent.status == "active"
-    answers = {item.linkId for item in bundle.entry[1].resource.item}
+    answers = {item.linkId for item in bundle.entry[3].resource.item}
     assert {"comfort", "pain_now", "scores", "flags"} <= answers
     assert AuditEvent.objects.filter(action="patient.exported_fhir", patient=screened_visit.patient).exists()
 
 
-def test_a_patient_without_answers_exports_just_the_patient(clinic_admin, as_user):
+def test_a_patient_without_answers_exports_the_patient_and_the_planned_encounter(clinic_admin, as_user):
     from fhir.resources.R4B.bundle import Bundle
 
     visit = VisitFactory(patient=PatientFactory(first_name="Zoë", preferred_name="Zo"))
     data = json.loads(as_user(clinic_admin).get(f"/staff/patients/{visit.patient_id}/fhir/").content)
     bundle = Bundle.model_validate(data)
-    assert [e.resource.get_resource_type() for e in bundle.entry] == ["Patient"]
+    assert [e.resource.get_resource_type() for e in bundle.entry] == ["Patient", "EpisodeOfCare", "Encounter"]
     assert bundle.entry[0].resource.name[0].given == ["Zoë"]
 
 
