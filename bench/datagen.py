@@ -64,6 +64,23 @@ BATCH = 2000
 LOAD_PASSWORD = "bench-load-password-2026"  # noqa: S105 - throwaway accounts in a throwaway database
 
 
+# How many sessions a course has (1 to 8): most courses are short, a few run to eight.
+SESSION_WEIGHTS = [40, 15, 12, 10, 8, 6, 5, 4]
+COMPLAINTS = ["Neck and shoulder", "Low back", "Calf", "Knee", "Hip", "Upper back", "Elbow", ""]
+FOLLOW_UP_ANSWERS = {
+    "soreness_worst": 4,
+    "soreness_now": 1,
+    "after_effects": ["none"],
+    "pain_now": 3,
+    "safety_same": "same",
+    "blood_thinner": "no",
+    "pregnant": "no",
+    "unwell_today": "no",
+    "new_condition": "no",
+    "new_medicines": "no",
+}
+
+
 def progress_for(state: str) -> list[str]:
     """The timestamps a visit in this state has."""
     return STAMPS[: STATES.index(state)]
@@ -301,10 +318,19 @@ class Generator:
                 patient.search_name = fold_for_search(f"{first} {last} ")
                 patient.search_phone = digits_only(phone)
                 patients.append(patient)
-                course = Course(id=uuid.uuid4(), patient=patient, opened_at=now - timedelta(days=120))
+                # A course of 1 to 8 weekly sessions (most courses are short); the first has the full journey.
+                sessions = rng.choices(range(1, 9), weights=SESSION_WEIGHTS)[0]
+                first_at = now + timedelta(days=rng.uniform(-90, 30) - 7 * (sessions - 1) * rng.random())
+                course = Course(
+                    id=uuid.uuid4(),
+                    patient=patient,
+                    opened_at=first_at - timedelta(days=rng.uniform(8, 25)),
+                    complaint=rng.choice(COMPLAINTS),
+                )
                 courses.append(course)
-                for _v in range(1 if rng.random() < 0.75 else 2):
-                    scheduled = now + timedelta(days=rng.uniform(-90, 30))
+                counts["courses"] = counts.get("courses", 0) + 1
+                for session in range(1, sessions + 1):
+                    scheduled = first_at + timedelta(days=7 * (session - 1))
                     scheduled = scheduled.replace(minute=rng.choice((0, 15, 30, 45)), second=0, microsecond=0)
                     in_past = scheduled < now
                     state = pick_state(rng, in_past)
@@ -327,6 +353,11 @@ class Generator:
                         elif stamp == "confirmed_at":
                             moment = min(scheduled - timedelta(minutes=10), moment + timedelta(hours=2))
                         setattr(visit, stamp, moment)
+                    if session > 1:
+                        # A follow-up: no explanation or understanding check, and the course's consent
+                        # carries over instead of a new signature.
+                        visit.explanation_read_at = visit.understanding_done_at = None
+                        visit.consent_carried_at, visit.signed_at = visit.signed_at, None
                     visit.progress = visit.derive_progress()
                     visits.append(visit)
                     counts[f"visits_{state}"] = counts.get(f"visits_{state}", 0) + 1
@@ -335,7 +366,18 @@ class Generator:
                     if getattr(link, "reissued", None) is not None:
                         links.append(link.reissued)
                     audits.append(self.audit("visit.created", visit, patient, visit.created_at))
-                    if visit.screening_done_at and tpl["screening"] is not None:
+                    if visit.screening_done_at and session > 1:
+                        screenings.append(
+                            ScreeningResponse(
+                                visit_id=visit.id,
+                                questionnaire="follow_up",
+                                questionnaire_version="2026.1",
+                                answers=FOLLOW_UP_ANSWERS,
+                                sections_done=["since_last"],
+                                submitted_at=visit.screening_done_at,
+                            )
+                        )
+                    elif visit.screening_done_at and tpl["screening"] is not None:
                         row = ScreeningResponse(
                             **_clone_fields(tpl["screening"], visit_id=visit.id, submitted_at=visit.screening_done_at)
                         )
