@@ -6,7 +6,6 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from intake.courses import hooks
 from intake.links.services import revoke_link
 from intake.models import AccessLink, Course
 from portal import audit
@@ -48,5 +47,4 @@ def discharge_course(*, course: Course, reason: str, by: User, request: HttpRequ
         patient=course.patient,
         details={"links_revoked": revoked, "reason": True},
     )
-    transaction.on_commit(lambda: hooks.course_discharged(course=course))
     return course
