@@ -71,12 +71,12 @@ def _answer(visit: Visit, questionnaire: str, answers: dict, when: datetime) -> 
     visit.save()
 
 
-def _sign(visit: Visit, when: datetime) -> None:
+def _sign(visit: Visit, when: datetime, clinician: User) -> None:
     from consent.demo import demo_signature_png
-    from consent.services import active_version_for, sign_consent
+    from consent.services import active_version_for, confirm_consent, sign_consent
 
     version = active_version_for(visit.language)
-    sign_consent(
+    record = sign_consent(
         visit=visit,
         version=version,
         signer_name=visit.patient.full_name,
@@ -94,6 +94,7 @@ def _sign(visit: Visit, when: datetime) -> None:
         when=when,
         send_email=False,
     )
+    confirm_consent(record=record, clinician=clinician, when=when + timedelta(hours=12))
 
 
 def _treat(visit: Visit, clinician: User, regions: list[str]) -> None:
@@ -148,7 +149,7 @@ def seed(*, clinician: User, reception: User) -> list[tuple[Visit, str]]:
         )
         first = _session(course, clinician, reception, _at(-21, 10))
         _answer(first, "screening", {**CALM, "main_complaint": course.complaint}, _at(-23, 19))
-        _sign(first, _at(-23, 19) + timedelta(minutes=10))
+        _sign(first, _at(-23, 19) + timedelta(minutes=10), clinician)
         _treat(first, clinician, ["calf_shin"])
         second = _session(course, clinician, reception, _at(-14, 10))
         _answer(second, "follow_up", NOTHING_CHANGED, _at(-15, 18))
@@ -156,10 +157,13 @@ def seed(*, clinician: User, reception: User) -> list[tuple[Visit, str]]:
         _treat(second, clinician, ["calf_shin"])
         third = _session(course, clinician, reception, _at(-7, 10))
         _answer(third, "follow_up", NEW_MEDICINE, _at(-8, 20))
-        _sign(third, _at(-8, 20) + timedelta(minutes=4))  # the new flag asked for a new signature
+        _sign(third, _at(-8, 20) + timedelta(minutes=4), clinician)  # the new flag asked for a new signature
         _treat(third, clinician, ["calf_shin"])
         _session(course, clinician, reception, _at(3, 11))
-    fourth = rosa.visits.order_by("-scheduled_at").first()
+    # Every session has its link (the ones held open aftercare); the invited one is printed.
+    *held, fourth = rosa.visits.order_by("scheduled_at")
+    for visit in held:
+        _link(visit, reception)
     invited.append((fourth, _link(fourth, reception)))
 
     pedro, new = _patient("Pedro", "Santos", date(1970, 12, 1), "pedro.santos@example.com")
@@ -175,9 +179,11 @@ def seed(*, clinician: User, reception: User) -> list[tuple[Visit, str]]:
             {**CALM, "main_complaint": course.complaint, "pain_regions": ["lower_back"]},
             _at(-stale - 2, 19),
         )
-        _sign(first, _at(-stale - 2, 19) + timedelta(minutes=10))
+        _sign(first, _at(-stale - 2, 19) + timedelta(minutes=10), clinician)
         _treat(first, clinician, ["lower_back"])
         _session(course, clinician, reception, _at(4, 15))
-    second = pedro.visits.order_by("-scheduled_at").first()
+    *held, second = pedro.visits.order_by("scheduled_at")
+    for visit in held:
+        _link(visit, reception)
     invited.append((second, _link(second, reception)))
     return invited
