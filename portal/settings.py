@@ -290,6 +290,18 @@ CLINIC_SIGNING_CERT_PATH = env_str("CLINIC_SIGNING_CERT_PATH", str(BASE_DIR / "v
 CLINIC_SIGNING_KEY_PATH = env_str("CLINIC_SIGNING_KEY_PATH", str(BASE_DIR / "var" / "clinic-signing" / "key.pem"))
 CLINIC_SIGNING_KEY_PASSWORD = env_str("CLINIC_SIGNING_KEY_PASSWORD")
 CLINIC_SIGNING_AUTO_CREATE = env_bool("CLINIC_SIGNING_AUTO_CREATE", DEBUG)
+# The issuing CA certificates of the seal (PEM bundle), embedded in every seal; and the trust anchors
+# (PEM bundle) a seal and its timestamps must chain to. Without anchors, the seal certificate itself is
+# the only one trusted (the self-signed laptop seal).
+CLINIC_SIGNING_CHAIN_PATH = env_str("CLINIC_SIGNING_CHAIN_PATH")
+CONSENT_TRUST_ROOTS_PATH = env_str("CONSENT_TRUST_ROOTS_PATH")
+# Long-term seals (PAdES B-LT): an RFC 3161 timestamp authority. Empty: seals stay B-B (laptop default).
+CONSENT_TSA_URL = env_str("CONSENT_TSA_URL")
+CONSENT_TSA_USERNAME = env_str("CONSENT_TSA_USERNAME")
+CONSENT_TSA_PASSWORD = env_str("CONSENT_TSA_PASSWORD")
+# renew_archive_timestamps adds a document timestamp (B-LTA) when the newest timestamp's TSA
+# certificate expires within this many days.
+CONSENT_TIMESTAMP_RENEW_DAYS = env_int("CONSENT_TIMESTAMP_RENEW_DAYS", 365)
 
 # Patient links: how long after the visit a link keeps working, and the date-of-birth lock.
 ACCESS_LINK_DAYS_AFTER_VISIT = env_int("ACCESS_LINK_DAYS_AFTER_VISIT", 30)
