@@ -205,7 +205,7 @@ def test_the_fhir_bundle_is_the_export_bundle(api_client, sign, screened_visit):
 
     Bundle.model_validate(bundle)
     kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
-    assert kinds == ["Patient", "QuestionnaireResponse", "Consent"]
+    assert kinds == ["Patient", "EpisodeOfCare", "Encounter", "QuestionnaireResponse", "Consent"]
     assert AuditEvent.objects.filter(action="patient.exported_fhir", patient=screened_visit.patient).exists()
 
 
