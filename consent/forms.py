@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -108,8 +109,9 @@ class SignForm(forms.Form):
             pass
         return settings.TIME_ZONE
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("cannot_draw"):
             cleaned["signature_png"] = None
         else:

@@ -392,7 +392,7 @@ def _add_timestamp(*, record_id, document: str, step: str, needs) -> ArchiveVers
         version = newest_versions(record).get(document)
         if version is None or not needs(version):
             return None
-        with default_storage.open(version.pdf.name, "rb") as handle:
+        with version.pdf.open("rb") as handle:
             previous = handle.read()
         if sha256_hex(previous) != version.pdf_sha256:
             raise SealingError("the stored copy does not match its SHA-256; run check_integrity")
@@ -527,7 +527,7 @@ def send_signed_copy(*, record_id) -> bool:
         },
     }
     message = make_message("consent-signed", patient.email, context, language=record.visit.language)
-    with default_storage.open(record.pdf.name, "rb") as handle:
+    with record.pdf.open("rb") as handle:
         message.attach("consent.pdf", handle.read(), "application/pdf")
     message.send()
     audit.record("consent.copy_emailed", obj=record, patient=patient)

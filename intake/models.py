@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 # The search rules know nothing of the models; the models keep their folded copies with them.
+from intake.journey.milestones import MILESTONES
 from intake.patients.search import digits_only, fold_for_search, patient_search_q
 
 
@@ -28,6 +29,9 @@ class FlagLevel(models.IntegerChoices):
     PLAN = 1, _("Plan")
     REVIEW = 2, _("Review")
     STOP = 3, _("Stop")
+
+
+ADULT_AGE = 18  # under this age on the day, a parent or guardian signs the consent (clinical.md)
 
 
 class Patient(models.Model):
@@ -84,13 +88,17 @@ class Patient(models.Model):
     def display_name(self) -> str:
         return self.preferred_name or self.first_name
 
-    def age_on(self, day) -> int:
+    def age_on(self, day: date) -> int:
         dob = self.date_of_birth
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
+    def is_minor_on(self, day: date) -> bool:
+        """The one minor rule: under 18 on that day, so a parent or guardian signs."""
+        return self.age_on(day) < ADULT_AGE
+
     @property
     def is_minor(self) -> bool:
-        return self.age_on(timezone.localdate()) < 18
+        return self.is_minor_on(timezone.localdate())
 
 
 class PatientChange(models.Model):
@@ -191,16 +199,10 @@ class Progress(models.TextChoices):
     CHECKED_IN = "checked_in", _("Aftercare checked in")
 
 
-# Each progress state and the timestamp that marks it, in journey order.
-PROGRESS_STAMPS: list[tuple[str, str]] = [
-    (Progress.OPENED, "opened_at"),
-    (Progress.EXPLAINED, "explanation_read_at"),
-    (Progress.SCREENED, "screening_done_at"),
-    (Progress.UNDERSTOOD, "understanding_done_at"),
-    (Progress.SIGNED, "signed_at"),
-    (Progress.CONFIRMED, "confirmed_at"),
-    (Progress.VISITED, "visited_at"),
-    (Progress.CHECKED_IN, "checked_in_at"),
+# Each progress state and the timestamp that marks it, in journey order, from the one milestone list
+# (intake/journey/milestones.py).
+PROGRESS_STAMPS: list[tuple[Progress, str]] = [
+    (Progress(milestone.progress), milestone.stamp) for milestone in MILESTONES
 ]
 
 
@@ -311,7 +313,7 @@ class Visit(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "progress", "updated_at"}
         super().save(*args, **kwargs)
 
-    def derive_progress(self) -> str:
+    def derive_progress(self) -> Progress:
         reached = Progress.INVITED
         for state, stamp in PROGRESS_STAMPS:
             if getattr(self, stamp) or (stamp == "signed_at" and self.consent_carried_at):

@@ -7,9 +7,14 @@ the screening and put the breathing warning first in aftercare.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
-BODY_REGIONS: list[tuple[str, str]] = [
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+BODY_REGIONS: list[tuple[str, StrOrPromise]] = [
     ("head_jaw", _("Head or jaw")),
     ("neck", _("Neck")),
     ("shoulder", _("Shoulder")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from intake.aftercare import advice as aftercare
 from intake.aftercare.checkins import CheckInError, submit_checkin, visit_record
-from intake.journey.access import patient_required
+from intake.journey.access import PatientRequest, patient_required
 from intake.models import CheckIn, Visit, VisitRecord
 from intake.regions import region_label, touches_chest_risk_area
 from portal import audit
@@ -48,11 +50,13 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
         words = aftercare.advice(language)["checkin"]
         self.fields["soreness"].label = words["soreness"]
-        self.fields["trend"].label = words["trend"]
-        self.fields["trend"].choices = [(key, words["trends"][key]) for key in aftercare.TRENDS]
-        self.fields["red_flags"].label = words["red_flags"]
-        self.fields["red_flags"].help_text = words["red_flags_help"]
-        self.fields["red_flags"].choices = [
+        trend = cast(forms.ChoiceField, self.fields["trend"])
+        trend.label = words["trend"]
+        trend.choices = [(key, words["trends"][key]) for key in aftercare.TRENDS]
+        red_flags = cast(forms.MultipleChoiceField, self.fields["red_flags"])
+        red_flags.label = words["red_flags"]
+        red_flags.help_text = words["red_flags_help"]
+        red_flags.choices = [
             *aftercare.red_flag_questions(language),
             (aftercare.NONE_OF_THESE, words["none_of_these"]),
         ]
@@ -72,7 +76,7 @@ def _is_chest_risk(record: VisitRecord) -> bool:
     return bool(record.chest_risk_area or touches_chest_risk_area(record.regions))
 
 
-def _advice_context(request: HttpRequest, record: VisitRecord) -> dict:
+def _advice_context(request: PatientRequest, record: VisitRecord) -> dict:
     language = aftercare.language_for()
     return {
         "record": record,
@@ -109,7 +113,7 @@ def _not_ready(request: HttpRequest, *, status: int = 200) -> HttpResponse:
 
 @require_GET
 @patient_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PatientRequest) -> HttpResponse:
     record = _record(request.visit)
     audit.record(
         "aftercare.viewed", request=request, obj=request.visit, patient=request.patient, details={"ready": bool(record)}
@@ -125,7 +129,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @patient_required
-def pdf(request: HttpRequest) -> HttpResponse:
+def pdf(request: PatientRequest) -> HttpResponse:
     record = _record(request.visit)
     if record is None:
         return _not_ready(request)
@@ -145,7 +149,7 @@ def _window_or_404(window: str) -> aftercare.CheckInWindow:
 
 @require_http_methods(["GET", "POST"])
 @patient_required
-def checkin(request: HttpRequest, window: str) -> HttpResponse:
+def checkin(request: PatientRequest, window: str) -> HttpResponse:
     rules = _window_or_404(window)
     visit = request.visit
     record = _record(visit)
@@ -199,7 +203,7 @@ def checkin(request: HttpRequest, window: str) -> HttpResponse:
 
 @require_GET
 @patient_required
-def checkin_done(request: HttpRequest, window: str) -> HttpResponse:
+def checkin_done(request: PatientRequest, window: str) -> HttpResponse:
     _window_or_404(window)
     checkin = request.visit.checkins.filter(window=window).first()
     if checkin is None:

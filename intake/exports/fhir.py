@@ -63,10 +63,10 @@ def patient_resource(patient: Patient) -> dict[str, Any]:
     return resource
 
 
-def _answer(value) -> list[dict]:
+def _answer(value: object) -> list[dict[str, object]]:
     """FHIR answers for one stored value; lists become several answers."""
     values = value if isinstance(value, list) else [value]
-    answers = []
+    answers: list[dict[str, object]] = []
     for item in values:
         if item is None or item == "":
             continue

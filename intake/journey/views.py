@@ -17,8 +17,9 @@ from consent.courses import course_record
 from intake.journey import explanation as explanation_content
 from intake.journey import steps as journey
 from intake.journey import understanding
-from intake.journey.access import patient_required
+from intake.journey.access import PatientRequest, patient_required
 from portal import audit
+from portal.forms import posted
 
 
 def page_language() -> str:
@@ -26,12 +27,7 @@ def page_language() -> str:
     return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
-def posted(request: HttpRequest):
-    """The POST data on a POST, even when empty (an empty form must still be validated), else None."""
-    return request.POST if request.method == "POST" else None
-
-
-def out_of_order(request: HttpRequest, step_key: str) -> HttpResponse | None:
+def out_of_order(request: PatientRequest, step_key: str) -> HttpResponse | None:
     """Send the patient to the step they must finish first, if there is one."""
     missing = journey.first_missing_before(request.visit, step_key)
     if missing is None:
@@ -45,7 +41,7 @@ def _after_understanding_url() -> str:
 
 
 @patient_required
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: PatientRequest) -> HttpResponse:
     """Where the patient stands: each step done, the next one to do, and aftercare once it opens."""
     visit = request.visit
     audit.record("journey.progress_viewed", request=request, obj=visit, patient=request.patient)
@@ -68,7 +64,7 @@ class ReadForm(forms.Form):
 
 
 @patient_required
-def explanation(request: HttpRequest) -> HttpResponse:
+def explanation(request: PatientRequest) -> HttpResponse:
     visit = request.visit
     form = ReadForm(posted(request))
     if request.method == "POST":
@@ -94,7 +90,7 @@ def _shown_after(request: HttpRequest) -> int | None:
 
 
 @patient_required
-def understanding_check(request: HttpRequest) -> HttpResponse:
+def understanding_check(request: PatientRequest) -> HttpResponse:
     visit = request.visit
     if (early := out_of_order(request, "understanding")) is not None:
         return early
@@ -131,7 +127,7 @@ def understanding_check(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
-def before_visit(request: HttpRequest) -> HttpResponse:
+def before_visit(request: PatientRequest) -> HttpResponse:
     visit = request.visit
     audit.record("journey.before_visit_viewed", request=request, obj=visit, patient=request.patient)
     # A follow-up that signed nothing: the course's consent still applies, and the page says so.

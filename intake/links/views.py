@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from intake.journey.access import grant, granted_link, link_not_valid
-from intake.journey.views import posted
 from intake.links.tokens import find_usable_link
 from intake.models import AccessLink
 from portal import audit
 from portal.audit import client_ip
+from portal.forms import posted
 
 DOB_ATTEMPTS_PER_IP_PER_HOUR = 30
 

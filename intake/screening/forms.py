@@ -44,7 +44,9 @@ class PhoneField(forms.CharField):
         return value
 
 
-def _length_messages(limit: int) -> dict:
+def _length_messages(limit: int | None) -> dict[str, Any]:
+    if limit is None:
+        return {}
     return {"max_length": gettext_lazy("Please keep this to %(limit)d characters or fewer.") % {"limit": limit}}
 
 
@@ -52,7 +54,7 @@ def _field_for(definition: Definition, item: Item, language: str) -> forms.Field
     label = definition.label(item, language)
     help_text = definition.text(language, "items", item.key, "help")
     required = item.required and not item.show_if  # follow-ups are checked in clean()
-    common = {"label": label, "help_text": help_text, "required": required}
+    common: dict[str, Any] = {"label": label, "help_text": help_text, "required": required}
     messages = {"required": REQUIRED, "invalid_choice": BAD_CHOICE}
     if item.type == "text":
         return forms.CharField(
@@ -203,8 +205,9 @@ class SectionForm(forms.Form):
     def fields_in_section(self) -> set[str]:
         return {item.key for item in self.section.items}
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for item in self.section.items:
             if item.type == "date" and cleaned.get(item.key):
                 self._check_date(item, cleaned[item.key])

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from intake.regions import region_label
+from intake import questionnaires
+from intake.models import Patient, ScreeningResponse
 from intake.screening.display import answers_for_display
 from intake.screening.services import definition_for
-
-SCORE_LABELS = {
-    "nprs": "Pain, 0-10 (NPRS)",
-    "gad7": "General anxiety, 0-21 (GAD-7)",
-    "procedure_anxiety": "Anxiety about needling, 0-10",
-    "needle_fear": "Needle fear, 0-10",
-    "afs": "Acupuncture Fear Scale, 16-80",
-}
 
 
 def _one(value) -> str:
@@ -28,51 +21,39 @@ def _one(value) -> str:
 
 
 def score_rows(scores: dict | None) -> list[tuple[str, str]]:
-    """(label, text) per score, e.g. {"gad7": {"total": 11, "band": "moderate"}} gives "11 (moderate)"."""
+    """(label, text) per score, e.g. {"gad7": {"total": 11, "band": "moderate"}} gives "11 (moderate)".
+
+    Labels come from the questionnaire's English texts ("scores"), so a new score needs no code here."""
+    definition = questionnaires.load()
     return [
-        (SCORE_LABELS.get(key, key.replace("_", " ").capitalize()), _one(value))
+        (definition.text("en", "scores", key, default=key.replace("_", " ").capitalize()), _one(value))
         for key, value in (scores or {}).items()
     ]
 
 
-NOT_ANSWERED = "Not answered"  # what intake.screening.display.answers_for_display shows for a blank answer (English)
-
-
-def answer_sections(screening, patient) -> list[dict]:
-    """The screening's answers as sections of (label, shown answer) rows, labelled by the questionnaire
-    version the patient answered; plain keys if that definition cannot be read."""
+def answer_sections(screening: ScreeningResponse | None, patient: Patient) -> list[dict]:
+    """The answered questions as sections of (label, shown answer) rows, labelled by the questionnaire
+    version the patient answered. Unanswered optional questions are noise for staff; the patient's own
+    page still lists them. A definition that cannot be read fails loudly (check_questionnaire guards it)."""
     if screening is None:
         return []
-    try:
-        sections = answers_for_display(definition_for(screening), screening, patient, "en")
-    except Exception:  # noqa: BLE001 - a broken definition must not hide the answers from the clinician
-        sections = None
-    if sections is not None:
-        # Unanswered optional questions are noise for staff; the patient's own page still lists them.
-        for section in sections:
-            section["rows"] = [(label, shown) for label, shown in section["rows"] if str(shown) != NOT_ANSWERED]
-        return [section for section in sections if section["rows"]]
-    rows = []
-    for key, value in (screening.answers or {}).items():
-        if isinstance(value, list):
-            value = ", ".join(region_label(str(item)) for item in value)
-        elif isinstance(value, bool):
-            value = "Yes" if value else "No"
-        rows.append((str(key).replace("_", " ").capitalize(), "" if value is None else str(value)))
-    return [{"key": "answers", "title": "Answers", "rows": rows}]
+    return answers_for_display(definition_for(screening), screening, patient, "en", answered_only=True)
 
 
-def comfort_wishes(screening) -> list[str]:
-    """The patient's comfort preferences in words, for the top of the clinician's review."""
-    if screening is None or not screening.answers.get("comfort"):
-        return [screening.answers["comfort_other"]] if screening and screening.answers.get("comfort_other") else []
-    wishes = [str(value) for value in screening.answers.get("comfort") or []]
-    try:
-        definition = definition_for(screening)
-        item = next(i for section in definition.sections for i in section.items if i.key == "comfort")
-        wishes = [str(definition.choice_label(item, value, "en")) for value in wishes]
-    except Exception:  # noqa: BLE001, S110 - the raw keys are still meaningful
-        pass
-    if screening.answers.get("comfort_other"):
-        wishes.append(str(screening.answers["comfort_other"]))
+def comfort_wishes(screening: ScreeningResponse | None) -> list[str]:
+    """The patient's comfort wishes in words (the items the definition names), for the clinician's review."""
+    if screening is None:
+        return []
+    definition = definition_for(screening)
+    wishes: list[str] = []
+    for key in definition.comfort_items:
+        item, value = definition.items[key], screening.answers.get(key)
+        if value in (None, "", []):
+            continue
+        if item.type in {"choice", "multichoice"}:
+            wishes.extend(
+                definition.choice_label(item, str(v), "en") for v in (value if isinstance(value, list) else [value])
+            )
+        else:
+            wishes.append(str(value))
     return wishes

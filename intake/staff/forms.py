@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -42,7 +43,7 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians()
+        cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians()
         for name in ("clinician", "progress", "flag"):
             self.fields[name].widget.attrs["class"] = "form-select"
 
@@ -119,7 +120,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians()
+        cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians()
         self.duplicates = []
         self.same_time = []
 
@@ -142,7 +143,8 @@ class InviteForm(forms.Form):
     def clean(self):
         from intake.patients.services import find_matching_patients
 
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("first_name") and data.get("last_name") and data.get("date_of_birth"):
             self.duplicates = list(
                 find_matching_patients(
@@ -192,8 +194,9 @@ class ScreeningReviewForm(forms.Form):
     outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.RadioSelect)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("outcome") == "needs_discussion" and not (data.get("note") or "").strip():
             self.add_error("note", "Say what needs discussing.")
         return data
@@ -237,7 +240,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["actor"].queryset = User.objects.order_by("username")
+        cast(forms.ModelChoiceField, self.fields["actor"]).queryset = User.objects.order_by("username")
         self.fields["actor"].widget.attrs["class"] = "form-select"
 
     def filter(self, queryset):

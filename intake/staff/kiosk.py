@@ -17,10 +17,11 @@ from intake.journey import access as patient_access
 from intake.links.services import issue_link, unlock_link
 from intake.models import AccessLink, Visit
 from portal import audit
+from portal.access import AuthenticatedHttpRequest
 
 
 @transaction.atomic
-def start_kiosk(request: HttpRequest, visit: Visit) -> AccessLink:
+def start_kiosk(request: AuthenticatedHttpRequest, visit: Visit) -> AccessLink:
     staff = request.user
     link = visit.access_links.filter(revoked_at__isnull=True).first()
     if link is None or not link.is_usable:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -16,14 +16,14 @@ from intake.staff.views.common import (
     querystring_without_page,
 )
 from portal import audit
-from portal.access import staff_required
+from portal.access import AuthenticatedHttpRequest, staff_required
 
 BOARD_PAGE_SIZE = 25
 
 
 @staff_required
 @never_cache
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, visits = board_queryset(request)
     page = page_number(request)
     rows, has_next = paginate(visits, page, BOARD_PAGE_SIZE)

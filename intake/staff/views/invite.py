@@ -19,7 +19,7 @@ from intake.staff.forms import (
 )
 from intake.staff.gates import get_link_for_staff, get_visit_for_staff
 from portal import audit
-from portal.access import staff_required
+from portal.access import AuthenticatedHttpRequest, staff_required
 
 NEW_LINK_SESSION_KEY = "staff_new_link"
 
@@ -39,7 +39,7 @@ def _take_token(request: HttpRequest, visit: Visit) -> str | None:
 
 @staff_required
 @never_cache
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -90,7 +90,7 @@ def _token_matches(visit: Visit, token: str) -> AccessLink | None:
 
 @staff_required
 @never_cache
-def visit_link(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_link(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     """The new link, shown once: email it, print it with a QR code, or hand this device over (kiosk)."""
     visit = get_visit_for_staff(request, visit_id)
     token = _take_token(request, visit)
@@ -106,7 +106,7 @@ def visit_link(request: HttpRequest, visit_id) -> HttpResponse:
 
 @staff_required
 @require_POST
-def visit_link_email(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_link_email(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     token = request.POST.get("token", "")
     link = _token_matches(visit, token)
@@ -125,7 +125,7 @@ def visit_link_email(request: HttpRequest, visit_id) -> HttpResponse:
 
 @staff_required
 @require_POST
-def visit_link_print(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_link_print(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     token = request.POST.get("token", "")
     link = _token_matches(visit, token)
@@ -145,7 +145,7 @@ def visit_link_print(request: HttpRequest, visit_id) -> HttpResponse:
 
 @staff_required
 @require_POST
-def visit_link_new(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_link_new(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     _link, token = link_services.issue_link(visit=visit, created_by=request.user, request=request)
     _remember_token(request, visit, token)
@@ -155,7 +155,7 @@ def visit_link_new(request: HttpRequest, visit_id) -> HttpResponse:
 
 @staff_required
 @require_POST
-def link_revoke(request: HttpRequest, link_id) -> HttpResponse:
+def link_revoke(request: AuthenticatedHttpRequest, link_id) -> HttpResponse:
     link = get_link_for_staff(request, link_id)
     link_services.revoke_link(link=link, by=request.user, request=request)
     messages.success(request, "The link was revoked. It no longer opens anything.")
@@ -164,7 +164,7 @@ def link_revoke(request: HttpRequest, link_id) -> HttpResponse:
 
 @staff_required
 @require_POST
-def link_unlock(request: HttpRequest, link_id) -> HttpResponse:
+def link_unlock(request: AuthenticatedHttpRequest, link_id) -> HttpResponse:
     link = get_link_for_staff(request, link_id)
     link_services.unlock_link(link=link, by=request.user, request=request)
     messages.success(request, "The link was unlocked. The patient can try their date of birth again.")

@@ -9,12 +9,12 @@ from django.views.decorators.http import require_POST
 
 from intake.staff.gates import get_visit_for_staff
 from intake.staff.kiosk import finish_kiosk, start_kiosk
-from portal.access import staff_required
+from portal.access import AuthenticatedHttpRequest, staff_required
 
 
 @staff_required
 @require_POST
-def kiosk_start(request: HttpRequest, visit_id) -> HttpResponse:
+def kiosk_start(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     start_kiosk(request, visit)
     return redirect("journey:progress")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -24,7 +24,7 @@ from intake.staff.views.common import (
     label_checkins,
 )
 from portal import audit
-from portal.access import role_required
+from portal.access import AuthenticatedHttpRequest, role_required
 from portal.roles import Role
 
 REVIEW_LIMIT = 50
@@ -32,7 +32,7 @@ REVIEW_LIMIT = 50
 
 @role_required(Role.CLINICIAN)
 @never_cache
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     urgent = list(Visit.objects.urgent().for_board()[:REVIEW_LIMIT])
     awaiting = list(
         ConsentRecord.objects.awaiting_review()
@@ -60,7 +60,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CLINICIAN)
 @never_cache
-def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_review(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     screening = ScreeningResponse.objects.filter(visit=visit).select_related("reviewed_by").first()
     form = ScreeningReviewForm(request.POST or None)
@@ -113,7 +113,7 @@ def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
 
 @role_required(Role.CLINICIAN)
 @require_POST
-def visit_acknowledge_urgent(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_acknowledge_urgent(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     """The clinician has dealt with the red-flag check-ins (aftercare's service does the write)."""
     visit = get_visit_for_staff(request, visit_id)
     count = acknowledge_urgent_checkins(visit=visit, by=request.user, request=request)

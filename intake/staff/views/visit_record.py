@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -15,13 +15,13 @@ from intake.staff.forms import (
 from intake.staff.gates import get_visit_for_staff
 from intake.visits import services as visit_services
 from portal import audit
-from portal.access import role_required
+from portal.access import AuthenticatedHttpRequest, role_required
 from portal.roles import Role
 
 
 @role_required(Role.CLINICIAN)
 @never_cache
-def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_record(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     existing = getattr(visit, "record", None) if hasattr(visit, "record") else None
     # "Same regions as last time": the regions of the course's last treated session come pre-ticked.
