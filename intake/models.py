@@ -48,6 +48,8 @@ class Patient(models.Model):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
     )
+    # The patient asked for no texts: links and reminders go by email only (messaging.patient_channels).
+    sms_opt_out = models.BooleanField(_("no text messages"), default=False)
     # Folded copies kept by save(), so search is an indexed prefix/contains match, not a function call.
     search_name = models.CharField(max_length=400, editable=False, db_index=True)
     search_phone = models.CharField(max_length=40, editable=False, db_index=True, blank=True)

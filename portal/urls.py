@@ -14,6 +14,7 @@ urlpatterns = [
     # Staff workspace: the board and records (intake), consent PDFs, confirmation and verification (consent).
     path("staff/", include("intake.staff.urls")),
     path("staff/consent/", include("consent.urls_staff")),
+    path("staff/alerts/", include("messaging.urls")),
     # Patients: the private link, then pages that the session opens (no token in these URLs).
     path("p/", include("intake.links.urls")),
     path("language/", include("intake.journey.urls_language")),

@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from intake.aftercare import advice as aftercare
 from intake.models import CheckIn, Visit, VisitRecord
+from messaging.services import raise_alert
 from portal import audit
 
 logger = logging.getLogger(__name__)
@@ -118,6 +120,13 @@ def submit_checkin(
             obj=checkin,
             patient=locked.patient,
             details={"window": window, "action": str(action), "red_flag_count": len(flags)},
+        )
+        # The clinician and the on-call contacts hear at once (sent after commit, through the queue).
+        raise_alert(
+            visit=locked,
+            symptoms=aftercare.red_flag_labels(flags, settings.LANGUAGE_CODE),
+            source=f"checkin_{window}",
+            request=request,
         )
     visit.urgent_since = locked.urgent_since
     visit.checked_in_at = locked.checked_in_at

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from intake.journey.access import grant, granted_link, link_not_valid
+from intake.links.message_links import link_for_reference
 from intake.links.tokens import find_usable_link
 from intake.models import AccessLink
 from portal import audit
@@ -47,7 +48,18 @@ def _ip_attempts_key(request: HttpRequest) -> str:
 
 @never_cache
 def entry(request: HttpRequest, token: str) -> HttpResponse:
-    link = find_usable_link(token)
+    return _gate(request, find_usable_link(token))
+
+
+@never_cache
+def reference_entry(request: HttpRequest, reference: str) -> HttpResponse:
+    """A link from a message (/p/r/<reference>/): a signed reference to the visit's current link
+    (intake/links/message_links.py). It leads to that link's own date-of-birth gate: same attempt
+    counter, same lock; nothing is issued or revoked."""
+    return _gate(request, link_for_reference(reference))
+
+
+def _gate(request: HttpRequest, link: AccessLink | None) -> HttpResponse:
     if link is None:
         return link_not_valid(request)
     translation.activate(link.visit.language)

@@ -18,6 +18,8 @@ from datetime import date, datetime
 
 from django.db.models import Q
 
+from messaging.phones import parse_phone
+
 _PHONE_CHARS = re.compile(r"^[\d\s()+.\-]+$")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
 
@@ -52,7 +54,11 @@ def patient_search_q(text: str, *, prefix: str = "") -> Q | None:
     if "@" in text:
         return Q(**{f"{prefix}email__in": sorted({text, text.lower()})})
     if _PHONE_CHARS.match(text) and len(digits_only(text)) >= 3:
-        return Q(**{f"{prefix}search_phone__contains": digits_only(text)})
+        # A whole number typed the local way ("07400 123456") matches its stored E.164 form
+        # (+447400123456) through the national number; partial digits match as typed.
+        number = parse_phone(text)
+        digits = str(number.national_number) if number is not None else digits_only(text)
+        return Q(**{f"{prefix}search_phone__contains": digits})
     condition = Q()
     for word in fold_for_search(text).split()[:5]:
         condition &= Q(**{f"{prefix}search_name__contains": word})

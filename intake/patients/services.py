@@ -115,6 +115,7 @@ PATIENT_EDITABLE_FIELDS = (
     "emergency_contact_phone",
     "emergency_contact_relationship",
     "preferred_language",
+    "sms_opt_out",
 )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import date
 from typing import Any
 
@@ -25,8 +24,8 @@ from django.utils.translation import gettext_lazy
 from intake.models import Patient
 from intake.questionnaires import Definition, Item
 from intake.screening.rules import evaluate
+from messaging.phones import normalise_phone
 
-PHONE_RE = re.compile(r"^[0-9+()\-.\s/]+$")
 STATE_FIELD = "form_state"
 
 
@@ -35,13 +34,10 @@ BAD_CHOICE = gettext_lazy("Please choose one of the answers shown.")
 
 
 class PhoneField(forms.CharField):
+    """Parsed and stored as E.164 (messaging.phones), so the clinic can call and text it."""
+
     def clean(self, value):
-        value = super().clean(value)
-        if value:
-            digits = sum(ch.isdigit() for ch in value)
-            if not PHONE_RE.match(value) or digits < 6 or digits > 20:
-                raise forms.ValidationError(_("Enter a phone number using digits, spaces, + or -."), code="invalid")
-        return value
+        return normalise_phone(super().clean(value))
 
 
 def _length_messages(limit: int | None) -> dict[str, Any]:

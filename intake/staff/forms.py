@@ -12,6 +12,7 @@ from intake.models import FlagLevel, Language, Patient, Progress, Visit
 from intake.patients.search import parse_date_of_birth
 from intake.patients.services import PATIENT_EDITABLE_FIELDS
 from intake.regions import BODY_REGIONS, REGION_KEYS
+from messaging.phones import PhoneField
 from portal.models import User
 from portal.roles import Role
 
@@ -95,7 +96,7 @@ class InviteForm(forms.Form):
         help_text="YYYY-MM-DD or DD/MM/YYYY", widget=forms.DateInput(attrs={"type": "date"})
     )
     email = forms.EmailField(required=False, help_text="Needed to send the link by email.")
-    phone = forms.CharField(max_length=40, required=False)
+    phone = PhoneField(required=False, help_text="Needed to send the link by text.")
     clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="Not decided yet")
     scheduled_at = forms.DateTimeField(
         label="Appointment",
@@ -185,6 +186,9 @@ class PatientForm(forms.ModelForm):
         self.fields["date_of_birth"] = FlexibleDateField(
             label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         )
+        self.fields["phone"] = PhoneField(label="Phone", required=False)
+        self.fields["emergency_contact_phone"] = PhoneField(label="Emergency contact phone", required=False)
+        self.fields["sms_opt_out"].label = "No text messages (the patient asked)"
         if not self.is_bound:
             self.initial["revision"] = self.instance.revision
 

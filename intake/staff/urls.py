@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from intake.staff.views import audit_log, board, courses, exports, invite, kiosk, patients, review, visit_record
+from intake.staff.views import (
+    audit_log,
+    board,
+    courses,
+    exports,
+    invite,
+    kiosk,
+    patients,
+    reminders,
+    review,
+    visit_record,
+)
 
 app_name = "staff"
 
@@ -27,5 +38,6 @@ urlpatterns = [
     path("kiosk/finish/", kiosk.kiosk_finish, name="kiosk_finish"),
     path("kiosk/locked/", kiosk.kiosk_locked, name="kiosk_locked"),
     path("review/", review.review_queue, name="review"),
+    path("reminders/tomorrow/", reminders.remind_tomorrow_page, name="remind_tomorrow"),
     path("audit/", audit_log.audit_log, name="audit"),
 ]

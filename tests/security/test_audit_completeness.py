@@ -35,6 +35,7 @@ NO_PATIENT_DATA = {
     "consent_staff:verify": "GET shows an upload form; a verification names no patient until it matches",
     "journey:explanation": "the same text for every patient (reading it is audited as explanation.read)",
     "patient:entry": "the date-of-birth step; its outcomes are audited as link.* events (test_patient_links.py)",
+    "patient:reference_entry": "the same date-of-birth step reached from a message; audited as link.* events",
     "journey:screening": "redirects to the next screening section, whose page is audited",
     "consent_staff:for-visit": "redirects to the visit's consent record page, which is audited",
 }

@@ -49,6 +49,10 @@ def build_journey(*, first_name: str, clinician, last_name: str = "Walker", upto
     demo_journey.seed([visit])
     consent_demo.seed([visit], clinician=clinician)
     demo_aftercare.seed([visit], clinician=clinician)
+    if upto == "checked_in":  # a red flag was reported: the alert pages have a record to show
+        from messaging.services import raise_alert
+
+        raise_alert(visit=visit, symptoms=["Breathing or chest symptoms"], source="checkin_24h")
     visit.refresh_from_db()
     journey = Journey(patient=patient, visit=visit, link=link, token=token)
     journey.ids = object_ids(journey)
@@ -84,6 +88,11 @@ def object_ids(journey: Journey) -> dict[str, str]:
     record = ConsentRecord.objects.filter(visit=journey.visit).order_by("-pk").first()
     if record is not None:
         ids["record_id"] = str(record.pk)
+    from messaging.models import Alert
+
+    alert = Alert.objects.filter(visit=journey.visit).first()
+    if alert is not None:
+        ids["alert_id"] = str(alert.pk)
     return ids
 
 
@@ -114,7 +123,7 @@ class Route:
 
     @property
     def is_staff(self) -> bool:
-        return self.namespace in {"staff", "consent_staff"}
+        return self.namespace in {"staff", "consent_staff", "messaging"}
 
 
 def all_routes() -> list[Route]:

@@ -1,11 +1,13 @@
+import re
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
+from intake.links.message_links import link_for_reference
 from intake.links.tokens import find_usable_link
-from intake.models import Patient, Visit
+from intake.models import AccessLink, Patient, Visit
 from portal.models import AuditEvent
 from tests.factories import PatientFactory
 
@@ -18,7 +20,7 @@ def _invite_data(**changes):
         "last_name": "Ölander",
         "date_of_birth": "03/11/1979",
         "email": "zoe@example.com",
-        "phone": "555 0101",
+        "phone": "(201) 555-0101",
         "clinician": "",
         "scheduled_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
         "language": "en",
@@ -98,8 +100,11 @@ def test_the_link_is_emailed_after_the_transaction_commits(reception, as_user, d
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["zoe@example.com"]
-    assert f"/p/{token}/" in message.body
-    assert f"/p/{token}/" in message.alternatives[0][0]
+    # The message carries a signed reference to this link, made at send time: never the token itself.
+    reference = re.search(r"http://testserver/p/r/([A-Za-z0-9_.-]+)/", message.body).group(1)
+    assert f"/p/r/{reference}/" in message.alternatives[0][0]
+    assert token not in message.body
+    assert link_for_reference(reference) == AccessLink.objects.get(visit=visit, revoked_at__isnull=True)
     assert AuditEvent.objects.filter(action="link.emailed").exists()
 
 
@@ -169,3 +174,16 @@ def test_an_ordinary_patient_session_sees_no_kiosk_bar(client, patient_link):
     link, token = patient_link
     open_patient_session(client, token, link)
     assert "Hand the tablet back" not in client.get("/patient/").content.decode()
+
+
+def test_an_invalid_phone_gets_a_clear_message_and_nothing_is_created(reception, as_user):
+    response = as_user(reception).post("/staff/invite/", _invite_data(phone="555 01"))
+    assert response.status_code == 200
+    assert "Enter a phone number we can call, with its area code." in response.content.decode()
+    assert "555 01" in response.content.decode()  # what was typed stays in the form
+    assert not Patient.objects.exists()
+
+
+def test_the_phone_is_stored_in_its_international_form(reception, as_user):
+    as_user(reception).post("/staff/invite/", _invite_data(phone="(201) 555-0101"), follow=True)
+    assert Patient.objects.get().phone == "+12015550101"

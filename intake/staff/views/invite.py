@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from intake.links import services as link_services
-from intake.links.services import send_link_email
+from intake.links.services import send_link_message
 from intake.links.tokens import hash_token, patient_url
 from intake.models import AccessLink, Visit
 from intake.patients import services
@@ -113,12 +113,18 @@ def visit_link_email(request: AuthenticatedHttpRequest, visit_id) -> HttpRespons
     if link is None:
         messages.error(request, "That link is no longer valid. Issue a new link to send it.")
         return redirect("staff:visit_link", visit_id=visit.pk)
-    if not visit.patient.email:
-        messages.error(request, "This patient has no email address. Add one on their record, or print the link.")
+    queued = send_link_message(visit=visit, request=request)
+    if not queued:
+        messages.error(
+            request,
+            "No message can reach this patient (no email, and no phone we can text). "
+            "Add one on their record, or print the link.",
+        )
     else:
-        send_link_email(visit=visit, token=token)
-        audit.record("link.emailed", request=request, obj=link, patient=visit.patient)
-        messages.success(request, "The link will be emailed to the patient.")
+        channels = sorted(m.channel for m in queued)
+        audit.record("link.emailed", request=request, obj=link, patient=visit.patient, details={"channels": channels})
+        how = " and ".join({"email": "email", "sms": "text"}[c] for c in channels)
+        messages.success(request, f"The link will be sent to the patient by {how}.")
     _remember_token(request, visit, token)
     return redirect("staff:visit_link", visit_id=visit.pk)
 

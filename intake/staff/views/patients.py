@@ -22,6 +22,8 @@ from intake.staff.views.common import (
     consent_urls,
     label_checkins,
 )
+from messaging.models import Message
+from messaging.services import contact_notes
 from portal import audit
 from portal.access import AuthenticatedHttpRequest, staff_required
 from portal.models import AuditEvent
@@ -72,6 +74,8 @@ def patient_record(request: AuthenticatedHttpRequest, patient_id) -> HttpRespons
             "discharge_form": DischargeForm(),
             "changes": changes,
             "trail": trail,
+            "patient_messages": list(Message.objects.for_patient(patient)[:50]),
+            "contact_notes": contact_notes(patient),
             "can_export": can_export(request.user),
             "is_clinician": request.user.is_clinician or request.user.is_clinic_admin,
         },

@@ -23,6 +23,7 @@ from intake.staff.views.common import (
     consent_urls,
     label_checkins,
 )
+from messaging.models import Alert, open_alerts_prefetch
 from portal import audit
 from portal.access import AuthenticatedHttpRequest, role_required
 from portal.roles import Role
@@ -33,7 +34,7 @@ REVIEW_LIMIT = 50
 @role_required(Role.CLINICIAN)
 @never_cache
 def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    urgent = list(Visit.objects.urgent().for_board()[:REVIEW_LIMIT])
+    urgent = list(Visit.objects.urgent().for_board().prefetch_related(open_alerts_prefetch())[:REVIEW_LIMIT])
     awaiting = list(
         ConsentRecord.objects.awaiting_review()
         .select_related("visit__patient", "visit__clinician", "visit__screening")
@@ -101,6 +102,7 @@ def visit_review(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
             "understanding": understanding,
             "consents": consents,
             "checkins": checkins,
+            "open_alert": Alert.objects.open().filter(visit=visit).order_by("-raised_at").first(),
             "form": form,
             "flag_levels": FlagLevel,
             "follow_up": follow_up,
