@@ -49,7 +49,7 @@ def since_last(request: HttpRequest) -> HttpResponse:
         )
         red_flags = [code for code in saved.answers.get("after_effects") or [] if code in RED_FLAGS]
         if red_flags:
-            hooks.red_flags_reported(visit=visit, symptoms=red_flags)
+            hooks.red_flags_reported(visit=visit, symptoms=red_flags, request=request)
             if action_for(red_flags) == Action.EMERGENCY:
                 messages.error(
                     request,

@@ -161,3 +161,11 @@ def test_the_answers_cannot_change_after_the_consent_step(follow_up_client, foll
     response = follow_up_client.post(PAGE, {**NOTHING_CHANGED, "pain_now": "9"})
     assert response["Location"] == "/patient/before-your-visit/"
     assert ScreeningResponse.objects.get(visit=follow_up).answers["pain_now"] == 3
+
+
+def test_a_red_flag_since_the_last_session_raises_the_clinics_alert(follow_up_client, follow_up):
+    from messaging.models import Alert
+
+    follow_up_client.post(PAGE, {**NOTHING_CHANGED, "after_effects": ["infection"]})
+    alert = Alert.objects.get(visit=follow_up)
+    assert alert.source == "followup" and alert.symptoms == ["Signs of infection"]
