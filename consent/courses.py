@@ -82,8 +82,9 @@ def reconsent_reasons(visit: Visit, record: ConsentRecord | None = None) -> list
             "flags", "answers", "submitted_at"
         )
     )
-    before = [response for response in responses if response.submitted_at <= signed_at]
-    after = [response for response in responses if response.submitted_at > signed_at]
+    # submitted_at is set on every row read here (filtered above).
+    before = [response for response in responses if response.submitted_at and response.submitted_at <= signed_at]
+    after = [response for response in responses if response.submitted_at and response.submitted_at > signed_at]
     new_flags = _flag_codes(after) - _flag_codes(before)
     if new_flags:
         titles = sorted({flag["title"] for r in after for flag in r.flags if flag["code"] in new_flags})

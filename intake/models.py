@@ -120,7 +120,7 @@ class CourseStatus(models.TextChoices):
     DISCHARGED = "discharged", _("Discharged")
 
 
-class CourseQuerySet(models.QuerySet):
+class CourseQuerySet(models.QuerySet["Course"]):
     def active(self):
         return self.filter(status=CourseStatus.ACTIVE)
 
@@ -282,6 +282,9 @@ class Visit(models.Model):
     # so the board can filter and sort on them without joining the answers.
     flag_level = models.PositiveSmallIntegerField(choices=FlagLevel.choices, default=FlagLevel.NONE)
     urgent_since = models.DateTimeField(null=True, blank=True)
+    # Set when a check-in's soreness is above the usual course (intake/outcomes/soreness.py), even
+    # without a red flag: the board marks the visit "not settling".
+    not_settling_since = models.DateTimeField(null=True, blank=True)
 
     objects = VisitQuerySet.as_manager()
 
@@ -477,8 +480,62 @@ class VisitRecord(models.Model):
         default=False, help_text="Chest wall, upper back, neck or shoulder was needled."
     )
     notes = models.TextField(blank=True, max_length=4000)
+    # Optional "right after the session" soreness (0-10): the 0 h point of the soreness curve.
+    soreness_after = models.PositiveSmallIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(soreness_after__lte=10), name="intake_visitrecord_soreness_after_0_10"),
+        ]
+
+
+class OutcomeMoment(models.TextChoices):
+    """When outcome measures are taken (intake/questionnaires/outcomes)."""
+
+    FIRST_VISIT = "first_visit", _("First visit")
+    BEFORE_SESSION = "before_session", _("Before a session")
+    DISCHARGE = "discharge", _("Discharge")
+
+
+class OutcomeResponse(models.Model):
+    """Outcome measures (pain, activities, change) for one visit, scored by the server."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="outcomes")
+    questionnaire_version = models.CharField(max_length=40)
+    moment = models.CharField(max_length=16, choices=OutcomeMoment.choices)
+    answers = models.JSONField(default=dict)
+    scores = models.JSONField(default=dict)
+    # The headline scores copied out of `scores` so the clinic's outcomes page can aggregate in SQL.
+    nprs = models.PositiveSmallIntegerField(null=True, blank=True)
+    psfs = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    groc = models.SmallIntegerField(null=True, blank=True)
+    pain_from_screening = models.BooleanField(default=False)
+    # Change since the patient's first measure (None on the first one), and whether this is the patient's
+    # latest response: kept by the outcomes service on every write, so the clinic's outcomes page reads
+    # each course's change from one indexed row instead of finding first and last per patient.
+    nprs_change = models.SmallIntegerField(null=True, blank=True)
+    psfs_change = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    is_latest = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submitted_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(moment__in=OutcomeMoment.values), name="intake_outcome_moment_known"),
+            models.CheckConstraint(condition=Q(nprs__lte=10), name="intake_outcome_nprs_0_10"),
+            models.CheckConstraint(condition=Q(psfs__gte=0, psfs__lte=10), name="intake_outcome_psfs_0_10"),
+            models.CheckConstraint(condition=Q(groc__gte=-7, groc__lte=7), name="intake_outcome_groc_range"),
+        ]
+        indexes = [
+            models.Index(fields=["submitted_at"], name="intake_outcome_submitted"),
+            models.Index(fields=["submitted_at"], condition=Q(is_latest=True), name="intake_outcome_latest"),
+        ]
 
 
 class CheckIn(models.Model):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from intake.aftercare import advice as aftercare
 from intake.models import CheckIn, Visit, VisitRecord
+from intake.outcomes import soreness as soreness_course
 from messaging.services import raise_alert
 from portal import audit
 
@@ -103,6 +104,7 @@ def submit_checkin(
         raise CheckInError("duplicate", "You have already sent this check-in. Thank you.") from None
 
     locked.mark("checked_in_at", now)
+    _mark_not_settling(locked, record, now=now, request=request)
     audit.record(
         "checkin.submitted",
         request=request,
@@ -129,9 +131,19 @@ def submit_checkin(
             request=request,
         )
     visit.urgent_since = locked.urgent_since
+    visit.not_settling_since = locked.not_settling_since
     visit.checked_in_at = locked.checked_in_at
     visit.progress = locked.progress
     return checkin
+
+
+def _mark_not_settling(visit: Visit, record: VisitRecord, *, now: datetime, request: HttpRequest | None) -> None:
+    """Soreness above the usual course marks the visit on the board, red flag or not."""
+    points = soreness_course.points_for(record, CheckIn.objects.filter(visit=visit))
+    if visit.not_settling_since is None and soreness_course.not_settling(points):
+        visit.not_settling_since = now
+        visit.save(update_fields=["not_settling_since"])
+        audit.record("checkin.not_settling", request=request, obj=visit, patient=visit.patient, details={})
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from intake.aftercare import advice as aftercare
 from intake.aftercare.checkins import CheckInError, submit_checkin, visit_record
 from intake.journey.access import PatientRequest, patient_required
 from intake.models import CheckIn, Visit, VisitRecord
+from intake.outcomes.series import patient_soreness
 from intake.regions import region_label, touches_chest_risk_area
 from portal import audit
 from portal.pdf import render_pdf
@@ -120,10 +121,11 @@ def home(request: PatientRequest) -> HttpResponse:
     )
     if record is None:
         return _not_ready(request)
-    context = _advice_context(request, record) | {
-        "windows": _windows(request.visit, record),
-        "session_number": request.visit.session_number,
-    }
+    context = (
+        _advice_context(request, record)
+        | {"windows": _windows(request.visit, record), "session_number": request.visit.session_number}
+        | patient_soreness(request.visit, record)
+    )
     return render(request, "intake/aftercare/home.html", context)
 
 

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from intake.aftercare.advice import RED_FLAGS, Action, action_for
 from intake.courses import followup, hooks
 from intake.journey import steps as journey
-from intake.journey.access import patient_required
+from intake.journey.access import PatientRequest, patient_required
 from intake.journey.views import page_language, posted
 from intake.screening import services as screening_services
 from portal import audit
 
 
 @patient_required
-def since_last(request: HttpRequest) -> HttpResponse:
+def since_last(request: PatientRequest) -> HttpResponse:
     visit, patient = request.visit, request.patient
     if not visit.is_follow_up:
         return redirect("journey:progress")

@@ -2,7 +2,8 @@
 
 - Rosa Marín: three sessions done (the first with the full screening and a signature; the second
   "nothing has changed", so her consent carried over; the third reported a new medicine, which raised a
-  review flag and a re-consent), and a fourth session invited.
+  review flag and a re-consent), and a fourth session invited. Her pain, activities and soreness are the
+  outcome measures' demo (intake/demo/outcomes.py).
 - Pedro Santos: one session more than CONSENT_VALID_DAYS ago and a second one invited: his consent is
   stale, so the follow-up asks him to sign again.
 
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from intake import questionnaires
+from intake.demo import outcomes as demo_outcomes
 from intake.demo.journey import CALM
 from intake.demo.patients import demo_token
 from intake.links.tokens import hash_token, link_expiry, patient_url
@@ -76,6 +78,8 @@ def _sign(visit: Visit, when: datetime, clinician: User) -> None:
     from consent.services import active_version_for, confirm_consent, sign_consent
 
     version = active_version_for(visit.language)
+    if version is None:
+        raise RuntimeError("seed the consent texts first (consent.demo.seed_versions)")
     record = sign_consent(
         visit=visit,
         version=version,
@@ -97,13 +101,24 @@ def _sign(visit: Visit, when: datetime, clinician: User) -> None:
     confirm_consent(record=record, clinician=clinician, when=when + timedelta(hours=12))
 
 
-def _treat(visit: Visit, clinician: User, regions: list[str]) -> None:
+def _treat(visit: Visit, clinician: User, regions: list[str], soreness=None) -> None:
+    """The session's record and its check-ins; `soreness` is (right after, [(hours, soreness, trend)])."""
+    after, checkins = soreness or (None, [(20, 3, "better")])
     VisitRecord.objects.create(
-        visit=visit, treated_at=visit.scheduled_at, regions=regions, notes="Demo session.", recorded_by=clinician
+        visit=visit,
+        treated_at=visit.scheduled_at,
+        regions=regions,
+        notes="Demo session.",
+        soreness_after=after,
+        recorded_by=clinician,
     )
     visit.mark("visited_at", visit.scheduled_at)
-    CheckIn.objects.create(visit=visit, window="24h", soreness=3, trend="better", red_flags=[])
-    visit.mark("checked_in_at", visit.scheduled_at + timedelta(hours=20))
+    for hours, value, trend in checkins:
+        window = CheckIn.Window.DAY_1 if hours < 48 else CheckIn.Window.DAY_3
+        checkin = CheckIn.objects.create(visit=visit, window=window, soreness=value, trend=trend, red_flags=[])
+        submitted = visit.scheduled_at + timedelta(hours=hours)
+        CheckIn.objects.filter(pk=checkin.pk).update(submitted_at=submitted)
+        visit.mark("checked_in_at", submitted)
 
 
 def _session(course: Course, clinician: User, reception: User, when: datetime) -> Visit:
@@ -139,26 +154,42 @@ def _patient(first: str, last: str, born: date, email: str) -> tuple[Patient, bo
     return patient, not patient.courses.exists()
 
 
+def mid_course_patient() -> tuple[Patient, bool]:
+    """Rosa Marín, three sessions into her course; True when she has no course yet."""
+    return _patient("Rosa", "Marín", date(1981, 8, 17), "rosa.marin@example.com")
+
+
+def mid_course_sessions() -> list[Visit]:
+    """The mid-course patient's treated sessions, in time order."""
+    rosa, _new = mid_course_patient()
+    return list(rosa.visits.filter(record__isnull=False).select_related("record").order_by("scheduled_at", "id"))
+
+
 def seed(*, clinician: User, reception: User) -> list[tuple[Visit, str]]:
     """Create the two demo courses (once). Returns each invited follow-up with its patient URL."""
     invited = []
-    rosa, new = _patient("Rosa", "Marín", date(1981, 8, 17), "rosa.marin@example.com")
+    rosa, new = mid_course_patient()
     if new:
+        # Her pain and soreness are the outcome measures' demo (intake/demo/outcomes.py).
+        soreness = [(after, checkins) for _pain, _ratings, after, checkins in demo_outcomes.SESSIONS]
         course = Course.objects.create(
             patient=rosa, complaint="Achilles and calf pain", lead_clinician=clinician, opened_at=_at(-30, 9)
         )
         first = _session(course, clinician, reception, _at(-21, 10))
-        _answer(first, "screening", {**CALM, "main_complaint": course.complaint}, _at(-23, 19))
+        screening = {**CALM, "main_complaint": course.complaint, **demo_outcomes.pain_answers(0)}
+        _answer(first, "screening", screening, _at(-23, 19))
         _sign(first, _at(-23, 19) + timedelta(minutes=10), clinician)
-        _treat(first, clinician, ["calf_shin"])
+        _treat(first, clinician, ["calf_shin"], soreness[0])
         second = _session(course, clinician, reception, _at(-14, 10))
-        _answer(second, "follow_up", NOTHING_CHANGED, _at(-15, 18))
+        nothing_changed = {**NOTHING_CHANGED, "pain_now": demo_outcomes.pain_answers(1)["pain_now"]}
+        _answer(second, "follow_up", nothing_changed, _at(-15, 18))
         second.mark("consent_carried_at", _at(-15, 18) + timedelta(minutes=1))
-        _treat(second, clinician, ["calf_shin"])
+        _treat(second, clinician, ["calf_shin"], soreness[1])
         third = _session(course, clinician, reception, _at(-7, 10))
-        _answer(third, "follow_up", NEW_MEDICINE, _at(-8, 20))
+        new_medicine = {**NEW_MEDICINE, "pain_now": demo_outcomes.pain_answers(2)["pain_now"]}
+        _answer(third, "follow_up", new_medicine, _at(-8, 20))
         _sign(third, _at(-8, 20) + timedelta(minutes=4), clinician)  # the new flag asked for a new signature
-        _treat(third, clinician, ["calf_shin"])
+        _treat(third, clinician, ["calf_shin"], soreness[2])
         _session(course, clinician, reception, _at(3, 11))
     # Every session has its link (the ones held open aftercare); the invited one is printed.
     *held, fourth = rosa.visits.order_by("scheduled_at")

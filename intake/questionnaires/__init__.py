@@ -86,6 +86,8 @@ class Definition:
     scores: list[dict]
     flags: list[dict]
     folder: Path
+    # Outcome measures: which score each one reads and its minimal important difference, with its source.
+    measures: dict[str, dict] = field(default_factory=dict)
     comfort_items: list[str] = field(default_factory=list)
     items: dict[str, Item] = field(default_factory=dict)
 
@@ -253,6 +255,7 @@ def read(name: str, folder: Path) -> Definition:
         scores=raw.get("scores", []),
         flags=raw.get("flags", []),
         folder=folder,
+        measures=raw.get("measures", {}),
         comfort_items=raw.get("comfort", []),
     )
 

@@ -116,7 +116,7 @@ class ChoiceEntry(_Strict):
 
 class ScoreSchema(_Strict):
     key: str = Field(min_length=1)
-    type: Literal["bands", "sum", "value"]
+    type: Literal["bands", "sum", "value", "mean"]
     items: dict[str, str] | list[str] | None = None
     item: str | None = None
     bands: list[tuple[int, str]] | None = None
@@ -127,6 +127,8 @@ class ScoreSchema(_Strict):
             raise ValueError(f"score {self.key}: a value score names its item")
         if self.type in ("bands", "sum") and not (self.items and self.bands):
             raise ValueError(f"score {self.key}: a {self.type} score needs items and bands")
+        if self.type == "mean" and not self.items:
+            raise ValueError(f"score {self.key}: a mean score needs items")
         return self
 
     def item_keys(self) -> list[str]:
@@ -152,6 +154,17 @@ class FlagSchema(_Strict):
         return value
 
 
+class MeasureSchema(_Strict):
+    """An outcome measure: the score it reads, which way is better, the important difference and its source."""
+
+    score: str = Field(min_length=1)
+    kind: Literal["change", "rating"]
+    better: Literal["lower", "higher"]
+    important: float = Field(gt=0)
+    source: str = Field(min_length=1)
+    loinc: str | None = None
+
+
 class DefinitionSchema(_Strict):
     id: str
     version: str
@@ -162,6 +175,8 @@ class DefinitionSchema(_Strict):
     flags: list[FlagSchema] = Field(default_factory=list)
     # The items the clinician's review shows at the top as the patient's comfort wishes.
     comfort: list[str] = Field(default_factory=list)
+    # Outcome measures (intake/outcomes/measures.py) with their minimal important differences.
+    measures: dict[str, MeasureSchema] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references_hold(self) -> DefinitionSchema:

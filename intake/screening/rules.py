@@ -119,6 +119,11 @@ def score(definition: Definition, answers: dict) -> dict:
             if values and len(known) == len(values):
                 total = sum(known)
                 scores[rule["key"]] = {"total": total, "band": _band(total, rule["bands"])}
+        elif rule["type"] == "mean":
+            # The mean of the items answered (PSFS: one to three activities), to one decimal.
+            given = [int(answers[key]) for key in rule["items"] if answers.get(key) not in (None, "")]
+            if given:
+                scores[rule["key"]] = {"score": round(sum(given) / len(given), 1), "count": len(given)}
         elif rule["type"] == "value" and answers.get(rule["item"]) is not None:
             scores[rule["key"]] = {"score": int(answers[rule["item"]])}
     return scores

@@ -9,6 +9,8 @@ from intake.staff.views import (
     exports,
     invite,
     kiosk,
+    measures,
+    outcomes,
     patients,
     reminders,
     review,
@@ -32,6 +34,7 @@ urlpatterns = [
     path("visits/<uuid:visit_id>/kiosk/", kiosk.kiosk_start, name="kiosk_start"),
     path("visits/<uuid:visit_id>/review/", review.visit_review, name="visit_review"),
     path("visits/<uuid:visit_id>/record/", visit_record.visit_record, name="visit_record"),
+    path("visits/<uuid:visit_id>/measures/", measures.visit_measures, name="visit_measures"),
     path("visits/<uuid:visit_id>/urgent/acknowledge/", review.visit_acknowledge_urgent, name="visit_ack_urgent"),
     path("links/<uuid:link_id>/revoke/", invite.link_revoke, name="link_revoke"),
     path("links/<uuid:link_id>/unlock/", invite.link_unlock, name="link_unlock"),
@@ -40,4 +43,6 @@ urlpatterns = [
     path("review/", review.review_queue, name="review"),
     path("reminders/tomorrow/", reminders.remind_tomorrow_page, name="remind_tomorrow"),
     path("audit/", audit_log.audit_log, name="audit"),
+    path("outcomes/", outcomes.outcomes, name="outcomes"),
+    path("outcomes/<slug:table>.csv", outcomes.outcomes_csv, name="outcomes_csv"),
 ]

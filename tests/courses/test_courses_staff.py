@@ -147,6 +147,7 @@ def test_the_board_query_count_is_unchanged_with_courses(reception, as_user, dja
                 clinician=doctor,
                 scheduled_at=first.scheduled_at + timedelta(days=7 * number),
             )
+    VisitFactory(urgent_since=timezone.now(), clinician=doctor)  # as on the board's own count: its alerts too
     client = as_user(reception)
     client.get("/staff/")
     with django_assert_num_queries(BOARD_QUERIES):

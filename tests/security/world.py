@@ -106,6 +106,7 @@ def screening_sections() -> list[str]:
 NON_ID_KWARGS = {
     "window": lambda: ["24h", "72h"],
     "section": screening_sections,
+    "table": lambda: ["courses", "change"],
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,6 +14,7 @@ from intake.staff.forms import DischargeForm
 from intake.staff.gates import get_course_for_staff
 from portal import audit
 from portal.access import role_required
+from portal.models import User
 from portal.roles import Role
 
 
@@ -28,10 +31,11 @@ def course_discharge(request: HttpRequest, course_id) -> HttpResponse:
             patient=course.patient,
             details={"fields": ["reason"]},
         )
-        messages.error(request, "Not discharged: " + " ".join(form.errors["reason"]))
+        messages.error(request, "Not discharged: " + " ".join(str(error) for error in form.errors["reason"]))
     else:
         try:
-            discharge_course(course=course, reason=form.cleaned_data["reason"], by=request.user, request=request)
+            by = cast(User, request.user)  # the role gate let only a signed-in clinician in
+            discharge_course(course=course, reason=form.cleaned_data["reason"], by=by, request=request)
         except AlreadyDischarged:
             messages.info(request, "This course was already discharged.")
         else:

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from intake.courses.timeline import course_timelines
 from intake.models import Patient, PatientChange
+from intake.outcomes.series import picture_context
 from intake.patients import services
 from intake.regions import region_label
 from intake.staff.display import answer_sections
@@ -73,6 +74,7 @@ def patient_record(request: AuthenticatedHttpRequest, patient_id) -> HttpRespons
             "timelines": timelines,
             "discharge_form": DischargeForm(),
             "changes": changes,
+            **picture_context(patient),
             "trail": trail,
             "patient_messages": list(Message.objects.for_patient(patient)[:50]),
             "contact_notes": contact_notes(patient),

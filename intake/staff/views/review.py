@@ -13,6 +13,7 @@ from consent.models import ConsentRecord
 from intake.aftercare.checkins import acknowledge_urgent_checkins
 from intake.courses.changes import changes_since_last, how_it_went
 from intake.models import FlagLevel, ScreeningResponse, Visit
+from intake.outcomes.series import picture_context
 from intake.screening import services as screening_services
 from intake.staff.display import answer_sections, comfort_wishes
 from intake.staff.forms import (
@@ -103,6 +104,7 @@ def visit_review(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
             "consents": consents,
             "checkins": checkins,
             "open_alert": Alert.objects.open().filter(visit=visit).order_by("-raised_at").first(),
+            **picture_context(visit.patient, visit.course_id),
             "form": form,
             "flag_levels": FlagLevel,
             "follow_up": follow_up,
