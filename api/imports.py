@@ -23,7 +23,7 @@ from django.utils import timezone
 from api.models import ExternalVisitId, ImportBatch, ImportMapping
 from api.schemas import appointment_time_problem
 from intake.models import Language
-from intake.patients.services import find_matching_patients
+from intake.patients.services import CourseDischarged, find_matching_patients
 from portal import audit
 from portal.models import User
 
@@ -384,21 +384,28 @@ def confirm(*, batch: ImportBatch, send_links: bool, by: User, request: HttpRequ
         if row.verdict == Verdict.DUPLICATE:
             continue
         clinician = User.objects.filter(username=row.clinician, is_active=True).first() if row.clinician else None
-        result = upsert_visit(
-            source=batch.source,
-            external_id=row.external_id,
-            first_name=row.first_name,
-            last_name=row.last_name,
-            date_of_birth=date.fromisoformat(row.date_of_birth),
-            scheduled_at=datetime.fromisoformat(row.scheduled_at),
-            email=row.email,
-            phone=row.phone,
-            language=row.language,
-            clinician=clinician,
-            send=send_links,
-            created_by=by,
-            request=request,
-        )
+        try:
+            result = upsert_visit(
+                source=batch.source,
+                external_id=row.external_id,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                date_of_birth=date.fromisoformat(row.date_of_birth),
+                scheduled_at=datetime.fromisoformat(row.scheduled_at),
+                email=row.email,
+                phone=row.phone,
+                language=row.language,
+                clinician=clinician,
+                send=send_links,
+                created_by=by,
+                request=request,
+            )
+        except CourseDischarged:
+            # The whole import is one transaction: nothing is created, and the row is named.
+            raise ImportRefused(
+                f"Row {rows.index(row) + 1}: the patient's course of care is discharged. Start a new course for "
+                "them from the invite page, then import the file again."
+            ) from None
         created += int(result.created)
     batch.confirmed_at = timezone.now()
     batch.created_visits = created

@@ -1,7 +1,7 @@
 """Where webhook events come from: saves of the journey's records, heard here so intake and consent
 never import the API. Each receiver is one rule; `emit_event` does nothing without subscribed endpoints.
 
-Courses of care call `api.webhooks.emit_event("course.discharged", course)` themselves.
+A course of care's discharge (intake/courses/services.py saves status "discharged") is heard here too.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.utils import timezone
 from api.models import Event
 from api.webhooks import emit_event
 from consent.models import ConsentRecord
-from intake.models import PROGRESS_STAMPS, CheckIn, FlagLevel, Visit
+from intake.models import PROGRESS_STAMPS, CheckIn, Course, FlagLevel, Visit
 
 _STAMPS = {stamp for _, stamp in PROGRESS_STAMPS}
 
@@ -43,3 +43,9 @@ def consent_saved(sender, instance: ConsentRecord, created: bool, update_fields=
 def checkin_saved(sender, instance: CheckIn, created: bool, **kwargs) -> None:
     if created and instance.urgent:
         emit_event(Event.CHECKIN_URGENT, instance)
+
+
+@receiver(post_save, sender=Course, dispatch_uid="api.course_discharged")
+def course_saved(sender, instance: Course, created: bool, update_fields=None, **kwargs) -> None:
+    if not created and instance.status == Course.Status.DISCHARGED and update_fields and "status" in update_fields:
+        emit_event(Event.COURSE_DISCHARGED, instance)

@@ -38,6 +38,7 @@ from api.tokens import address_allowed, find_token
 from api.webhooks import flag_level_name
 from consent.models import ConsentRecord
 from intake.models import PROGRESS_STAMPS, Patient, Visit
+from intake.patients.services import CourseDischarged
 from portal import audit
 from portal.audit import client_ip
 from portal.models import User
@@ -397,6 +398,13 @@ def _save_visit(request: HttpRequest, token: IntegrationToken, payload: VisitIn,
                 token=token,
                 request=request,
             )
+        except CourseDischarged:
+            raise Problem(
+                409,
+                "course_discharged",
+                "The patient's course of care is discharged",
+                "A new visit for this patient needs a new course of care: ask the clinic to start one.",
+            ) from None
         except services.ExternalIdConflict:
             raise Problem(
                 409,

@@ -64,6 +64,23 @@ BATCH = 2000
 LOAD_PASSWORD = "bench-load-password-2026"  # noqa: S105 - throwaway accounts in a throwaway database
 
 
+# How many sessions a course has (1 to 8): most courses are short, a few run to eight.
+SESSION_WEIGHTS = [40, 15, 12, 10, 8, 6, 5, 4]
+COMPLAINTS = ["Neck and shoulder", "Low back", "Calf", "Knee", "Hip", "Upper back", "Elbow", ""]
+FOLLOW_UP_ANSWERS = {
+    "soreness_worst": 4,
+    "soreness_now": 1,
+    "after_effects": ["none"],
+    "pain_now": 3,
+    "safety_same": "same",
+    "blood_thinner": "no",
+    "pregnant": "no",
+    "unwell_today": "no",
+    "new_condition": "no",
+    "new_medicines": "no",
+}
+
+
 def progress_for(state: str) -> list[str]:
     """The timestamps a visit in this state has."""
     return STAMPS[: STATES.index(state)]
@@ -271,6 +288,7 @@ class Generator:
         from intake.models import (
             AccessLink,
             CheckIn,
+            Course,
             Patient,
             ScreeningResponse,
             UnderstandingResult,
@@ -293,7 +311,7 @@ class Generator:
         done = 0
         while done < self.patients:
             size = min(BATCH, self.patients - done)
-            patients, visits, links = [], [], []
+            patients, courses, visits, links = [], [], [], []
             screenings, understandings, consents, records, checkins, audits = [], [], [], [], [], []
             for _ in range(size):
                 fake = fakers[0] if rng.random() < 0.6 else rng.choice(fakers)
@@ -311,14 +329,26 @@ class Generator:
                 patient.search_name = fold_for_search(f"{first} {last} ")
                 patient.search_phone = digits_only(phone)
                 patients.append(patient)
-                for _v in range(1 if rng.random() < 0.75 else 2):
-                    scheduled = now + timedelta(days=rng.uniform(-90, 30))
+                # A course of 1 to 8 weekly sessions (most courses are short); the first has the full journey.
+                sessions = rng.choices(range(1, 9), weights=SESSION_WEIGHTS)[0]
+                first_at = now + timedelta(days=rng.uniform(-90, 30) - 7 * (sessions - 1) * rng.random())
+                course = Course(
+                    id=uuid.uuid4(),
+                    patient=patient,
+                    opened_at=first_at - timedelta(days=rng.uniform(8, 25)),
+                    complaint=rng.choice(COMPLAINTS),
+                )
+                courses.append(course)
+                counts["courses"] = counts.get("courses", 0) + 1
+                for session in range(1, sessions + 1):
+                    scheduled = first_at + timedelta(days=7 * (session - 1))
                     scheduled = scheduled.replace(minute=rng.choice((0, 15, 30, 45)), second=0, microsecond=0)
                     in_past = scheduled < now
                     state = pick_state(rng, in_past)
                     visit = Visit(
                         id=uuid.uuid4(),
                         patient=patient,
+                        course=course,
                         clinician=rng.choice(clinicians) if clinicians else None,
                         scheduled_at=scheduled,
                         language=patient.preferred_language,
@@ -334,6 +364,11 @@ class Generator:
                         elif stamp == "confirmed_at":
                             moment = min(scheduled - timedelta(minutes=10), moment + timedelta(hours=2))
                         setattr(visit, stamp, moment)
+                    if session > 1:
+                        # A follow-up: no explanation or understanding check, and the course's consent
+                        # carries over instead of a new signature.
+                        visit.explanation_read_at = visit.understanding_done_at = None
+                        visit.consent_carried_at, visit.signed_at = visit.signed_at, None
                     visit.progress = visit.derive_progress()
                     visits.append(visit)
                     counts[f"visits_{state}"] = counts.get(f"visits_{state}", 0) + 1
@@ -342,7 +377,18 @@ class Generator:
                     if getattr(link, "reissued", None) is not None:
                         links.append(link.reissued)
                     audits.append(self.audit("visit.created", visit, patient, visit.created_at))
-                    if visit.screening_done_at and tpl["screening"] is not None:
+                    if visit.screening_done_at and session > 1:
+                        screenings.append(
+                            ScreeningResponse(
+                                visit_id=visit.id,
+                                questionnaire="follow_up",
+                                questionnaire_version="2026.1",
+                                answers=FOLLOW_UP_ANSWERS,
+                                sections_done=["since_last"],
+                                submitted_at=visit.screening_done_at,
+                            )
+                        )
+                    elif visit.screening_done_at and tpl["screening"] is not None:
                         row = ScreeningResponse(
                             **_clone_fields(tpl["screening"], visit_id=visit.id, submitted_at=visit.screening_done_at)
                         )
@@ -401,6 +447,7 @@ class Generator:
                                 )
                             )
             Patient.objects.bulk_create(patients, batch_size=BATCH)
+            Course.objects.bulk_create(courses, batch_size=BATCH)
             Visit.objects.bulk_create(visits, batch_size=BATCH)
             AccessLink.objects.bulk_create(links, batch_size=BATCH)
             ScreeningResponse.objects.bulk_create(screenings, batch_size=BATCH)
@@ -502,10 +549,10 @@ class Generator:
         from django.utils import timezone
 
         from intake.links.tokens import hash_token, new_token
-        from intake.models import AccessLink, Patient, Visit, digits_only, fold_for_search
+        from intake.models import AccessLink, Course, Patient, Visit, digits_only, fold_for_search
 
         now = timezone.now()
-        rows, patients, visits, links = [], [], [], []
+        rows, patients, courses, visits, links = [], [], [], [], []
         for index in range(self.journeys):
             dob = date(1950, 1, 1) + timedelta(days=self.rng.randrange(365 * 50))
             patient = Patient(
@@ -518,9 +565,12 @@ class Generator:
             )
             patient.search_name = fold_for_search(f"{patient.first_name} {patient.last_name} ")
             patient.search_phone = digits_only(patient.phone)
+            course = Course(id=uuid.uuid4(), patient=patient, opened_at=now)
+            courses.append(course)
             visit = Visit(
                 id=uuid.uuid4(),
                 patient=patient,
+                course=course,
                 clinician=clinicians[index % len(clinicians)] if clinicians else None,
                 scheduled_at=now + timedelta(days=1 + index % 5, hours=index % 8),
             )
@@ -531,6 +581,7 @@ class Generator:
             visits.append(visit)
             rows.append({"token": token, "dob": dob.isoformat(), "visit": str(visit.id), "name": patient.full_name})
         Patient.objects.bulk_create(patients, batch_size=BATCH)
+        Course.objects.bulk_create(courses, batch_size=BATCH)
         Visit.objects.bulk_create(visits, batch_size=BATCH)
         AccessLink.objects.bulk_create(links, batch_size=BATCH)
         self.counts["journey_visits"] = len(rows)

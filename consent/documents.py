@@ -94,7 +94,7 @@ def _flag_texts(screening, language: str | None):
     if not language or not screening.questionnaire_version:
         return None
     try:
-        definition = questionnaires.load("screening", screening.questionnaire_version)
+        definition = questionnaires.load(screening.questionnaire, screening.questionnaire_version)
     except FileNotFoundError:
         return None
     visit = screening.visit

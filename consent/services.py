@@ -188,7 +188,7 @@ def sign_consent(
 
 def _sign_locked(*, visit: Visit, version: ConsentVersion, written: list[str], when, request, access_link, **fields):
     locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    if locked_visit.understanding_done_at is None:
+    if not locked_visit.ready_to_sign:
         raise NotReadyToSign()
     locked_version = ConsentVersion.objects.select_for_update().get(pk=version.pk)
     if not locked_version.is_active:

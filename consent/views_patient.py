@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from consent import services
+from consent import courses, services
 from consent.forms import SignForm, WithdrawForm
 from consent.models import ConsentRecord
 from intake.journey.access import PatientRequest, patient_required
@@ -39,13 +39,23 @@ def _is_minor(request: PatientRequest) -> bool:
 @patient_required
 def sign(request: PatientRequest) -> HttpResponse:
     visit, patient = request.visit, request.patient
-    if visit.understanding_done_at is None:
+    if not visit.ready_to_sign:
+        if visit.is_follow_up:
+            return redirect(_journey_url("since-last"))
         messages.info(request, _("Please finish the understanding check first. Then you can sign."))
         return redirect(_journey_url("understanding"))
     current = services.current_record(visit)
     stale = current is not None and services.is_stale(current, visit)
     if current is not None and not stale:
         return redirect("consent:signed")
+    reasons = []
+    if current is None and visit.is_follow_up:
+        # A later session of a course: the course's consent still applies unless a rule says otherwise.
+        earlier = courses.course_record(visit)
+        reasons = courses.reconsent_reasons(visit, earlier)
+        if earlier is not None and not reasons:
+            courses.carry_consent(visit=visit, record=earlier, request=request)
+            return redirect(_journey_url("before-visit"))
     version = services.version_to_sign(visit)
     if version is None:
         return render(request, "consent/patient/unavailable.html", status=503)
@@ -96,12 +106,24 @@ def sign(request: PatientRequest) -> HttpResponse:
             request=request,
             patient=patient,
             obj=visit,
-            details={"version": version.version, "reconsent": current is not None},
+            details={
+                "version": version.version,
+                "reconsent": current is not None or bool(reasons),
+                "reasons": [reason.code for reason in reasons],
+            },
         )
     return render(
         request,
         "consent/patient/sign.html",
-        {"form": form, "version": version, "visit": visit, "patient": patient, "minor": minor, "stale_record": current},
+        {
+            "form": form,
+            "version": version,
+            "visit": visit,
+            "patient": patient,
+            "minor": minor,
+            "stale_record": current,
+            "reasons": reasons,
+        },
     )
 
 
@@ -111,6 +133,8 @@ def signed(request: PatientRequest) -> HttpResponse:
     visit = request.visit
     current = services.current_record(visit)
     latest = current or ConsentRecord.objects.filter(visit=visit).select_related("consent_version").first()
+    if latest is None and visit.consent_carried_at is not None:
+        latest = courses.course_record(visit)  # a follow-up: the course's consent still applies
     if latest is None:
         return redirect("consent:sign")
     audit.record("consent.viewed", request=request, obj=latest, patient=request.patient)
@@ -130,6 +154,8 @@ def signed(request: PatientRequest) -> HttpResponse:
 def pdf(request: PatientRequest) -> HttpResponse | FileResponse:
     """The patient's own copy of the signed PDF (the latest record for their visit)."""
     record = ConsentRecord.objects.filter(visit=request.visit).first()
+    if record is None and request.visit.consent_carried_at is not None:
+        record = courses.course_record(request.visit)
     if record is None:
         return redirect("consent:sign")
     audit.record("consent.pdf_downloaded", request=request, obj=record, patient=request.patient)
@@ -147,6 +173,9 @@ def pdf(request: PatientRequest) -> HttpResponse | FileResponse:
 @patient_required
 def withdraw(request: PatientRequest) -> HttpResponse:
     record = services.current_record(request.visit)
+    if record is None and request.visit.consent_carried_at is not None:
+        carried = courses.course_record(request.visit)
+        record = carried if carried is not None and carried.withdrawn_at is None else None
     if record is None:
         return redirect("consent:signed")
     form = WithdrawForm(request.POST or None)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 # The search rules know nothing of the models; the models keep their folded copies with them.
@@ -137,6 +138,78 @@ class PatientChange(models.Model):
         ordering = ["-changed_at"]
 
 
+class CourseStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DISCHARGED = "discharged", _("Discharged")
+
+
+class CourseQuerySet(models.QuerySet["Course"]):
+    def active(self):
+        return self.filter(status=CourseStatus.ACTIVE)
+
+    def current_for(self, patient: Patient) -> Course | None:
+        """The patient's latest course (active or discharged): where a new visit goes unless asked otherwise."""
+        return self.filter(patient=patient).order_by("-opened_at", "-id").first()
+
+
+class Course(models.Model):
+    """A course of care: one patient, one main complaint, the sessions given for it until discharge.
+
+    Named Course, as clinicians and patients say it ("a course of dry needling"); the FHIR export calls
+    the same thing an EpisodeOfCare.
+    """
+
+    Status = CourseStatus
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
+    complaint = models.CharField(_("main complaint"), max_length=200, blank=True)
+    lead_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="led_courses"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    opened_at = models.DateTimeField(default=timezone.now)
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    # Null only for discharges made by the system (a migration or a command run without a user).
+    discharged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    discharge_reason = models.CharField(_("reason for discharge"), max_length=500, blank=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CourseStatus.values), name="intake_course_status_known"),
+            # Discharged exactly when it has a discharge time and a reason; an active course has neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        status=CourseStatus.ACTIVE,
+                        discharged_at__isnull=True,
+                        discharged_by__isnull=True,
+                        discharge_reason="",
+                    )
+                    | (Q(status=CourseStatus.DISCHARGED, discharged_at__isnull=False) & ~Q(discharge_reason=""))
+                ),
+                name="intake_course_discharge_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(discharged_at__isnull=True) | Q(discharged_at__gte=models.F("opened_at")),
+                name="intake_course_discharged_after_opened",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "opened_at"], name="intake_course_patient_opened")]
+
+    def __str__(self) -> str:
+        return f"Course {timezone.localtime(self.opened_at):%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
 class Progress(models.TextChoices):
     """Where a visit's journey stands, in order. Derived from the visit's timestamps on save."""
 
@@ -164,8 +237,8 @@ class VisitQuerySet(models.QuerySet):
         return self.filter(scheduled_at__gte=start_of_today)
 
     def for_board(self):
-        """Visits with the patient and clinician joined in the same query: the board's rows."""
-        return self.select_related("patient", "clinician")
+        """Visits with the patient and clinician joined and the session number counted: the board's rows."""
+        return self.select_related("patient", "clinician").with_session_number()
 
     def search(self, text: str):
         """Visits whose patient matches a name, date of birth, email or phone (see intake/patients/search.py)."""
@@ -195,6 +268,25 @@ class VisitQuerySet(models.QuerySet):
             ),
         )
 
+    def with_session_number(self):
+        """Each visit's place in its course (1 for the first), counted in the same query.
+
+        A correlated count rather than a window function: a window would number only the rows left after
+        the board's filters, while the session number must count every visit of the course.
+        """
+        earlier = (
+            Visit.objects.filter(course=models.OuterRef("course"))
+            .filter(
+                Q(scheduled_at__lt=models.OuterRef("scheduled_at"))
+                | Q(scheduled_at=models.OuterRef("scheduled_at"), id__lte=models.OuterRef("id"))
+            )
+            .order_by()
+            .values("course")
+            .annotate(n=models.Count("id"))
+            .values("n")
+        )
+        return self.annotate(session_number=models.Subquery(earlier, output_field=models.IntegerField()))
+
 
 class Visit(models.Model):
     # How far ahead an appointment may be booked: keeps typos like year 9999 out (and link expiry finite).
@@ -202,6 +294,7 @@ class Visit(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="visits")
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
     )
@@ -222,6 +315,9 @@ class Visit(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     visited_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # A follow-up session whose patient was told that the course's earlier consent still applies
+    # (consent/ decides; nothing was signed for this visit). Counts as the consent step being done.
+    consent_carried_at = models.DateTimeField(null=True, blank=True)
 
     progress = models.CharField(max_length=16, choices=Progress.choices, default=Progress.INVITED, editable=False)
     # Highest screening flag, and the time of an unresolved red-flag check-in: kept on the visit
@@ -246,6 +342,8 @@ class Visit(models.Model):
             models.Index(fields=["clinician", "scheduled_at"], name="intake_visit_clinician_sched"),
             models.Index(fields=["progress", "scheduled_at"], name="intake_visit_progress_sched"),
             models.Index(fields=["flag_level", "scheduled_at"], name="intake_visit_flag_sched"),
+            # Session numbers count the course's visits up to this one.
+            models.Index(fields=["course", "scheduled_at"], name="intake_visit_course_sched"),
             models.Index(fields=["updated_at", "id"], name="intake_visit_changed"),
             # The board's urgent panel and the review queue read only the few visits with an open alarm.
             models.Index(
@@ -265,9 +363,46 @@ class Visit(models.Model):
     def derive_progress(self) -> Progress:
         reached = Progress.INVITED
         for state, stamp in PROGRESS_STAMPS:
-            if getattr(self, stamp):
+            if getattr(self, stamp) or (stamp == "signed_at" and self.consent_carried_at):
                 reached = state
         return reached
+
+    # --- the visit in its course ------------------------------------------------------------------
+    def earlier_in_course(self):
+        """The visits of the same course before this one, latest first."""
+        return (
+            Visit.objects.filter(course_id=self.course_id)
+            .filter(Q(scheduled_at__lt=self.scheduled_at) | Q(scheduled_at=self.scheduled_at, id__lt=self.id))
+            .order_by("-scheduled_at", "-id")
+        )
+
+    @property
+    def session_number(self) -> int:
+        annotated = self.__dict__.get("session_number")
+        return annotated if annotated is not None else self.earlier_in_course().count() + 1
+
+    @session_number.setter
+    def session_number(self, value: int) -> None:
+        self.__dict__["session_number"] = value
+
+    @cached_property
+    def previous_session(self) -> Visit | None:
+        """The latest earlier visit of the course whose patient answered its questions: the baseline."""
+        return self.earlier_in_course().filter(screening_done_at__isnull=False).first()
+
+    @property
+    def is_follow_up(self) -> bool:
+        """Not the first session of its course: the short journey ("since your last session")."""
+        return self.previous_session is not None
+
+    def previous_record(self) -> VisitRecord | None:
+        """The clinician's record of the latest earlier treated session of the course."""
+        return VisitRecord.objects.filter(visit__in=self.earlier_in_course()).order_by("-treated_at").first()
+
+    @property
+    def ready_to_sign(self) -> bool:
+        """The steps before the consent are done: the understanding check, or a follow-up's questions."""
+        return self.understanding_done_at is not None or (self.screening_done_at is not None and self.is_follow_up)
 
     def mark(self, stamp: str, when: datetime | None = None) -> None:
         """Record that a journey step happened (first time only) and save."""
@@ -359,6 +494,8 @@ class ScreeningResponse(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="screening")
+    # "screening" for a course's first visit, "follow_up" ("since your last session") for the others.
+    questionnaire = models.CharField(max_length=40, default="screening")
     questionnaire_version = models.CharField(max_length=40)
     answers = models.JSONField(default=dict)
     sections_done = models.JSONField(default=list)

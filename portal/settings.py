@@ -369,6 +369,8 @@ CONSENT_TIMESTAMP_RENEW_DAYS = env_int("CONSENT_TIMESTAMP_RENEW_DAYS", 365)
 
 # Patient links: how long after the visit a link keeps working, and the date-of-birth lock.
 ACCESS_LINK_DAYS_AFTER_VISIT = env_int("ACCESS_LINK_DAYS_AFTER_VISIT", 30)
+# A signed consent covers the later sessions of its course for this many days; after that the patient signs again.
+CONSENT_VALID_DAYS = env_int("CONSENT_VALID_DAYS", 365)
 ACCESS_LINK_MAX_DOB_FAILURES = 5
 PATIENT_SESSION_SECONDS = env_int("PATIENT_SESSION_SECONDS", 2 * 60 * 60)
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from intake.links.tokens import hash_token, link_expiry, new_token
-from intake.models import AccessLink, Patient, Visit
+from intake.models import AccessLink, Course, Patient, Visit
 from intake.regions import touches_chest_risk_area
 from portal.models import User
 from portal.roles import Role
@@ -45,11 +45,22 @@ class PatientFactory(factory.django.DjangoModelFactory):
     phone = "+12015550199"
 
 
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    patient = factory.SubFactory(PatientFactory)
+    complaint = "Sore lower back"
+
+
 class VisitFactory(factory.django.DjangoModelFactory):
+    """A visit in a course of its own unless given one (`VisitFactory(course=earlier.course)` for a follow-up)."""
+
     class Meta:
         model = Visit
 
     patient = factory.SubFactory(PatientFactory)
+    course = factory.SubFactory(CourseFactory, patient=factory.SelfAttribute("..patient"))
     scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
 
     class Params:

@@ -96,7 +96,7 @@ def home(request: PatientRequest) -> HttpResponse:
         return _not_ready(request)
     context = (
         _advice_context(request, record)
-        | {"windows": _windows(request.visit, record)}
+        | {"windows": _windows(request.visit, record), "session_number": request.visit.session_number}
         | patient_soreness(request.visit, record)
     )
     return render(request, "intake/aftercare/home.html", context)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from intake.links.tokens import hash_token, link_expiry, patient_url
-from intake.models import PROGRESS_STAMPS, AccessLink, Patient, Progress, Visit
+from intake.models import PROGRESS_STAMPS, AccessLink, Course, Patient, Progress, Visit
 from portal.models import User
 
 # (first name, last name, date of birth, email, journey state reached, days from today to the visit)
@@ -53,8 +53,12 @@ def seed(*, clinician: User, reception: User) -> list[tuple[Visit, str]]:
         )
         visit = patient.visits.first()
         if visit is None:
+            scheduled_at = _visit_time(days, index)
+            course = Course.objects.create(
+                patient=patient, lead_clinician=clinician, opened_at=scheduled_at - timedelta(days=7)
+            )
             visit = Visit(
-                patient=patient, clinician=clinician, created_by=reception, scheduled_at=_visit_time(days, index)
+                patient=patient, course=course, clinician=clinician, created_by=reception, scheduled_at=scheduled_at
             )
             reached = [stamp for progress, stamp in PROGRESS_STAMPS[: Progress.values.index(state)]]
             for offset, stamp in enumerate(reached):

@@ -28,6 +28,8 @@ HEADER = [
     "progress",
     "flag_level",
     "urgent_since",
+    "course",
+    "session",
 ]
 
 
@@ -51,7 +53,7 @@ def _when(moment) -> str:
 
 
 def board_rows(visits: QuerySet[Visit]) -> Iterator[str]:
-    """The header, then one CSV line per visit (patient and clinician joined), read in chunks."""
+    """The header, then one CSV line per visit (patient and clinician joined, session counted), in chunks."""
     writer = csv.writer(_Echo())
     yield BOM + writer.writerow(HEADER)
     for visit in visits.iterator(chunk_size=1000):
@@ -69,5 +71,7 @@ def board_rows(visits: QuerySet[Visit]) -> Iterator[str]:
                 visit.get_progress_display(),
                 visit.get_flag_level_display(),
                 _when(visit.urgent_since),
+                visit.course_id,
+                visit.session_number,
             )
         )

@@ -1,7 +1,8 @@
-"""One patient's record as a FHIR R4 Bundle: Patient, an Encounter per visit, a QuestionnaireResponse per
-screening and per set of outcome measures, an Observation per score (linked to the patient, the
-encounter and the response), the Questionnaires those responses answer, and a Consent per signed
-consent with its PDF attached.
+"""One patient's record as a FHIR R4 Bundle: Patient, an EpisodeOfCare per course of care, an Encounter per
+visit (in its episode), a QuestionnaireResponse per screening or "since your last session" and per set of
+outcome measures (in its encounter), an Observation per score (linked to the patient, the encounter and the
+response), the Questionnaires those responses answer, and a Consent per signed consent with its PDF attached
+(its provision names the encounter and episode it was signed in).
 
 Plain dicts built here; tests validate them with the `fhir.resources` package (its R4B models, which
 match R4 for these three resources). Resource ids are the portal's UUIDs, so references are stable.
@@ -18,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from intake.models import OutcomeResponse, Patient, Visit
+from intake.models import Course, OutcomeResponse, Patient, Visit
 from intake.questionnaires import Definition, load
 from intake.staff.display import score_rows
 
@@ -83,6 +84,36 @@ def _answer(value: object) -> list[dict[str, object]]:
     return answers
 
 
+def episode_of_care(course: Course, patient_pk) -> dict[str, Any]:
+    period = {"start": _instant(course.opened_at)}
+    if course.discharged_at:
+        period["end"] = _instant(course.discharged_at)
+    resource: dict[str, Any] = {
+        "resourceType": "EpisodeOfCare",
+        "id": str(course.pk),
+        "status": "active" if course.is_active else "finished",
+        "patient": _ref("Patient", patient_pk),
+        "period": period,
+    }
+    if course.complaint:
+        resource["type"] = [{"text": course.complaint}]
+    return resource
+
+
+def encounter(visit: Visit, number: int, patient_pk) -> dict[str, Any]:
+    start = visit.record.treated_at if hasattr(visit, "record") else visit.scheduled_at
+    return {
+        "resourceType": "Encounter",
+        "id": str(visit.pk),
+        "status": "finished" if visit.visited_at else "planned",
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB", "display": "ambulatory"},
+        "type": [{"text": f"Dry needling, session {number} of the course"}],
+        "subject": _ref("Patient", patient_pk),
+        "episodeOfCare": [_ref("EpisodeOfCare", visit.course_id)],
+        "period": {"start": _instant(start)},
+    }
+
+
 def questionnaire_response(visit: Visit, patient_pk) -> dict[str, Any] | None:
     screening = getattr(visit, "screening", None)
     if screening is None:
@@ -112,12 +143,14 @@ def questionnaire_response(visit: Visit, patient_pk) -> dict[str, Any] | None:
     ]
     if flags:
         items.append({"linkId": "flags", "text": "Flags raised, with their rules", "item": flags})
+    version = screening.questionnaire_version or "unknown"
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "id": str(screening.pk),
-        "questionnaire": f"{settings.SITE_URL}/questionnaires/screening|{screening.questionnaire_version or 'unknown'}",
+        "questionnaire": f"{settings.SITE_URL}/questionnaires/{screening.questionnaire}|{version}",
         "status": "completed" if screening.submitted_at else "in-progress",
         "subject": _ref("Patient", patient_pk),
+        "encounter": _ref("Encounter", visit.pk),
         "authored": _instant(screening.submitted_at or screening.updated_at),
     }
     if items:
@@ -155,14 +188,21 @@ def consent_resource(record, patient_pk) -> dict[str, Any]:
         "dateTime": _instant(record.signed_at),
         "policyRule": {"text": f"{record.consent_version.key} version {record.consent_version.version}"},
         "sourceAttachment": attachment,
-        "provision": {"type": "permit"},
+        # The session it was signed in, and the course it covers.
+        "provision": {
+            "type": "permit",
+            "data": [
+                {"meaning": "related", "reference": _ref("Encounter", record.visit_id)},
+                {"meaning": "related", "reference": _ref("EpisodeOfCare", record.visit.course_id)},
+            ],
+        },
     }
     if record.withdrawn_at:
         resource["provision"]["period"] = {"end": _instant(record.withdrawn_at)}
     return resource
 
 
-# --- Questionnaires, encounters and scores as Observations ------------------------------------------
+# --- Questionnaires and scores as Observations ----------------------------------------------------
 
 LOINC = "http://loinc.org"
 # Scores without a LOINC code get a code from the portal's own code system.
@@ -176,6 +216,11 @@ SCORE_CODES: dict[str, list[tuple[str, str | None, str]]] = {
         ("gad7.total", "70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]"),
         ("procedure_anxiety.score", None, "Anxiety about needling, 0-10"),
         ("needle_fear.score", None, "Needle fear, 0-10"),
+    ],
+    "follow_up": [
+        ("nprs.now.score", "72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),
+        ("soreness.now.score", None, "Soreness after the last session, now, 0-10"),
+        ("soreness.worst.score", None, "Soreness after the last session, at its worst, 0-10"),
     ],
     "outcomes": [
         ("nprs.now.score", "72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),
@@ -231,25 +276,12 @@ def questionnaire_resource(definition: Definition) -> dict[str, Any]:
         )
     return {
         "resourceType": "Questionnaire",
-        "id": f"{definition.name}-{definition.version}".replace(".", "-"),
+        "id": f"{definition.name}-{definition.version}".replace(".", "-").replace("_", "-"),
         "url": _canonical(definition.name),
         "version": definition.version,
         "name": definition.name.capitalize(),
         "status": "active",
         "item": groups,
-    }
-
-
-def encounter_resource(visit: Visit, patient_pk) -> dict[str, Any]:
-    record = getattr(visit, "record", None)
-    start = record.treated_at if record is not None else visit.scheduled_at
-    return {
-        "resourceType": "Encounter",
-        "id": str(visit.pk),
-        "status": "finished" if record is not None else "planned",
-        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB", "display": "ambulatory"},
-        "subject": _ref("Patient", patient_pk),
-        "period": {"start": _instant(start)},
     }
 
 
@@ -265,7 +297,7 @@ def _score_at(scores: dict, path: str):
 def observations(name: str, scores: dict, *, response_pk, visit: Visit, patient_pk, when) -> list[dict[str, Any]]:
     """One Observation per score, each derived from its QuestionnaireResponse."""
     found = []
-    for path, loinc, display in SCORE_CODES[name]:
+    for path, loinc, display in SCORE_CODES.get(name, []):
         value = _score_at(scores or {}, path)
         if value is None:
             continue
@@ -319,25 +351,26 @@ def _full_url(resource: dict) -> str:
 
 def patient_bundle(patient: Patient) -> dict[str, Any]:
     visits = list(
-        patient.visits.select_related("screening", "record", "outcomes")
+        patient.visits.select_related("screening", "record", "course", "outcomes")
         .prefetch_related("consents__consent_version")
-        .order_by("scheduled_at")
+        .order_by("scheduled_at", "id")
     )
     resources = [patient_resource(patient)]
+    resources.extend(episode_of_care(course, patient.pk) for course in patient.courses.order_by("opened_at"))
+    numbers: dict = {}
     answered: set[tuple[str, str]] = set()
     for visit in visits:
-        has_record = getattr(visit, "record", None) is not None
-        if has_record or getattr(visit, "screening", None) is not None or getattr(visit, "outcomes", None) is not None:
-            resources.append(encounter_resource(visit, patient.pk))
+        numbers[visit.course_id] = numbers.get(visit.course_id, 0) + 1
+        # One Encounter per visit, in its course's episode; scores' Observations reference it.
+        resources.append(encounter(visit, numbers[visit.course_id], patient.pk))
         response = questionnaire_response(visit, patient.pk)
         if response is not None:
-            response["encounter"] = _ref("Encounter", visit.pk)
             resources.append(response)
-            screening = visit.screening
-            answered.add(("screening", screening.questionnaire_version))
+            screening = visit.screening  # the first visit's screening, or a follow-up's "since your last session"
+            answered.add((screening.questionnaire, screening.questionnaire_version))
             resources.extend(
                 observations(
-                    "screening",
+                    screening.questionnaire,
                     screening.scores,
                     response_pk=screening.pk,
                     visit=visit,

@@ -58,7 +58,26 @@ STEPS: list[Step] = [
         None,
     ),
 ]
+# A later session of a course: what changed since the last one, the consent only when it must be
+# signed again (consent/ decides; `consent_carried_at` marks "your consent still applies"), and the
+# practical notes. The explanation and the understanding check were done at the first session.
+FOLLOW_UP_STEPS: list[Step] = [
+    Step(
+        "since_last",
+        _("Since your last session"),
+        _("Tell us how it went and what has changed."),
+        "journey:since-last",
+        "screening_done_at",
+    ),
+    Step("consent", _("Consent"), _("Check that your consent still applies."), "consent:sign", "signed_at"),
+    STEPS[-1],
+]
 STEP_KEYS = [step.key for step in STEPS]
+
+
+def steps_for(visit: Visit) -> list[Step]:
+    """The steps of this visit's journey: the full one for a course's first visit, the short one after."""
+    return FOLLOW_UP_STEPS if visit.is_follow_up else STEPS
 
 
 @dataclass(frozen=True)
@@ -76,6 +95,8 @@ class StepState:
 
 
 def is_done(visit: Visit, step: Step) -> bool:
+    if step.stamp == "signed_at" and visit.consent_carried_at:
+        return True
     return bool(step.stamp and getattr(visit, step.stamp))
 
 
@@ -83,7 +104,7 @@ def step_states(visit: Visit) -> list[StepState]:
     states = []
     all_before_done = True
     current_found = False
-    for number, step in enumerate(STEPS, start=1):
+    for number, step in enumerate(steps_for(visit), start=1):
         done = is_done(visit, step)
         current = not done and not current_found and step.stamp is not None
         if current:
@@ -113,10 +134,10 @@ def resume_step(visit: Visit) -> StepState:
 
 def first_missing_before(visit: Visit, step_key: str) -> Step | None:
     """The earliest step that must be done before `step_key` can be used, if any."""
-    for step in STEPS:
+    for step in steps_for(visit):
         if step.key == step_key:
             return None
-        if step.stamp and not getattr(visit, step.stamp):
+        if step.stamp and not is_done(visit, step):
             return step
     return None
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from intake.courses import views as course_views
 from intake.journey import views
 from intake.screening import views as screening_views
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("screening/", screening_views.screening_start, name="screening"),
     path("screening/answers/", screening_views.screening_answers, name="screening-answers"),
     path("screening/<slug:section>/", screening_views.screening_section, name="screening-section"),
+    path("since-your-last-session/", course_views.since_last, name="since-last"),
     path("check/", views.understanding_check, name="understanding"),
     path("before-your-visit/", views.before_visit, name="before-visit"),
     path("name-spelled-wrong/", views.name_spelled_wrong, name="name-wrong"),

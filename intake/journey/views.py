@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from consent.courses import course_record
 from intake.journey import explanation as explanation_content
 from intake.journey import steps as journey
 from intake.journey import understanding
@@ -131,10 +132,17 @@ def understanding_check(request: PatientRequest) -> HttpResponse:
 def before_visit(request: PatientRequest) -> HttpResponse:
     visit = request.visit
     audit.record("journey.before_visit_viewed", request=request, obj=visit, patient=request.patient)
+    # A follow-up that signed nothing: the course's consent still applies, and the page says so.
+    carried = course_record(visit) if visit.consent_carried_at and visit.signed_at is None else None
     return render(
         request,
         "intake/journey/before_visit.html",
-        {"visit": visit, "signed": visit.signed_at is not None, "consent_url": reverse("consent:sign")},
+        {
+            "visit": visit,
+            "signed": visit.signed_at is not None,
+            "carried": carried,
+            "consent_url": None if carried else reverse("consent:sign"),
+        },
     )
 
 

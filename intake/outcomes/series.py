@@ -1,8 +1,8 @@
-"""One patient's course, session by session: pain, activities, global change, and each session's
+"""One course of care, session by session: pain, activities, global change, and each session's
 soreness; and the clinician's two pictures of it.
 
-Until courses of care exist, a patient's course is their visits in time order that have a session
-record or outcome measures (session 1, 2, 3...).
+The sessions are the course's visits that have a session record or outcome measures, numbered by their
+place in the course (Visit.session_number), so an invited or missed visit keeps the others' numbers.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils.safestring import SafeString
 
+from intake.models import Course as CourseOfCare
 from intake.models import OutcomeResponse, Patient, Visit, VisitRecord
 from intake.outcomes import charts, measures, soreness
 from intake.outcomes.measures import Change
@@ -61,18 +62,26 @@ def _record(visit: Visit) -> VisitRecord | None:
         return None
 
 
-def course_for(patient: Patient) -> Course:
-    """Three queries whatever the number of sessions."""
+def course_for(patient: Patient, course_id=None) -> Course:
+    """The course `course_id`, or else the patient's latest course: two queries whatever the number of
+    sessions (the latest course is a subquery, the session numbers an annotation)."""
+    course_of_care = course_id or Subquery(
+        CourseOfCare.objects.filter(patient=patient).order_by("-opened_at", "-id").values("id")[:1]
+    )
     visits = list(
-        patient.visits.filter(Q(record__isnull=False) | Q(outcomes__isnull=False))
+        patient.visits.filter(course=course_of_care)
+        .with_session_number()
+        .filter(Q(record__isnull=False) | Q(outcomes__isnull=False))
         .select_related("record", "outcomes")
         .prefetch_related("checkins")
-        .order_by("scheduled_at")
+        .order_by("scheduled_at", "id")
     )
     sessions = []
-    for number, visit in enumerate(visits, start=1):
+    for visit in visits:
         record, outcome = _record(visit), _outcomes(visit)
-        session = Session(number=number, visit=visit, when=record.treated_at if record else visit.scheduled_at)
+        session = Session(
+            number=visit.session_number, visit=visit, when=record.treated_at if record else visit.scheduled_at
+        )
         if outcome is not None:
             session.nprs = outcome.nprs
             session.psfs = float(outcome.psfs) if outcome.psfs is not None else None
@@ -168,9 +177,10 @@ def soreness_chart(
     )
 
 
-def picture_context(patient: Patient) -> dict:
-    """What the course picture partial needs (intake/outcomes/partials/course_picture.html)."""
-    course = course_for(patient)
+def picture_context(patient: Patient, course_id=None) -> dict:
+    """What the course picture partial needs (intake/outcomes/partials/course_picture.html): the course
+    `course_id`, or else the patient's latest."""
+    course = course_for(patient, course_id)
     return {
         "course": course,
         "measures_svg": measures_chart(course),

@@ -102,7 +102,7 @@ def record_outcomes(
             "entered_by": by,
         },
     )
-    _refresh_course_changes(visit.patient_id)
+    _refresh_course_changes(visit.course_id)
     response.refresh_from_db()
     audit.record(
         "outcomes.recorded",
@@ -115,13 +115,13 @@ def record_outcomes(
     return response
 
 
-def _refresh_course_changes(patient_id) -> None:
-    """Keep each response's change since the patient's first measure, and which response is the latest.
+def _refresh_course_changes(course_id) -> None:
+    """Keep each response's change since its course's first measure, and which response is the course's latest.
 
-    A patient has a handful of responses, so this reads and rewrites them all; the outcomes page then
+    A course has a handful of responses, so this reads and rewrites them all; the outcomes page then
     aggregates one indexed row per course.
     """
-    rows = list(OutcomeResponse.objects.filter(visit__patient=patient_id).order_by("submitted_at", "pk"))
+    rows = list(OutcomeResponse.objects.filter(visit__course=course_id).order_by("submitted_at", "pk"))
     baseline_nprs = next((row for row in rows if row.nprs is not None), None)
     baseline_psfs = next((row for row in rows if row.psfs is not None), None)
     for index, row in enumerate(rows):

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from intake.aftercare.advice import ASKED_RED_FLAGS
 from intake.journey.understanding import QUESTIONS
-from intake.models import CheckIn, OutcomeMoment, OutcomeResponse, UnderstandingResult, Visit, VisitRecord
+from intake.models import CheckIn, Course, OutcomeResponse, UnderstandingResult, Visit, VisitRecord
 from intake.outcomes import measures
 
 # Published rates for a clinic's own comparison (clinical.md section 5).
@@ -88,17 +88,16 @@ def courses(scope: Scope) -> Table:
     sessions = VisitRecord.objects.filter(
         scope.visits("visit__"), treated_at__gte=scope.start, treated_at__lt=scope.end
     )
-    earlier = VisitRecord.objects.filter(
-        visit__patient=OuterRef("visit__patient"), treated_at__lt=OuterRef("treated_at")
+    earlier = VisitRecord.objects.filter(visit__course=OuterRef("visit__course"), treated_at__lt=OuterRef("treated_at"))
+    # A course starts with its first recorded session.
+    started = sessions.exclude(Exists(earlier)).values("visit__course").distinct().count()
+    closed = Course.objects.filter(
+        status=Course.Status.DISCHARGED, discharged_at__gte=scope.start, discharged_at__lt=scope.end
     )
-    # A course starts with a patient's first recorded session.
-    started = sessions.exclude(Exists(earlier)).values("visit__patient").distinct().count()
-    discharged = OutcomeResponse.objects.filter(
-        scope.visits("visit__"),
-        moment=OutcomeMoment.DISCHARGE,
-        submitted_at__gte=scope.start,
-        submitted_at__lt=scope.end,
-    ).count()
+    if scope.clinician is not None:
+        # Per clinician: the courses in which they gave a session.
+        closed = closed.filter(Exists(Visit.objects.filter(scope.visits(), course=OuterRef("pk"))))
+    discharged = closed.count()
     return Table(
         "courses",
         "Courses and sessions",
@@ -112,8 +111,8 @@ def courses(scope: Scope) -> Table:
 
 
 def _change(scope: Scope, column: str, better: str, important: float) -> dict:
-    """Mean change since the first measure, and how many patients improved (or got worse) by the
-    important difference or more, read from each patient's latest response in range (kept by
+    """Mean change since the course's first measure, and how many courses improved (or got worse) by the
+    important difference or more, read from each course's latest response in range (kept by
     intake/outcomes/services.py); per clinician: the clinician of that latest session."""
     latest = OutcomeResponse.objects.filter(
         scope.visits("visit__"),
@@ -139,7 +138,7 @@ def change(scope: Scope) -> Table:
         "Change over the course (first to last measure)",
         [
             "Measure",
-            "Patients",
+            "Courses",
             "Mean improvement (points)",
             "Reached the important difference",
             "Share (%)",

@@ -11,9 +11,17 @@ from django.utils import timezone
 
 from intake.links.services import issue_link
 from intake.links.tokens import patient_url
-from intake.models import AccessLink, Language, Patient, PatientChange, Visit
+from intake.models import AccessLink, Course, Language, Patient, PatientChange, Visit
 from portal import audit
 from portal.models import User
+
+
+class CourseDischarged(Exception):
+    """The patient's course is discharged: a new visit needs a new course (a new complaint, a full screening)."""
+
+    def __init__(self, course: Course):
+        super().__init__("This patient's course of care was discharged. Start a new course to book another visit.")
+        self.course = course
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,11 @@ def find_matching_patients(*, first_name: str, last_name: str, date_of_birth: da
     )
 
 
+def visits_at_the_same_time(*, patient: Patient, scheduled_at: datetime):
+    """The patient's visits booked for exactly this time: likely a double booking."""
+    return Visit.objects.filter(patient=patient, scheduled_at=scheduled_at)
+
+
 @transaction.atomic
 def invite_patient(
     *,
@@ -51,8 +64,14 @@ def invite_patient(
     language: str = Language.ENGLISH,
     created_by: User | None = None,
     request: HttpRequest | None = None,
+    new_course: bool = False,
+    complaint: str = "",
 ) -> Invitation:
-    """Create the patient (or reuse an exact match), a visit and its access link."""
+    """Create the patient (or reuse an exact match), a visit and its access link.
+
+    The visit joins the patient's current course unless `new_course` is asked for (or the patient has
+    none); a discharged course takes no new visits (CourseDischarged).
+    """
     patient = find_matching_patients(first_name=first_name, last_name=last_name, date_of_birth=date_of_birth).first()
     created = patient is None
     if created:
@@ -65,8 +84,19 @@ def invite_patient(
             preferred_language=language,
         )
         audit.record("patient.created", request=request, actor=created_by, obj=patient, patient=patient)
+    course = None if created or new_course else Course.objects.select_for_update().current_for(patient)
+    if course is None:
+        course = Course.objects.create(patient=patient, lead_clinician=clinician, complaint=complaint.strip()[:200])
+        audit.record("course.opened", request=request, actor=created_by, obj=course, patient=patient)
+    elif not course.is_active:
+        raise CourseDischarged(course)
     visit = Visit.objects.create(
-        patient=patient, clinician=clinician, scheduled_at=scheduled_at, language=language, created_by=created_by
+        patient=patient,
+        course=course,
+        clinician=clinician,
+        scheduled_at=scheduled_at,
+        language=language,
+        created_by=created_by,
     )
     audit.record("visit.created", request=request, actor=created_by, obj=visit, patient=patient)
     link, token = issue_link(visit=visit, created_by=created_by, request=request)

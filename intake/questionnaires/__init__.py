@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from intake.aftercare.advice import ASKED_RED_FLAGS, red_flag_questions
 from intake.questionnaires.schema import QuestionnaireError, validate
 from intake.regions import BODY_REGIONS, CHEST_RISK_REGIONS
 
@@ -46,6 +47,10 @@ LEVELS = {"plan": 1, "review": 2, "stop": 3}  # = intake.models.FlagLevel values
 SYMBOLS: dict[str, list[str]] = {
     "@chest_risk_regions": sorted(CHEST_RISK_REGIONS),
     "@body_regions": [key for key, _label in BODY_REGIONS],
+    # The aftercare check-ins' red flags (one definition, intake/aftercare/advice.py), for "since your last
+    # session": the same signs, then two expected after-effects and "none of these".
+    "@checkin_red_flags": list(ASKED_RED_FLAGS),
+    "@after_effects": ["bruising", "felt_faint", *ASKED_RED_FLAGS, "none"],
 }
 
 
@@ -69,6 +74,7 @@ class Item:
 class Section:
     key: str
     items: list[Item]
+    carried: tuple[str, ...] = ()  # answers pre-filled from the last session ("no change" keeps them)
 
 
 @dataclass
@@ -154,7 +160,9 @@ class Definition:
             return region_label(value)
         if isinstance(item.choices, str) and item.choices in self.choice_sets:
             return self.text(language, "choice_sets", item.choices, value, default=value)
-        if isinstance(item.choices, list):
+        if value in ASKED_RED_FLAGS and item.choices in ("@after_effects", "@checkin_red_flags"):
+            return dict(red_flag_questions(language))[value]
+        if isinstance(item.choices, list) or item.choices == "@after_effects":
             return self.text(language, "items", item.key, "choices", value, default=value)
         return value
 
@@ -235,6 +243,7 @@ def read(name: str, folder: Path) -> Definition:
                 )
                 for item in section["items"]
             ],
+            carried=tuple(section.get("carried", ())),
         )
         for section in raw["sections"]
     ]

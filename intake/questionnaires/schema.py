@@ -105,6 +105,8 @@ class ItemSchema(_Strict):
 class SectionSchema(_Strict):
     key: str = Field(min_length=1)
     items: list[ItemSchema] = Field(min_length=1)
+    # Answers a follow-up pre-fills from the last session (intake/courses/followup.py).
+    carried: list[str] = []
 
 
 class ChoiceEntry(_Strict):

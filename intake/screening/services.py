@@ -40,14 +40,19 @@ def review_screening(*, visit: Visit, outcome: str, note: str = "", by: User, re
     return screening
 
 
-def definition_for(response: ScreeningResponse | None) -> Definition:
-    """The version a response was started with (or the current one for a new response)."""
-    if response is not None and response.questionnaire_version:
-        try:
-            return questionnaires.load("screening", response.questionnaire_version)
-        except FileNotFoundError:
-            pass
-    return questionnaires.load("screening")
+def definition_for(response: ScreeningResponse | None, name: str = "screening") -> Definition:
+    """The questionnaire and version a response was started with (or the current one for a new response).
+
+    `name` is the questionnaire of a new response: "screening", or "follow_up" for a later session.
+    """
+    if response is not None:
+        name = response.questionnaire
+        if response.questionnaire_version:
+            try:
+                return questionnaires.load(name, response.questionnaire_version)
+            except FileNotFoundError:
+                pass
+    return questionnaires.load(name)
 
 
 def response_for(visit: Visit) -> ScreeningResponse | None:
@@ -56,14 +61,21 @@ def response_for(visit: Visit) -> ScreeningResponse | None:
 
 @transaction.atomic
 def save_section(
-    *, visit: Visit, section_key: str, values: dict, request: HttpRequest | None = None
+    *,
+    visit: Visit,
+    section_key: str,
+    values: dict,
+    request: HttpRequest | None = None,
+    questionnaire: str = "screening",
 ) -> ScreeningResponse:
     """Store one section's answers, recompute scores and flags, and mark the screening done when complete."""
     visit = Visit.objects.select_for_update().select_related("patient").get(pk=visit.pk)
     response = ScreeningResponse.objects.select_for_update().filter(visit=visit).first()
-    definition = definition_for(response)
+    definition = definition_for(response, questionnaire)
     if response is None:
-        response = ScreeningResponse(visit=visit, questionnaire_version=definition.version)
+        response = ScreeningResponse(
+            visit=visit, questionnaire=definition.name, questionnaire_version=definition.version
+        )
     section = definition.section(section_key)
     patient = visit.patient
 
@@ -111,7 +123,12 @@ def save_section(
         request=request,
         obj=response,
         patient=patient,
-        details={"section": section_key, "version": definition.version, "complete": complete},
+        details={
+            "questionnaire": definition.name,
+            "section": section_key,
+            "version": definition.version,
+            "complete": complete,
+        },
     )
     return response
 

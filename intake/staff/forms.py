@@ -158,11 +158,23 @@ class InviteForm(forms.Form):
     same_person_confirmed = forms.BooleanField(
         required=False, label="Yes, this is the same person: add the visit to their record"
     )
+    new_course = forms.BooleanField(
+        required=False,
+        label="Start a new course of care (a new complaint: the patient answers the full screening)",
+        help_text="Leave unticked to add the visit to the patient's current course as a follow-up session.",
+    )
+    complaint = forms.CharField(
+        required=False, max_length=200, label="Main complaint of the course", help_text="Optional, e.g. 'neck'."
+    )
+    same_time_confirmed = forms.BooleanField(
+        required=False, label="Yes, book another visit at the same time for this patient"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians()
         self.duplicates = []
+        self.same_time = []
 
     def clean_scheduled_at(self):
         when = self.cleaned_data["scheduled_at"]
@@ -187,6 +199,17 @@ class InviteForm(forms.Form):
                 raise forms.ValidationError(
                     "A patient with this name and date of birth already exists. Tick the box to confirm it is "
                     "the same person, or check the details."
+                )
+        if self.duplicates and data.get("scheduled_at"):
+            from intake.patients.services import visits_at_the_same_time
+
+            self.same_time = list(
+                visits_at_the_same_time(patient=self.duplicates[0], scheduled_at=data["scheduled_at"])
+            )
+            if self.same_time and not data.get("same_time_confirmed"):
+                raise forms.ValidationError(
+                    "This patient already has a visit at that time. Tick the box to book another one anyway, "
+                    "or change the time."
                 )
         return data
 
@@ -312,3 +335,19 @@ class LegalHoldForm(forms.Form):
         help_text="For example a claim or a regulator's request, with its reference. No health details.",
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
+
+
+class DischargeForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        label="Reason for discharge",
+        help_text="For example: goals met, referred on, patient chose to stop.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give the reason for the discharge."},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason for the discharge.")
+        return reason

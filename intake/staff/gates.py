@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from intake.models import AccessLink, Patient, Visit
+from intake.models import AccessLink, Course, Patient, Visit
 from portal.access import get_for_staff
 
 
@@ -21,3 +21,8 @@ def get_visit_for_staff(request: HttpRequest, public_id) -> Visit:
 def get_link_for_staff(request: HttpRequest, public_id) -> AccessLink:
     """The access link with this UUID (its visit and patient loaded), for a logged-in staff member; 404 otherwise."""
     return get_for_staff(request, AccessLink.objects.select_related("visit__patient"), public_id)
+
+
+def get_course_for_staff(request: HttpRequest, public_id) -> Course:
+    """The course of care with this UUID (its patient loaded), for a logged-in staff member; 404 otherwise."""
+    return get_for_staff(request, Course.objects.select_related("patient"), public_id)

@@ -5,6 +5,7 @@ from django.urls import path
 from intake.staff.views import (
     audit_log,
     board,
+    courses,
     exports,
     invite,
     kiosk,
@@ -29,6 +30,7 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/legal-hold/", records.legal_hold, name="patient_legal_hold"),
     path("patients/<uuid:patient_id>/access/", records.access_report, name="patient_access_report"),
     path("patients/<uuid:patient_id>/access-pack.zip", records.access_pack, name="patient_access_pack"),
+    path("courses/<uuid:course_id>/discharge/", courses.course_discharge, name="course_discharge"),
     path("visits/<uuid:visit_id>/link/", invite.visit_link, name="visit_link"),
     path("visits/<uuid:visit_id>/link/new/", invite.visit_link_new, name="visit_link_new"),
     path("visits/<uuid:visit_id>/link/email/", invite.visit_link_email, name="visit_link_email"),

@@ -208,6 +208,7 @@ def test_the_fhir_bundle_is_the_export_bundle(api_client, sign, screened_visit):
     # The export's shape (tests/outcomes/test_fhir.py): scores as Observations, the Questionnaire answered.
     assert [kind for kind in kinds if kind != "Observation"] == [
         "Patient",
+        "EpisodeOfCare",
         "Encounter",
         "QuestionnaireResponse",
         "Consent",

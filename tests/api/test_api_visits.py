@@ -231,3 +231,26 @@ def test_listing_runs_the_same_number_of_queries_for_5_or_50_visits(api_client):
             assert len(client.get("/api/v1/visits?limit=100").json()["items"]) == total
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_visit_for_a_discharged_course_is_a_clear_conflict(api_client, clinician):
+    from intake.courses.services import discharge_course
+    from intake.models import Course
+
+    client = api_client(Scope.VISITS_WRITE)
+    assert post(client, visit_body()).status_code in (200, 201)
+    discharge_course(course=Course.objects.get(), reason="Goals met", by=clinician)
+    response = post(client, visit_body(external_id="APPT-2002"))
+    assert response.status_code == 409
+    assert response["Content-Type"].startswith(PROBLEM)
+    assert response.json()["code"] == "course_discharged"
+    assert Visit.objects.count() == 1
+
+
+def test_a_second_appointment_is_a_follow_up_in_the_patients_course(api_client):
+    client = api_client(Scope.VISITS_WRITE)
+    post(client, visit_body())
+    later = (timezone.now() + timedelta(days=8)).replace(microsecond=0).isoformat()
+    post(client, visit_body(external_id="APPT-2002", scheduled_at=later))
+    first, second = Visit.objects.order_by("scheduled_at")
+    assert first.course_id == second.course_id and second.session_number == 2

@@ -287,3 +287,18 @@ def test_with_the_database_task_backend_a_retry_is_queued_for_its_time(
     retry = DBTaskResult.objects.exclude(pk=first.pk).get()
     assert retry.run_after == delivery.next_attempt_at == timezone.now() + BACKOFF[0]
     assert retry.args_kwargs["args"] == [str(delivery.pk)]
+
+
+def test_discharging_a_course_emits_course_discharged(hook, screened_visit, clinician):
+    from intake.courses.services import discharge_course
+
+    discharge_course(course=screened_visit.course, reason="Goals met", by=clinician)
+    payload = WebhookDelivery.objects.get(event="course.discharged").payload
+    assert payload["data"] == {
+        "course": {
+            "id": str(screened_visit.course_id),
+            "status": "discharged",
+            "patient_id": str(screened_visit.patient_id),
+        }
+    }
+    assert "Goals met" not in json.dumps(payload)  # the reason stays in the portal

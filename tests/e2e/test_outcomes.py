@@ -3,6 +3,7 @@ picture (record and review), the patient's soreness so far, and the clinic's out
 
 import pytest
 
+from intake.demo import courses as demo_courses
 from intake.demo import outcomes as demo_outcomes
 from intake.demo.patients import demo_token
 from portal.roles import Role
@@ -16,8 +17,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def demo(transactional_db):
     clinician = UserFactory(username="e2e-clinician", role=Role.CLINICIAN)
     reception = UserFactory(username="e2e-reception", role=Role.RECEPTION)
-    visits, _url = demo_outcomes.seed(clinician=clinician, reception=reception)
-    return visits[-1]
+    from consent.demo import seed_versions
+
+    seed_versions()
+    demo_courses.seed(clinician=clinician, reception=reception)
+    sessions = demo_courses.mid_course_sessions()
+    demo_outcomes.seed(sessions, clinician=clinician)
+    return sessions[-1]  # the latest treated session
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])

@@ -5,7 +5,7 @@ import pytest
 from intake.models import CheckIn, OutcomeMoment, ScreeningResponse
 from intake.outcomes.services import record_outcomes
 from tests.aftercare.conftest import record_visit
-from tests.factories import PatientFactory, VisitFactory
+from tests.factories import CourseFactory, PatientFactory, VisitFactory
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 # Three sessions a week apart: pain 7 -> 5 -> 4, activity mean 3 -> 4.5 -> 6, soreness easing each time.
@@ -18,10 +18,11 @@ COURSE = [
 
 def make_course(patient=None, clinician=None, sessions=COURSE, start=START):
     patient = patient or PatientFactory()
+    course = CourseFactory(patient=patient, opened_at=start)  # one course of care for the sessions
     visits = []
     for index, session in enumerate(sessions):
         treated = start + timedelta(days=7 * index)
-        visit = VisitFactory(patient=patient, scheduled_at=treated, clinician=clinician)
+        visit = VisitFactory(patient=patient, course=course, scheduled_at=treated, clinician=clinician)
         now, worst, best = session["pain"]
         pain = {"pain_now": now, "pain_worst": worst, "pain_best": best}
         activities = {

@@ -10,9 +10,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from intake.models import CheckIn, OutcomeMoment, UnderstandingResult
+from intake.courses.services import discharge_course
+from intake.models import CheckIn, UnderstandingResult
 from intake.outcomes import stats
-from intake.outcomes.services import record_outcomes
 from portal.models import AuditEvent
 from tests.factories import VisitFactory
 from tests.outcomes.conftest import COURSE, START, make_course
@@ -84,19 +84,19 @@ def test_understanding_questions_are_listed_most_often_wrong_first(db):
     assert table.rows[1][1] == 1
 
 
-def test_courses_started_and_discharged(db):
-    _patient, visits = make_course()
-    record_outcomes(
-        visit=visits[-1],
-        moment=OutcomeMoment.DISCHARGE,
-        answers={"pain_now": 2, "pain_worst": 4, "pain_best": 1, "psfs_activity_1": "Lift", "psfs_rating_1": 8}
-        | {"groc": 5},
-        now=START + timedelta(days=15),
-    )
+def test_courses_started_and_discharged_count_courses_of_care(db, clinician):
+    patient, visits = make_course()
+    with time_machine.travel(START + timedelta(days=15), tick=False):
+        discharge_course(course=visits[0].course, reason="Goals met", by=clinician)
+    # A second course for the same patient, its first session in range too, still active.
+    make_course(patient=patient, sessions=COURSE[:1], start=START + timedelta(days=20))
+    # A course whose first session was before the range counts only its sessions in range.
+    earlier, _ = make_course(start=START - timedelta(days=7))
     rows = _rows(stats.courses(_scope()))
-    assert rows["Courses started (first session in range)"] == [1]
+    assert rows["Courses started (first session in range)"] == [2]
     assert rows["Courses discharged"] == [1]
-    assert rows["Sessions"] == [3]
+    assert rows["Sessions"] == [3 + 1 + 2]
+    assert _rows(stats.courses(_scope(clinician=clinician)))["Courses discharged"] == [0]
 
 
 def test_per_clinician_only_counts_that_clinicians_patients(db, clinician):

@@ -27,6 +27,10 @@ def test_every_score_is_a_valid_observation_linked_to_patient_encounter_and_resp
         assert by_id[observation["subject"]["reference"]]["resourceType"] == "Patient"
         assert by_id[observation["encounter"]["reference"]]["resourceType"] == "Encounter"
         assert by_id[observation["derivedFrom"][0]["reference"]]["resourceType"] == "QuestionnaireResponse"
+    # One Encounter per visit (in the course's EpisodeOfCare), shared by the screening's and the measures' scores.
+    encounters = [r for r in resources if r["resourceType"] == "Encounter"]
+    assert sorted(e["id"] for e in encounters) == sorted(str(v.pk) for v in visits)
+    assert {e["episodeOfCare"][0]["reference"] for e in encounters} == {f"urn:uuid:{visits[0].course_id}"}
     psfs = [o for o in observations if o["code"]["coding"][0]["code"] == "outcomes.psfs.score"]
     assert [o["valueQuantity"]["value"] for o in psfs] == [3.0, 4.5, 6.0]
     assert psfs[0]["code"]["coding"][0]["system"] == "urn:dry-needling-portal:scores"

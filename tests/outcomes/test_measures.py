@@ -116,3 +116,18 @@ def test_discharge_needs_the_global_rating_within_minus_7_to_7(db):
     with pytest.raises(ValidationError) as error:
         record_outcomes(visit=visit, moment=OutcomeMoment.DISCHARGE, answers={**PAIN, **ACTIVITIES, "groc": 8})
     assert "groc" in error.value.message_dict
+
+
+def test_change_and_latest_are_kept_per_course_of_care(db):
+    from datetime import timedelta
+
+    from intake.models import OutcomeResponse
+    from tests.outcomes.conftest import COURSE, START, make_course
+
+    patient, first = make_course()
+    _patient, second = make_course(patient=patient, sessions=COURSE[:2], start=START + timedelta(days=60))
+    latest = OutcomeResponse.objects.filter(is_latest=True).order_by("submitted_at")
+    assert [r.visit_id for r in latest] == [first[-1].pk, second[-1].pk]  # one per course
+    opening = OutcomeResponse.objects.get(visit=second[0])
+    assert (opening.nprs_change, opening.psfs_change) == (None, None)  # a new baseline
+    assert OutcomeResponse.objects.get(visit=second[1]).nprs_change == 5 - 7

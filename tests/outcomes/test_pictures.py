@@ -28,6 +28,26 @@ def test_the_course_reads_three_sessions_with_pain_from_the_screening_first(cour
     assert result.activities == ["Lift my child", "Climb stairs"]
 
 
+def test_the_picture_is_of_one_course_of_care_numbered_as_the_course_counts(db, django_assert_num_queries):
+    from datetime import timedelta
+
+    from tests.factories import VisitFactory
+    from tests.outcomes.conftest import COURSE, START, make_course
+
+    patient, first_course = make_course()
+    # An invited visit between sessions keeps its place in the course's numbering.
+    VisitFactory(patient=patient, course=first_course[0].course, scheduled_at=START + timedelta(days=3))
+    _patient, second_course = make_course(patient=patient, sessions=COURSE[1:], start=START + timedelta(days=60))
+    with django_assert_num_queries(2):
+        latest = series.course_for(patient)
+    assert [(s.number, s.nprs) for s in latest.sessions] == [(1, 5), (2, 4)]
+    assert latest.nprs_change == Change.NO_IMPORTANT_CHANGE  # 5 -> 4, this course only
+    earlier = series.course_for(patient, first_course[0].course_id)
+    assert [(s.number, s.nprs) for s in earlier.sessions] == [(1, 7), (3, 5), (4, 4)]
+    assert [s.visit.course_id for s in earlier.sessions] == [first_course[0].course_id] * 3
+    assert second_course[0].course_id != first_course[0].course_id
+
+
 def test_the_measures_chart_draws_each_session_at_its_value(course):
     patient, _visits = course
     svg = series.measures_chart(series.course_for(patient))

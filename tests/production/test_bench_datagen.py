@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 
 from django.core.files.storage import default_storage
+from django.db.models import F
 
 from bench.datagen import STATES, Generator, pdf_variant, totp_now
 from consent.models import ConsentRecord
@@ -21,6 +23,11 @@ def test_the_generator_fills_every_journey_state_with_rows_consistent_with_the_p
     assert set(Visit.objects.values_list("progress", flat=True)) == set(STATES)
     for visit in Visit.objects.all():
         assert visit.progress == visit.derive_progress()
+    # Courses of 1 to 8 sessions, each visit in its own patient's course; follow-ups carry the consent over.
+    sessions = Counter(Visit.objects.exclude(patient__first_name="Journey").values_list("course", flat=True))
+    assert 1 == min(sessions.values()) < max(sessions.values()) <= 8
+    assert not Visit.objects.exclude(patient=F("course__patient")).exists()
+    assert Visit.objects.filter(consent_carried_at__isnull=False, signed_at__isnull=True).exists()
     for patient in Patient.objects.all():
         assert patient.search_name.strip() == fold_for_search(f"{patient.first_name} {patient.last_name}").strip()
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from portal.models import AuditEvent
 from tests.helpers import open_patient_session
 from tests.security.htmlforms import forms_on, path_of
-from tests.security.world import NON_ID_KWARGS, all_routes, build_journey
+from tests.security.world import NON_ID_KWARGS, all_routes, build_follow_up_journey, build_journey
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,8 @@ def _kwarg_values(route, journey, known_ids: set[str]) -> list[dict] | None:
 
 @pytest.fixture
 def journeys(clinician):
-    return [build_journey(first_name=f"Audra{n}", clinician=clinician, upto=stage) for n, stage in enumerate(STAGES)]
+    walked = [build_journey(first_name=f"Audra{n}", clinician=clinician, upto=stage) for n, stage in enumerate(STAGES)]
+    return [*walked, build_follow_up_journey(first_name="Audra-later", clinician=clinician)]
 
 
 def test_every_view_that_touches_patient_data_writes_an_audit_event(journeys, clinic_admin):

@@ -59,11 +59,32 @@ def build_journey(*, first_name: str, clinician, last_name: str = "Walker", upto
     return journey
 
 
+def build_follow_up_journey(*, first_name: str, clinician) -> Journey:
+    """A second session in the course of a patient whose first session is done: the short journey."""
+    first = build_journey(first_name=first_name, clinician=clinician, upto="checked_in")
+    visit = VisitFactory(
+        patient=first.patient,
+        course=first.visit.course,
+        clinician=clinician,
+        scheduled_at=timezone.now() + timedelta(days=1),
+    )
+    token = new_token()
+    link = AccessLinkFactory(visit=visit, token=token)
+    journey = Journey(patient=first.patient, visit=visit, link=link, token=token)
+    journey.ids = object_ids(journey)
+    return journey
+
+
 def object_ids(journey: Journey) -> dict[str, str]:
     """The value for each URL keyword that names one of this patient's records."""
     from consent.models import ConsentRecord
 
-    ids = {"patient_id": str(journey.patient.pk), "visit_id": str(journey.visit.pk), "link_id": str(journey.link.pk)}
+    ids = {
+        "patient_id": str(journey.patient.pk),
+        "visit_id": str(journey.visit.pk),
+        "link_id": str(journey.link.pk),
+        "course_id": str(journey.visit.course_id),
+    }
     record = ConsentRecord.objects.filter(visit=journey.visit).order_by("-pk").first()
     if record is not None:
         ids["record_id"] = str(record.pk)

@@ -27,6 +27,7 @@ def test_the_fhir_export_is_a_valid_r4_bundle_with_the_consent_pdf(clinic_admin,
     kinds = [entry.resource.get_resource_type() for entry in bundle.entry]
     assert [kind for kind in kinds if kind != "Observation"] == [
         "Patient",
+        "EpisodeOfCare",
         "Encounter",
         "QuestionnaireResponse",
         "Consent",
@@ -37,18 +38,18 @@ def test_the_fhir_export_is_a_valid_r4_bundle_with_the_consent_pdf(clinic_admin,
     with record.pdf.open("rb") as handle:
         assert base64.b64decode(data["entry"][at]["resource"]["sourceAttachment"]["data"]) == handle.read()
     assert consent.status == "active"
-    answers = {item.linkId for item in bundle.entry[2].resource.item}
+    answers = {item.linkId for item in bundle.entry[kinds.index("QuestionnaireResponse")].resource.item}
     assert {"comfort", "pain_now", "scores", "flags"} <= answers
     assert AuditEvent.objects.filter(action="patient.exported_fhir", patient=screened_visit.patient).exists()
 
 
-def test_a_patient_without_answers_exports_just_the_patient(clinic_admin, as_user):
+def test_a_patient_without_answers_exports_the_patient_and_the_planned_encounter(clinic_admin, as_user):
     from fhir.resources.R4B.bundle import Bundle
 
     visit = VisitFactory(patient=PatientFactory(first_name="Zoë", preferred_name="Zo"))
     data = json.loads(as_user(clinic_admin).get(f"/staff/patients/{visit.patient_id}/fhir/").content)
     bundle = Bundle.model_validate(data)
-    assert [e.resource.get_resource_type() for e in bundle.entry] == ["Patient"]
+    assert [e.resource.get_resource_type() for e in bundle.entry] == ["Patient", "EpisodeOfCare", "Encounter"]
     assert bundle.entry[0].resource.name[0].given == ["Zoë"]
 
 

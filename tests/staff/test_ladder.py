@@ -32,6 +32,7 @@ VIEWS = [
     ("visit record", "get", "/staff/visits/{visit}/record/", CLINICAL),
     ("visit measures", "get", "/staff/visits/{visit}/measures/", CLINICAL),
     ("acknowledge urgent", "post", "/staff/visits/{visit}/urgent/acknowledge/", CLINICAL),
+    ("discharge course", "post", "/staff/courses/{course}/discharge/", CLINICAL),
     ("outcomes", "get", "/staff/outcomes/", CLINICAL),
     ("outcomes csv", "get", "/staff/outcomes/funnel.csv", CLINICAL),
     ("audit log", "get", "/staff/audit/", ADMIN),
@@ -46,7 +47,12 @@ VIEWS = [
 @pytest.fixture
 def target(screened_visit):
     link = AccessLinkFactory(visit=screened_visit)
-    return {"visit": screened_visit.pk, "patient": screened_visit.patient_id, "link": link.pk}
+    return {
+        "visit": screened_visit.pk,
+        "patient": screened_visit.patient_id,
+        "link": link.pk,
+        "course": screened_visit.course_id,
+    }
 
 
 def _call(client, method, url):

@@ -6,7 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from intake.models import Language, Visit
-from intake.patients.services import invite_patient
+from intake.patients.services import (
+    CourseDischarged,
+    find_matching_patients,
+    invite_patient,
+    visits_at_the_same_time,
+)
 from portal.models import User
 
 
@@ -22,6 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--visit-at", default="", help="ISO-8601 date and time; default tomorrow 09:00")
         parser.add_argument("--clinician", default="", help="username of the treating clinician")
         parser.add_argument("--language", default=Language.ENGLISH)
+        parser.add_argument(
+            "--new-course",
+            action="store_true",
+            help="start a new course of care (a new complaint, the full screening) instead of a follow-up",
+        )
+        parser.add_argument("--complaint", default="", help="main complaint of a new course (optional)")
 
     def handle(self, *args, **options):
         first_name = options["first_name"].strip()
@@ -42,18 +53,31 @@ class Command(BaseCommand):
             clinician = User.objects.filter(username=options["clinician"], is_active=True).first()
             if clinician is None or not clinician.is_clinician:
                 raise CommandError(f"no active clinician with username {options['clinician']!r}", returncode=2)
-        invitation = invite_patient(
-            first_name=first_name,
-            last_name=last_name,
-            date_of_birth=dob,
-            scheduled_at=visit_at,
-            email=options["email"],
-            clinician=clinician,
-            language=options["language"],
-        )
+        if len(options["complaint"]) > 200:
+            raise CommandError("--complaint must be 200 characters or fewer", returncode=2)
+        for patient in find_matching_patients(first_name=first_name, last_name=last_name, date_of_birth=dob)[:1]:
+            if visits_at_the_same_time(patient=patient, scheduled_at=visit_at).exists():
+                self.stderr.write("Warning: this patient already has a visit at that time; booking another one.")
+        try:
+            invitation = invite_patient(
+                first_name=first_name,
+                last_name=last_name,
+                date_of_birth=dob,
+                scheduled_at=visit_at,
+                email=options["email"],
+                clinician=clinician,
+                language=options["language"],
+                new_course=options["new_course"],
+                complaint=options["complaint"],
+            )
+        except CourseDischarged:
+            raise CommandError(
+                "the patient's course of care is discharged; use --new-course to start a new one", returncode=2
+            ) from None
         self.stdout.write(
             ("Reused" if not invitation.patient_created else "Created") + f" patient {invitation.patient.pk}"
         )
+        self.stdout.write(f"Session {invitation.visit.session_number} of course {invitation.visit.course_id}")
         self.stdout.write(invitation.url)
 
     def _visit_time(self, raw: str) -> datetime:

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from consent import demo as consent_demo
 from intake.demo import aftercare as demo_aftercare
+from intake.demo import courses as demo_courses
 from intake.demo import journey as demo_journey
 from intake.demo import outcomes as demo_outcomes
 from intake.demo import patients as intake_demo
@@ -32,9 +33,10 @@ class Command(BaseCommand):
             demo_journey.seed(demo_visits)
             consent_demo.seed(demo_visits, clinician=staff["clinician"])
             demo_aftercare.seed(demo_visits, clinician=staff["clinician"])
-            course, course_url = demo_outcomes.seed(clinician=staff["clinician"], reception=staff["reception"])
-            consent_demo.seed(course, clinician=staff["clinician"])
-            visits.append((course[-1], course_url))
+            # Courses of care: a patient mid-course and one whose consent is too old (after consent texts exist).
+            visits += demo_courses.seed(clinician=staff["clinician"], reception=staff["reception"])
+            # The mid-course patient's pain and activities at each session (the outcomes pictures).
+            demo_outcomes.seed(demo_courses.mid_course_sessions(), clinician=staff["clinician"])
         self.stdout.write("Demo patient links (date of birth is the check):")
         for visit, url in visits:
             patient = visit.patient

@@ -53,22 +53,33 @@ def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        invitation = services.invite_patient(
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            date_of_birth=data["date_of_birth"],
-            scheduled_at=data["scheduled_at"],
-            email=data["email"],
-            phone=data["phone"],
-            clinician=data["clinician"],
-            language=data["language"],
-            created_by=request.user,
-            request=request,
-        )
-        _remember_token(request, invitation.visit, invitation.token)
-        if not invitation.patient_created:
-            messages.info(request, "The visit was added to the existing patient's record.")
-        return redirect("staff:visit_link", visit_id=invitation.visit.pk)
+        try:
+            invitation = services.invite_patient(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+                scheduled_at=data["scheduled_at"],
+                email=data["email"],
+                phone=data["phone"],
+                clinician=data["clinician"],
+                language=data["language"],
+                created_by=request.user,
+                request=request,
+                new_course=data["new_course"],
+                complaint=data["complaint"],
+            )
+        except services.CourseDischarged as error:
+            form.add_error("new_course", str(error))
+        else:
+            _remember_token(request, invitation.visit, invitation.token)
+            if not invitation.patient_created:
+                session = invitation.visit.session_number
+                messages.info(
+                    request,
+                    "The visit was added to the existing patient's record"
+                    + (f" as session {session} of their course." if session > 1 else " in a new course of care."),
+                )
+            return redirect("staff:visit_link", visit_id=invitation.visit.pk)
     return render(request, "intake/staff/invite.html", {"form": form})
 
 

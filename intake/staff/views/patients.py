@@ -10,15 +10,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from intake.courses.timeline import course_timelines
 from intake.models import Patient, PatientChange
 from intake.outcomes.series import picture_context
 from intake.patients import services
 from intake.regions import region_label
 from intake.staff.display import answer_sections
-from intake.staff.forms import (
-    LegalHoldForm,
-    PatientForm,
-)
+from intake.staff.forms import DischargeForm, LegalHoldForm, PatientForm
 from intake.staff.gates import get_patient_for_staff
 from intake.staff.views.common import (
     can_export,
@@ -56,6 +54,8 @@ def patient_record(request: AuthenticatedHttpRequest, patient_id) -> HttpRespons
         visit.record_regions = [region_label(key) for key in visit.record.regions] if hasattr(visit, "record") else []
         visit.consent_list = [(record, consent_urls(record)) for record in visit.consents.all()]
         visit.checkin_list = label_checkins(list(visit.checkins.all()))
+    courses = list(patient.courses.select_related("lead_clinician", "discharged_by"))
+    timelines = course_timelines(courses, visits)
     changes = list(PatientChange.objects.filter(patient=patient).select_related("changed_by")[:20])
     trail = list(AuditEvent.objects.filter(patient=patient).select_related("actor")[:50])
     audit.record(
@@ -71,6 +71,8 @@ def patient_record(request: AuthenticatedHttpRequest, patient_id) -> HttpRespons
         {
             "patient": patient,
             "visits": visits,
+            "timelines": timelines,
+            "discharge_form": DischargeForm(),
             "changes": changes,
             **picture_context(patient),
             "trail": trail,

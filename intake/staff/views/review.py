@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from consent.courses import reconsent_reasons
 from consent.models import ConsentRecord
 from intake.aftercare.checkins import acknowledge_urgent_checkins
+from intake.courses.changes import changes_since_last, how_it_went
 from intake.models import FlagLevel, ScreeningResponse, Visit
 from intake.outcomes.series import picture_context
 from intake.screening import services as screening_services
@@ -78,6 +80,7 @@ def visit_review(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     understanding = getattr(visit, "understanding", None) if hasattr(visit, "understanding") else None
     consents = [(record, consent_urls(record)) for record in visit.consents.select_related("consent_version")]
     checkins = label_checkins(list(visit.checkins.all()))
+    follow_up = visit.is_follow_up
     audit.record(
         "screening.viewed",
         request=request,
@@ -100,9 +103,13 @@ def visit_review(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
             "consents": consents,
             "checkins": checkins,
             "open_alert": Alert.objects.open().filter(visit=visit).order_by("-raised_at").first(),
-            **picture_context(visit.patient),
+            **picture_context(visit.patient, visit.course_id),
             "form": form,
             "flag_levels": FlagLevel,
+            "follow_up": follow_up,
+            "how_it_went": how_it_went(screening) if follow_up else [],
+            "changes": changes_since_last(visit, screening) if follow_up else [],
+            "reconsent_reasons": reconsent_reasons(visit) if follow_up and visit.signed_at is None else [],
         },
     )
 

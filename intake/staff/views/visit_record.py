@@ -26,6 +26,13 @@ def visit_record(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     existing = getattr(visit, "record", None) if hasattr(visit, "record") else None
     screening = getattr(visit, "screening", None)
+    # "Same regions as last time": the regions of the course's last treated session come pre-ticked;
+    # at a first session the patient's pain regions are the usual start (the clinician unticks the rest).
+    previous = visit.previous_record() if existing is None else None
+    if previous is not None:
+        regions = list(previous.regions)
+    else:
+        regions = list((screening.answers.get("pain_regions") or []) if screening else [])
     form = VisitRecordForm(
         request.POST or None,
         initial={
@@ -34,8 +41,7 @@ def visit_record(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
             "treated_by": request.user
             if request.user.groups.filter(name=Role.CLINICIAN.value).exists()
             else visit.clinician,
-            # The patient's pain regions are the usual start; the clinician unticks what was not needled.
-            "regions": list((screening.answers.get("pain_regions") or []) if screening else []),
+            "regions": regions,
         },
     )
     if request.method == "POST" and existing is None and form.is_valid():
@@ -66,5 +72,7 @@ def visit_record(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
             "existing": existing,
             "existing_regions": [region_label(k) for k in existing.regions] if existing else [],
             "before_needling": before_needling(screening, visit.patient),
+            "previous": previous,
+            "previous_regions": [region_label(k) for k in previous.regions] if previous else [],
         },
     )

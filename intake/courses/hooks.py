@@ -1,0 +1,21 @@
+"""Where courses hand news to other apps.
+
+A red flag reported in "since your last session" raises the clinic's alert through messaging, as a
+check-in's does. (The discharge's `course.discharged` webhook is emitted by api/signals.py when the
+course is saved discharged: intake never imports the API.)
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from intake.aftercare.advice import red_flag_labels
+from intake.models import Visit
+from messaging.services import raise_alert
+
+
+def red_flags_reported(*, visit: Visit, symptoms: list[str], request=None) -> None:
+    """A follow-up's "since your last session" answers list check-in red flags (codes, never free text)."""
+    raise_alert(
+        visit=visit, symptoms=red_flag_labels(symptoms, settings.LANGUAGE_CODE), source="followup", request=request
+    )

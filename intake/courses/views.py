@@ -1,0 +1,72 @@
+"""The follow-up visit's own page: "since your last session" (routed by intake/journey/urls.py)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from intake.aftercare.advice import RED_FLAGS, Action, action_for
+from intake.courses import followup, hooks
+from intake.journey import steps as journey
+from intake.journey.access import PatientRequest, patient_required
+from intake.journey.views import page_language, posted
+from intake.screening import services as screening_services
+from portal import audit
+
+
+@patient_required
+def since_last(request: PatientRequest) -> HttpResponse:
+    visit, patient = request.visit, request.patient
+    if not visit.is_follow_up:
+        return redirect("journey:progress")
+    if not journey.can_edit_answers(visit) or visit.consent_carried_at is not None:
+        # The consent step rests on these answers: after it they are the record.
+        return redirect("journey:before-visit")
+    response = screening_services.response_for(visit)
+    definition = screening_services.definition_for(response, followup.NAME)
+    carried = followup.prefill(definition, visit)
+    answers = dict(response.answers) if response is not None else carried
+    language = page_language()
+    form = followup.FollowUpForm(
+        definition,
+        carried=carried,
+        summary_title=definition.texts(language).get("summary", {}).get("title", ""),
+        language=language,
+        answers=answers,
+        patient=patient,
+        data=posted(request),
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = screening_services.save_section(
+            visit=visit,
+            section_key=followup.SECTION,
+            values=form.values_to_store(),
+            request=request,
+            questionnaire=followup.NAME,
+        )
+        red_flags = [code for code in saved.answers.get("after_effects") or [] if code in RED_FLAGS]
+        if red_flags:
+            hooks.red_flags_reported(visit=visit, symptoms=red_flags, request=request)
+            if action_for(red_flags) == Action.EMERGENCY:
+                messages.error(
+                    request,
+                    _("Call %(number)s now. Tell them you had dry needling.")
+                    % {"number": settings.CLINIC_EMERGENCY_NUMBER},
+                )
+            else:
+                messages.warning(
+                    request, _("Please call the clinic today on %(phone)s.") % {"phone": settings.CLINIC_PHONE}
+                )
+        return redirect("consent:sign")
+    if request.method == "GET":
+        audit.record("follow_up.viewed", request=request, obj=visit, patient=patient)
+    context = {
+        "form": form,
+        "title": definition.text(language, "sections", followup.SECTION, "title"),
+        "intro": definition.text(language, "sections", followup.SECTION, "intro"),
+        "session_number": visit.session_number,
+    }
+    return render(request, "intake/courses/since_last.html", context)

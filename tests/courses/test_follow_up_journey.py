@@ -1,0 +1,171 @@
+"""A later session of a course: "since your last session", the consent only when needed, before your visit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+
+from consent.models import ConsentRecord
+from intake.models import Progress, ScreeningResponse
+from tests.courses.conftest import NOTHING_CHANGED, answered
+from tests.factories import AccessLinkFactory
+from tests.helpers import open_patient_session
+from tests.screening.screening_data import calm_answers_flat
+
+PAGE = "/patient/since-your-last-session/"
+
+
+def _checked(page: str, name: str) -> list[str]:
+    """The values of the ticked boxes or radios named `name` on a page."""
+    tags = re.findall(r"<input[^>]*>", page)
+    return [
+        re.search(r'value="([^"]*)"', tag).group(1)
+        for tag in tags
+        if f'name="{name}"' in tag and re.search(r"\bchecked\b", tag)
+    ]
+
+
+def test_the_follow_up_opens_the_short_journey(follow_up_client):
+    page = follow_up_client.get("/patient/").content.decode()
+    assert "Since your last session" in page
+    assert "About dry needling" not in page
+    assert "Quick check" not in page
+
+
+def test_the_page_says_which_session_it_is(follow_up_client):
+    assert "Session 2" in follow_up_client.get(PAGE).content.decode()
+
+
+def test_a_first_visit_has_no_since_last_page(client, visit):
+    from intake.links.tokens import new_token
+
+    token = new_token()
+    open_patient_session(client, token, AccessLinkFactory(visit=visit, token=token))
+    assert client.get(PAGE)["Location"] == "/patient/"
+
+
+def test_the_safety_answers_are_pre_filled_from_the_last_session(db, clinician, sign, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from intake.links.tokens import new_token
+    from tests.factories import VisitFactory
+
+    first = VisitFactory(clinician=clinician, ready_to_sign=True, scheduled_at=timezone.now() - timedelta(days=7))
+    answered(first, {**calm_answers_flat(), "blood_thinner": "yes", "blood_thinner_which": ["antiplatelet"]})
+    sign(first)
+    later = VisitFactory(patient=first.patient, course=first.course, scheduled_at=timezone.now() + timedelta(days=1))
+    token = new_token()
+    open_patient_session(client, token, AccessLinkFactory(visit=later, token=token))
+
+    page = client.get(PAGE).content.decode()
+    assert "You take a blood thinner." in page
+    assert _checked(page, "blood_thinner") == ["yes"]
+    assert _checked(page, "blood_thinner_which") == ["antiplatelet"]
+
+
+def test_nothing_changed_signs_nothing_and_the_consent_carries_over(follow_up_client, follow_up):
+    response = follow_up_client.post(PAGE, NOTHING_CHANGED)
+    assert response.status_code == 302 and response["Location"] == "/patient/consent/"
+    response = follow_up_client.get("/patient/consent/")
+    assert response["Location"] == "/patient/before-your-visit/"
+
+    assert ConsentRecord.objects.count() == 1  # the first session's, nothing new
+    follow_up.refresh_from_db()
+    assert follow_up.consent_carried_at is not None and follow_up.signed_at is None
+    assert follow_up.progress == Progress.SIGNED
+    page = follow_up_client.get("/patient/before-your-visit/").content.decode()
+    assert "still applies. You can withdraw it at any time." in page
+    assert follow_up_client.get("/patient/consent/signed/").status_code == 200
+
+
+def test_no_change_keeps_the_last_answers_and_raises_no_flag(follow_up_client, follow_up):
+    follow_up_client.post(PAGE, NOTHING_CHANGED)
+    response = ScreeningResponse.objects.get(visit=follow_up)
+    assert response.questionnaire == "follow_up"
+    assert response.answers["blood_thinner"] == "no" and response.answers["pregnant"] == "no"
+    assert response.answers["new_medicines"] == "no"
+    assert response.flags == []
+
+
+def test_a_change_that_raises_a_flag_reaches_the_review_queue(follow_up_client, follow_up, client, clinician):
+    changed = {
+        **NOTHING_CHANGED,
+        "safety_same": "changed",
+        "blood_thinner": "yes",
+        "blood_thinner_which": ["warfarin"],
+        "pregnant": "no",
+        "unwell_today": "no",
+        "new_condition": "no",
+        "new_medicines": "yes",
+        "new_medicines_what": "A new tablet",
+    }
+    assert follow_up_client.post(PAGE, changed).status_code == 302
+    response = ScreeningResponse.objects.get(visit=follow_up)
+    assert {flag["code"] for flag in response.flags} == {"anticoagulant", "new_medicines"}
+    follow_up.refresh_from_db()
+    assert follow_up.flag_level == 2
+
+    # The patient signs again, and is told why.
+    page = follow_up_client.get("/patient/consent/").content.decode()
+    assert "Something in your health has changed since you signed." in page
+
+    client.force_login(clinician)
+    queue = client.get("/staff/review/").content.decode()
+    assert follow_up.patient.last_name in queue
+    review = client.get(f"/staff/visits/{follow_up.pk}/review/").content.decode()
+    assert "Takes an anticoagulant" in review
+    assert "Relative contraindication (ISCP 2012): review before needling." in review
+
+
+def test_a_red_flag_since_the_last_session_is_flagged_and_the_patient_told_what_to_do(follow_up_client, follow_up):
+    response = follow_up_client.post(PAGE, {**NOTHING_CHANGED, "after_effects": ["breathing"]})
+    assert response.status_code == 302
+    flags = ScreeningResponse.objects.get(visit=follow_up).flags
+    assert [flag["code"] for flag in flags] == ["red_flag_after_last"]
+    shown = [str(message) for message in get_messages(response.wsgi_request)]
+    assert any("Tell them you had dry needling" in message for message in shown)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"soreness_worst": ""}, "soreness_worst"),
+        ({"soreness_now": "11"}, "soreness_now"),
+        ({"pain_now": "-1"}, "pain_now"),
+        ({"after_effects": ["a-rash"]}, "after_effects"),
+        ({"safety_same": "maybe"}, "safety_same"),
+        ({"worries": "x" * 1001}, "worries"),
+        ({"safety_same": "changed", "blood_thinner": ""}, "blood_thinner"),
+    ],
+)
+def test_bad_answers_get_a_clear_message_and_nothing_is_saved(follow_up_client, follow_up, changes, field):
+    response = follow_up_client.post(PAGE, {**NOTHING_CHANGED, **changes})
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert "Nothing you typed has been lost." in response.content.decode()
+    assert not ScreeningResponse.objects.filter(visit=follow_up).exists()
+
+
+def test_none_of_these_with_a_sign_keeps_the_sign(follow_up_client, follow_up):
+    follow_up_client.post(PAGE, {**NOTHING_CHANGED, "after_effects": ["none", "bruising"]})
+    assert ScreeningResponse.objects.get(visit=follow_up).answers["after_effects"] == ["bruising"]
+
+
+def test_the_answers_cannot_change_after_the_consent_step(follow_up_client, follow_up):
+    follow_up_client.post(PAGE, NOTHING_CHANGED)
+    follow_up_client.get("/patient/consent/")
+    response = follow_up_client.post(PAGE, {**NOTHING_CHANGED, "pain_now": "9"})
+    assert response["Location"] == "/patient/before-your-visit/"
+    assert ScreeningResponse.objects.get(visit=follow_up).answers["pain_now"] == 3
+
+
+def test_a_red_flag_since_the_last_session_raises_the_clinics_alert(follow_up_client, follow_up):
+    from messaging.models import Alert
+
+    follow_up_client.post(PAGE, {**NOTHING_CHANGED, "after_effects": ["infection"]})
+    alert = Alert.objects.get(visit=follow_up)
+    assert alert.source == "followup" and alert.symptoms == ["Signs of infection"]
