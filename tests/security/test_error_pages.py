@@ -101,7 +101,9 @@ def test_every_error_page_tells_the_browser_not_to_keep_it():
 def test_the_404_400_and_403_pages_are_not_cached(client, patient_link, outsider):
     _link, token = patient_link
     assert "no-store" in client.get("/no-such-page-zq81x/")["Cache-Control"]
-    bad = client.post(f"/p/{token}/", data="x=" + "a" * (3 * 1024 * 1024), content_type="application/x-www-form-urlencoded")
+    bad = client.post(
+        f"/p/{token}/", data="x=" + "a" * (3 * 1024 * 1024), content_type="application/x-www-form-urlencoded"
+    )
     assert bad.status_code == 400 and "no-store" in bad["Cache-Control"]
     client.force_login(outsider)
     forbidden = client.get("/staff/")
