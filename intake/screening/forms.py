@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from intake.models import Patient
 from intake.questionnaires import Definition, Item
 from intake.screening.rules import evaluate
+from portal.bounds import BoundedDateField
 
 PHONE_RE = re.compile(r"^[0-9+()\-.\s/]+$")
 STATE_FIELD = "form_state"
@@ -81,7 +82,7 @@ def _field_for(definition: Definition, item: Item, language: str) -> forms.Field
             **common,
         )
     if item.type == "date":
-        return forms.DateField(
+        return BoundedDateField(
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             error_messages={**messages, "invalid": _("Enter a real date.")},
             **common,

@@ -11,6 +11,7 @@ from intake.models import FlagLevel, Language, Patient, Progress, Visit
 from intake.patients.search import parse_date_of_birth
 from intake.patients.services import PATIENT_EDITABLE_FIELDS
 from intake.regions import BODY_REGIONS, REGION_KEYS
+from portal.bounds import BoundedDateField, BoundedDateTimeField, BoundedIntegerField
 from portal.models import User
 from portal.roles import Role
 
@@ -28,8 +29,8 @@ class BoardFilterForm(forms.Form):
     """GET filters of the board; every field optional. An invalid value is simply ignored."""
 
     q = forms.CharField(required=False, max_length=100, label="Search")
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = BoundedDateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = BoundedDateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="Any clinician")
     progress = forms.ChoiceField(required=False, choices=[("", "Any progress"), *Progress.choices])
     flag = forms.ChoiceField(
@@ -78,7 +79,7 @@ def _start_of(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class FlexibleDateField(forms.DateField):
+class FlexibleDateField(BoundedDateField):
     input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
 
     def to_python(self, value):
@@ -96,7 +97,7 @@ class InviteForm(forms.Form):
     email = forms.EmailField(required=False, help_text="Needed to send the link by email.")
     phone = forms.CharField(max_length=40, required=False)
     clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="Not decided yet")
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = forms.DateTimeField(  # bounded by clean_scheduled_at (not past, within two years)
         label="Appointment",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -148,7 +149,7 @@ class InviteForm(forms.Form):
 class PatientForm(forms.ModelForm):
     """Demographics. `revision` is the version the editor started from, to catch concurrent edits."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = BoundedIntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = Patient
@@ -177,7 +178,7 @@ class ScreeningReviewForm(forms.Form):
 
 
 class VisitRecordForm(forms.Form):
-    treated_at = forms.DateTimeField(
+    treated_at = BoundedDateTimeField(
         label="Session time",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -208,8 +209,8 @@ class VisitRecordForm(forms.Form):
 class AuditFilterForm(forms.Form):
     action = forms.CharField(required=False, max_length=64)
     actor = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = BoundedDateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = BoundedDateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     patient = forms.UUIDField(required=False, label="Patient id")
 
     def __init__(self, *args, **kwargs):

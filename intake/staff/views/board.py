@@ -11,12 +11,12 @@ from intake.models import Visit
 from intake.staff.views.common import (
     board_queryset,
     can_export,
-    page_number,
     paginate,
     querystring_without_page,
 )
 from portal import audit
 from portal.access import staff_required
+from portal.bounds import page_number
 
 BOARD_PAGE_SIZE = 25
 
