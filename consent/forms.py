@@ -17,6 +17,7 @@ from consent.signatures import (
     typed_name_matches,
 )
 from intake.models import Patient
+from portal.text import strip_bidi_controls
 
 
 class SignForm(forms.Form):
@@ -88,7 +89,7 @@ class SignForm(forms.Form):
         return value
 
     def clean_typed_name(self):
-        typed = " ".join(self.cleaned_data["typed_name"].split())
+        typed = " ".join(strip_bidi_controls(self.cleaned_data["typed_name"]).split())
         if self.minor:
             if not guardian_name_is_full(typed):
                 raise ValidationError(_("Type your own first and last name."))
@@ -117,6 +118,10 @@ class SignForm(forms.Form):
                 cleaned["signature_png"] = parse_signature_data_url(cleaned.get("signature", "")).png
             except ValidationError as error:
                 self.add_error("signature", error)
+        if "signature" in self.errors:
+            # Never echo an invalid signature back into the page (it may be megabytes): the pad starts empty.
+            self.data = self.data.copy()
+            self.data["signature"] = ""
         return cleaned
 
     def acknowledgements(self) -> dict:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 # The search rules know nothing of the models; the models keep their folded copies with them.
 from intake.patients.search import digits_only, fold_for_search, patient_search_q
+from portal.text import strip_bidi_controls
 
 
 class Language(models.TextChoices):
@@ -68,7 +69,20 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    # Names and phone numbers never carry bidirectional controls (see portal/text.py).
+    BIDI_FREE_FIELDS = (
+        "first_name",
+        "last_name",
+        "preferred_name",
+        "phone",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "emergency_contact_relationship",
+    )
+
     def save(self, *args, **kwargs):
+        for name in self.BIDI_FREE_FIELDS:
+            setattr(self, name, strip_bidi_controls(getattr(self, name)))
         self.search_name = fold_for_search(f"{self.first_name} {self.last_name} {self.preferred_name}")
         self.search_phone = digits_only(self.phone)
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:

@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "portal.context_processors.clinic",
             ],
+            # {{ value|bdi }}: user text isolated (and without bidi controls) on every page, email and PDF.
+            "builtins": ["portal.templatetags.text"],
         },
     },
 ]
