@@ -195,6 +195,15 @@ class Visit(models.Model):
     flag_level = models.PositiveSmallIntegerField(choices=FlagLevel.choices, default=FlagLevel.NONE)
     urgent_since = models.DateTimeField(null=True, blank=True)
 
+    # A clinic that took consent on paper says so explicitly: the scanned form (private storage, no URL),
+    # who attached it and when. Without it, or a consent signed here before the session, no session is
+    # recorded (intake/visits/services.py record_visit).
+    paper_consent_scan = models.FileField(upload_to="paper-consents/", max_length=200, blank=True)
+    paper_consent_at = models.DateTimeField(null=True, blank=True)
+    paper_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
     objects = VisitQuerySet.as_manager()
 
     class Meta:
@@ -203,6 +212,11 @@ class Visit(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(flag_level__lte=FlagLevel.STOP), name="intake_visit_flag_level_known"),
             models.CheckConstraint(condition=Q(progress__in=Progress.values), name="intake_visit_progress_known"),
+            models.CheckConstraint(
+                condition=Q(paper_consent_at__isnull=True, paper_consent_by__isnull=True, paper_consent_scan="")
+                | (Q(paper_consent_at__isnull=False, paper_consent_by__isnull=False) & ~Q(paper_consent_scan="")),
+                name="intake_visit_paper_consent_complete",
+            ),
         ]
         indexes = [
             models.Index(fields=["scheduled_at"], name="intake_visit_scheduled"),
@@ -230,6 +244,17 @@ class Visit(models.Model):
             if getattr(self, stamp):
                 reached = state
         return reached
+
+    @property
+    def consent_on_paper(self) -> bool:
+        return self.paper_consent_at is not None
+
+    def signed_consent_before(self, moment: datetime) -> bool:
+        """An active (not withdrawn) consent signed in the portal at or before `moment`.
+
+        Read through the reverse relation of consent.ConsentRecord, which intake does not import.
+        """
+        return self.consents.filter(withdrawn_at__isnull=True, signed_at__lte=moment).exists()
 
     def mark(self, stamp: str, when: datetime | None = None) -> None:
         """Record that a journey step happened (first time only) and save."""

@@ -21,6 +21,7 @@ HEADER = [
     "progress",
     "flag_level",
     "urgent_since",
+    "consent_on_paper",
 ]
 
 
@@ -62,5 +63,6 @@ def board_rows(visits: QuerySet[Visit]) -> Iterator[str]:
                 visit.get_progress_display(),
                 visit.get_flag_level_display(),
                 _when(visit.urgent_since),
+                _when(visit.paper_consent_at),
             )
         )

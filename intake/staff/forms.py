@@ -11,6 +11,7 @@ from intake.models import FlagLevel, Language, Patient, Progress, Visit
 from intake.patients.search import parse_date_of_birth
 from intake.patients.services import PATIENT_EDITABLE_FIELDS
 from intake.regions import BODY_REGIONS, REGION_KEYS
+from intake.visits.services import session_time_bounds
 from portal.bounds import BoundedDateField, BoundedDateTimeField, BoundedIntegerField
 from portal.models import User
 from portal.roles import Role
@@ -178,6 +179,10 @@ class ScreeningReviewForm(forms.Form):
 
 
 class VisitRecordForm(forms.Form):
+    """The session record. `visit` bounds the session time; a paper consent needs its scanned PDF."""
+
+    PAPER_SCAN_MAX_BYTES = 10 * 1024 * 1024
+
     treated_at = BoundedDateTimeField(
         label="Session time",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -193,6 +198,33 @@ class VisitRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    paper_consent = forms.BooleanField(
+        required=False,
+        label="Consent on paper, scanned copy attached",
+        help_text="Only when the patient signed the clinic's paper consent form instead of the online one.",
+    )
+    paper_consent_scan = forms.FileField(
+        required=False,
+        label="Scanned paper consent (PDF)",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def __init__(self, *args, visit: Visit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visit = visit
+
+    def clean_paper_consent_scan(self):
+        scan = self.cleaned_data.get("paper_consent_scan")
+        if scan is None:
+            return None
+        if scan.size > self.PAPER_SCAN_MAX_BYTES:
+            raise forms.ValidationError("The scan is larger than 10 MB. Scan it again at a lower resolution.")
+        head = scan.read(5)
+        scan.seek(0)
+        if head != b"%PDF-":
+            raise forms.ValidationError("The scan must be a PDF file.")
+        return scan
+
     def clean_regions(self):
         regions = [key for key in self.cleaned_data["regions"] if key in REGION_KEYS]
         if not regions:
@@ -201,9 +233,20 @@ class VisitRecordForm(forms.Form):
 
     def clean_treated_at(self):
         when = self.cleaned_data["treated_at"]
-        if when > timezone.now() + timedelta(minutes=10):
+        earliest, latest = session_time_bounds(self.visit)
+        if when > latest:
             raise forms.ValidationError("The session time cannot be in the future.")
+        if when < earliest:
+            raise forms.ValidationError("The session time is before this visit was booked. Check the date.")
         return when
+
+    def clean(self):
+        data = super().clean()
+        if data.get("paper_consent") and not data.get("paper_consent_scan") and not self.visit.consent_on_paper:
+            self.add_error("paper_consent_scan", "Attach the scanned paper consent form (a PDF).")
+        if data.get("paper_consent_scan") and not data.get("paper_consent"):
+            self.add_error("paper_consent", "Tick this box to record that consent was taken on paper.")
+        return data
 
 
 class AuditFilterForm(forms.Form):

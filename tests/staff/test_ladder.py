@@ -30,6 +30,7 @@ VIEWS = [
     ("review queue", "get", "/staff/review/", CLINICAL),
     ("visit review", "get", "/staff/visits/{visit}/review/", CLINICAL),
     ("visit record", "get", "/staff/visits/{visit}/record/", CLINICAL),
+    ("paper consent scan", "get", "/staff/visits/{visit}/paper-consent/", CLINICAL),
     ("acknowledge urgent", "post", "/staff/visits/{visit}/urgent/acknowledge/", CLINICAL),
     ("audit log", "get", "/staff/audit/", ADMIN),
     ("csv export", "get", "/staff/export.csv", ADMIN),
@@ -38,8 +39,13 @@ VIEWS = [
 
 
 @pytest.fixture
-def target(screened_visit):
+def target(screened_visit, clinician):
+    from django.core.files.base import ContentFile
+
+    from intake.visits.services import attach_paper_consent
+
     link = AccessLinkFactory(visit=screened_visit)
+    attach_paper_consent(visit=screened_visit, scan=ContentFile(b"%PDF-1.4\n%%EOF\n"), by=clinician)
     return {"visit": screened_visit.pk, "patient": screened_visit.patient_id, "link": link.pk}
 
 

@@ -1,9 +1,12 @@
-"""The clinician records the needling session (time and regions), which opens the patient's aftercare."""
+"""The clinician records the needling session (time and regions), which opens the patient's aftercare.
+
+The session needs a consent signed before it, or the clinic's paper consent with its scan attached here.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -18,13 +21,24 @@ from portal import audit
 from portal.access import role_required
 from portal.roles import Role
 
+NO_CONSENT = (
+    "No consent was signed before this session time, so the session cannot be recorded. Ask the patient to "
+    "sign before the session, or, if they signed the clinic's paper form, tick \u201cConsent on paper\u201d "
+    "and attach the scan."
+)
+
 
 @role_required(Role.CLINICIAN)
 @never_cache
 def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     existing = getattr(visit, "record", None) if hasattr(visit, "record") else None
-    form = VisitRecordForm(request.POST or None, initial={"treated_at": timezone.localtime().replace(second=0)})
+    form = VisitRecordForm(
+        request.POST or None,
+        request.FILES or None,
+        visit=visit,
+        initial={"treated_at": timezone.localtime().replace(second=0)},
+    )
     if request.method == "POST" and existing is None and form.is_valid():
         try:
             visit_services.record_visit(
@@ -32,14 +46,27 @@ def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
                 treated_at=form.cleaned_data["treated_at"],
                 regions=form.cleaned_data["regions"],
                 notes=form.cleaned_data["notes"],
+                paper_consent_scan=form.cleaned_data["paper_consent_scan"],
                 by=request.user,
                 request=request,
             )
         except visit_services.VisitAlreadyRecorded:
             messages.info(request, "This visit was already recorded.")
+            return redirect("staff:patient", patient_id=visit.patient_id)
+        except visit_services.NoConsentBeforeSession:
+            form.add_error(None, NO_CONSENT)
+            audit.record(
+                "visit.record_refused",
+                request=request,
+                obj=visit,
+                patient=visit.patient,
+                details={"reason": "no_consent_before_session"},
+            )
+        except visit_services.SessionTimeOutOfRange:
+            form.add_error("treated_at", "The session time is before this visit was booked, or in the future.")
         else:
             messages.success(request, "The visit was recorded. The patient's aftercare is now open.")
-        return redirect("staff:patient", patient_id=visit.patient_id)
+            return redirect("staff:patient", patient_id=visit.patient_id)
     audit.record("visit_record.opened", request=request, obj=visit, patient=visit.patient)
     return render(
         request,
@@ -52,3 +79,18 @@ def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
             "existing_regions": [region_label(k) for k in existing.regions] if existing else [],
         },
     )
+
+
+@role_required(Role.CLINICIAN)
+@never_cache
+def paper_consent_scan(request: HttpRequest, visit_id) -> HttpResponse:
+    """The scanned paper consent of a visit, for clinicians (it carries the patient's answers, like the PDF)."""
+    visit = get_visit_for_staff(request, visit_id)
+    if not visit.paper_consent_scan:
+        raise Http404
+    audit.record("visit.paper_consent_downloaded", request=request, obj=visit, patient=visit.patient)
+    response = FileResponse(
+        visit.paper_consent_scan.open("rb"), content_type="application/pdf", filename=f"paper-consent-{visit.pk}.pdf"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
