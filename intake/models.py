@@ -250,11 +250,11 @@ class Visit(models.Model):
         return self.paper_consent_at is not None
 
     def signed_consent_before(self, moment: datetime) -> bool:
-        """An active (not withdrawn) consent signed in the portal at or before `moment`.
+        """An active (not withdrawn) consent signed in the portal before `moment`.
 
         Read through the reverse relation of consent.ConsentRecord, which intake does not import.
         """
-        return self.consents.filter(withdrawn_at__isnull=True, signed_at__lte=moment).exists()
+        return self.consents.filter(withdrawn_at__isnull=True, signed_at__lt=moment).exists()
 
     def mark(self, stamp: str, when: datetime | None = None) -> None:
         """Record that a journey step happened (first time only) and save."""

@@ -22,6 +22,8 @@ from portal.models import User
 FUTURE_TOLERANCE = timedelta(minutes=10)
 # ...and not long before the visit existed (a walk-in invited just after its session).
 BEFORE_CREATION_TOLERANCE = timedelta(days=1)
+# Session times are entered to the minute: a consent signed during the session's minute counts as before it.
+SESSION_TIME_PRECISION = timedelta(minutes=1)
 
 
 class VisitAlreadyRecorded(Exception):
@@ -88,7 +90,7 @@ def record_visit(
         raise VisitAlreadyRecorded
     if paper_consent_scan is not None:
         visit = attach_paper_consent(visit=visit, scan=paper_consent_scan, by=by, request=request)
-    if not (visit.consent_on_paper or visit.signed_consent_before(treated_at)):
+    if not (visit.consent_on_paper or visit.signed_consent_before(treated_at + SESSION_TIME_PRECISION)):
         raise NoConsentBeforeSession
     record = VisitRecord.objects.create(
         visit=visit,
