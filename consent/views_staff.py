@@ -22,7 +22,7 @@ from consent.models import ConsentRecord
 from consent.verification import verify_pdf_bytes
 from intake.staff.gates import get_visit_for_staff
 from portal import audit
-from portal.access import get_for_staff, role_required, staff_required
+from portal.access import get_for_staff, require_clinical_detail, role_required, staff_required
 from portal.roles import Role
 
 
@@ -60,6 +60,7 @@ def detail(request: HttpRequest, record_id) -> HttpResponse:
             "confirm_form": ConfirmForm(),
             "can_confirm": _can_confirm(request.user) and record.status == "signed",
             "can_withdraw": _can_withdraw(request.user) and not record.withdrawn_at,
+            "sees_clinical": request.user.sees_clinical_detail,
         },
     )
 
@@ -87,6 +88,7 @@ def _file_response(request: HttpRequest, record: ConsentRecord, name: str, filen
 @staff_required
 def pdf(request: HttpRequest, record_id) -> HttpResponse:
     record = get_record_for_staff(request, record_id)
+    require_clinical_detail(request)  # the PDF summarises the screening answers
     return _file_response(request, record, record.pdf.name, f"consent-{record.pk}.pdf")
 
 
@@ -95,6 +97,7 @@ def pdf(request: HttpRequest, record_id) -> HttpResponse:
 @staff_required
 def confirmation_pdf(request: HttpRequest, record_id) -> HttpResponse:
     record = get_record_for_staff(request, record_id)
+    require_clinical_detail(request)
     if not record.confirmation_pdf:
         raise Http404
     return _file_response(request, record, record.confirmation_pdf.name, f"consent-{record.pk}-confirmation.pdf")

@@ -158,6 +158,9 @@ AUTHENTICATION_BACKENDS = [
 STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", True)
 if not DEBUG and not STAFF_OTP_REQUIRED:
     raise ImproperlyConfigured("STAFF_OTP_REQUIRED cannot be false when DEBUG is false.")
+# Minimum necessary access: screening answers, scores, session notes, check-in details and consent PDFs
+# are for clinicians (and the clinic admin). A small clinic whose reception also needs them sets this true.
+RECEPTION_SEES_CLINICAL = env_bool("RECEPTION_SEES_CLINICAL", False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Dry needling portal")
 OTP_LOGIN_URL = "/accounts/otp/"
 # The admin never shows a device's secret key (someone reading over a shoulder could copy it).

@@ -18,7 +18,7 @@ from intake.staff.forms import (
 from intake.staff.gates import get_visit_for_staff
 from intake.visits import services as visit_services
 from portal import audit
-from portal.access import role_required
+from portal.access import require_clinical_detail, role_required, staff_required
 from portal.roles import Role
 
 NO_CONSENT = (
@@ -81,11 +81,12 @@ def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
     )
 
 
-@role_required(Role.CLINICIAN)
+@staff_required
 @never_cache
 def paper_consent_scan(request: HttpRequest, visit_id) -> HttpResponse:
-    """The scanned paper consent of a visit, for clinicians (it carries the patient's answers, like the PDF)."""
+    """The scanned paper consent of a visit: clinical detail, like the consent PDF."""
     visit = get_visit_for_staff(request, visit_id)
+    require_clinical_detail(request)
     if not visit.paper_consent_scan:
         raise Http404
     audit.record("visit.paper_consent_downloaded", request=request, obj=visit, patient=visit.patient)
