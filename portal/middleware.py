@@ -32,8 +32,9 @@ class HealthCheckMiddleware:
 
     The session and user middleware read the database whenever a request carries a session cookie, so
     during an outage a browser (or a probe with a stale cookie) would get the 500 page instead of the
-    health check's 503 JSON. Placed right after SecurityMiddleware (which reads nothing), this keeps
-    health independent of sessions.
+    health check's 503 JSON. Placed after the header middleware (security, frame options, CSP: their
+    headers still apply) and before the first one that reads the session or the user (OTP, the staff
+    session rules, axes), this keeps health independent of sessions.
     """
 
     def __init__(self, get_response):

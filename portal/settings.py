@@ -82,8 +82,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Before sessions: the health check never reads one, so a database outage is a 503, not a 500.
-    "portal.middleware.HealthCheckMiddleware",
     "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +94,9 @@ MIDDLEWARE = [
     # Security: the CSP header, OTP verification state on request.user, staff idle/absolute timeouts
     # and the one-time-code gate, then axes last (it turns a lockout into a 429 page).
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the session (the middleware above keep it lazy): the health check answers
+    # without it, so a database outage is a 503 with every security header, not a 500.
+    "portal.middleware.HealthCheckMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.StaffSessionMiddleware",
     "portal.middleware.AdminAuditMiddleware",
