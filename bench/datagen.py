@@ -195,6 +195,7 @@ class Generator:
             "counts": self.counts,
             "seconds": round(time.monotonic() - started, 1),
             "staff": staff["accounts"],
+            "api_token": self.make_api_token(),
             "journeys": journeys,
             "sample": sample,
             "pdf_template_bytes": len(tpl["pdf"]),
@@ -238,6 +239,16 @@ class Generator:
                 if role == Role.CLINICIAN:
                     clinician_users.append(user)
         return {"accounts": accounts, "clinician_users": clinician_users}
+
+    def make_api_token(self) -> str:
+        """A token for the simulated practice system that creates visits through /api/v1/ (scope visits:write)."""
+        from api.models import Scope
+        from api.services import create_token
+        from portal.models import User
+
+        admin = User.objects.filter(is_superuser=True).first() or User.objects.order_by("pk").first()
+        _, secret = create_token(name="bench practice system", scopes=[Scope.VISITS_WRITE], source="bench", by=admin)
+        return secret
 
     def totp_device(self, user) -> str | None:
         from django.apps import apps

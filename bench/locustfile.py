@@ -11,6 +11,8 @@ PatientUser   one whole journey per iteration on a fresh invited visit: link, da
               journey follows whatever the pages ask. A "JOURNEY" entry records each whole journey.
 ReceptionUser logs in (password + one-time code) once, then browses and searches the board, opens records.
 ClinicianUser logs in, then works the review queue, opens records, consent details and PDFs.
+PracticeSystemUser  one practice system creating visits through POST /api/v1/visits at 200 a minute
+              (a new external id each time, a patient who is new or already known), with its bearer token.
 BoardUserSmall, BoardUserBig   the board and its search only, against two servers at once (one per data
               size) for the growth measurement; their entries are prefixed with the number of patients.
 """
@@ -30,7 +32,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from datagen import totp_now
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant_throughput, events, task
 
 DATASET = json.loads(Path(os.environ["BENCH_DATASET"]).read_text()) if os.environ.get("BENCH_DATASET") else {}
 ROUTES: dict[str, str | None] = json.loads(os.environ.get("BENCH_ROUTES", "{}"))
@@ -537,3 +539,39 @@ def report_not_available(environment, **kwargs):
     out = os.environ.get("BENCH_NOT_AVAILABLE")
     if out:
         Path(out).write_text(json.dumps(sorted(NOT_AVAILABLE)))
+
+
+class PracticeSystemUser(HttpUser):
+    """The practice system's feed: 200 visit creations a minute through the integration API."""
+
+    fixed_count = 1
+    wait_time = constant_throughput(200 / 60)
+    counter = itertools.count(1)
+
+    @task
+    def create_visit(self):
+        token = DATASET.get("api_token")
+        if not token:
+            return
+        number = next(self.counter)
+        when = time.strftime("%Y-%m-%dT09:00:00+00:00", time.gmtime(time.time() + 86400 * random.randint(1, 30)))
+        body = {
+            "external_id": f"bench-{os.getpid()}-{number}",
+            "patient": {
+                "first_name": f"Api{number % 500}",
+                "last_name": "Bench",
+                "date_of_birth": f"19{50 + number % 50}-0{1 + number % 9}-1{number % 9}",
+            },
+            "scheduled_at": when,
+        }
+        with self.client.post(
+            "/api/v1/visits",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            name="api: create visit",
+            catch_response=True,
+        ) as response:
+            if response.status_code not in (200, 201):
+                response.failure(f"HTTP {response.status_code}")
+            else:
+                response.success()

@@ -498,8 +498,9 @@ class Bench:
                 "mixed": self.phase(
                     args.patients,
                     "mixed",
-                    ["PatientUser", "ReceptionUser", "ClinicianUser"],
-                    args.users,
+                    # One practice system feeds 200 visits a minute through the API while the rest runs.
+                    ["PatientUser", "ReceptionUser", "ClinicianUser", "PracticeSystemUser"],
+                    args.users + 1,
                     args.duration,
                     routes,
                 )

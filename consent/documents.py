@@ -10,20 +10,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from consent.models import ConsentRecord
 from intake import questionnaires
 from intake.models import FlagLevel, Visit
 from intake.screening.rules import describe_flag, flag_facts
-from portal.pdf import render_pdf
+from portal.pdf import json_attachment, render_pdf
 
 PDF_TEMPLATE = "consent/pdf/consent.html"
+EVIDENCE_NAME = "consent-evidence.json"
 
 JOURNEY_EVENTS = [
     ("opened_at", "Opened the private link and confirmed date of birth"),
@@ -63,11 +66,25 @@ def zone_for(name: str):
         return timezone.get_default_timezone()
 
 
-def format_time(moment: datetime | None, zone_name: str) -> str:
+def format_time(moment: datetime | None, signer_zone: str = "") -> str:
+    """One rule for every time on consent documents and pages: clinic time, with the signer's zone beside.
+
+    "2026-03-02 10:15:00 CET (UTC+0100) clinic time · 04:15 America/New_York for the signer". The
+    signer's part is left out when their zone is the clinic's (or unknown).
+    """
     if moment is None:
         return ""
-    local = moment.astimezone(zone_for(zone_name))
-    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()} (UTC{local:%z}) · {zone_name}"
+    clinic_zone = timezone.get_default_timezone()
+    local = moment.astimezone(clinic_zone)
+    text = f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()} (UTC{local:%z}) " + gettext("clinic time")
+    if signer_zone and signer_zone != settings.TIME_ZONE:
+        theirs = moment.astimezone(zone_for(signer_zone))
+        day = f"{theirs:%Y-%m-%d} " if theirs.date() != local.date() else ""
+        text += " · " + gettext("%(time)s %(zone)s for the signer") % {
+            "time": f"{day}{theirs:%H:%M}",
+            "zone": signer_zone,
+        }
+    return text
 
 
 def _flag_texts(screening, language: str | None):
@@ -169,25 +186,78 @@ def _clinician_name(visit: Visit) -> str:
     return str(clinician) if clinician is not None else ""
 
 
+def _utc(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def evidence_json(record: ConsentRecord, *, kind: str) -> bytes:
+    """The audit evidence behind a document, machine-readable, embedded in the PDF (PDF/A-3 allows it).
+
+    Events, hashes and versions only: no name, date of birth, answers, IP or device (the printed page shows
+    what a person needs; this file must not add personal data to it).
+    """
+    import weasyprint
+    from pyhanko.version import __version__ as pyhanko_version
+
+    visit, version = record.visit, record.consent_version
+    evidence = {
+        "format": "consent-evidence/1",
+        "document": kind,
+        "consent_record": str(record.pk),
+        "consent_version": {
+            "id": str(version.pk),
+            "key": version.key,
+            "version": version.version,
+            "language": version.language,
+        },
+        "consent_text_sha256": record.text_sha256,
+        "signature_method": record.signature_method,
+        "signature_image_sha256": sha256_hex(bytes(record.signature_png)) if record.signature_png else None,
+        "signer_role": record.signer_role,
+        "signed_at": _utc(record.signed_at),
+        "signer_time_zone": record.signed_time_zone,
+        "clinic_time_zone": settings.TIME_ZONE,
+        "events": [
+            {"step": stamp, "at": _utc(getattr(visit, stamp))}
+            for stamp, _label in JOURNEY_EVENTS
+            if getattr(visit, stamp)
+        ]
+        + [{"step": "signed_at", "at": _utc(record.signed_at)}],
+        "software": {"weasyprint": weasyprint.__version__, "pyhanko": pyhanko_version},
+    }
+    if kind == "confirmation":
+        evidence["signed_pdf_sha256"] = record.pdf_sha256
+        evidence["confirmed_at"] = _utc(record.confirmed_at)
+    return json.dumps(evidence, indent=2, sort_keys=True).encode("utf-8")
+
+
+def _evidence_attachment(record: ConsentRecord, *, kind: str):
+    return json_attachment(EVIDENCE_NAME, evidence_json(record, kind=kind), "Consent audit evidence (JSON)")
+
+
 def render_consent_pdf(record: ConsentRecord) -> bytes:
     # The whole document in the language the patient signed in, whoever or whatever renders it.
     with translation.override(record.language):
-        return render_pdf(PDF_TEMPLATE, consent_context(record))
+        return render_pdf(
+            PDF_TEMPLATE, consent_context(record), attachments=[_evidence_attachment(record, kind="consent")]
+        )
 
 
 def render_confirmation_pdf(record: ConsentRecord) -> bytes:
-    zone_name = record.signed_time_zone
-    url = verification_url(record)
-    context = {
-        "addendum": True,
-        "record": record,
-        "version": record.consent_version,
-        "patient": record.visit.patient,
-        "visit": record.visit,
-        "clinician_name": str(record.confirmed_by) if record.confirmed_by else "",
-        "confirmed_time": format_time(record.confirmed_at, zone_name),
-        "signed_time": format_time(record.signed_at, zone_name),
-        "verification_url": url,
-        "qr_data_url": qr_png_data_url(url),
-    }
-    return render_pdf(PDF_TEMPLATE, context)
+    # In the signer's language, like the consent it belongs to (its /Lang comes from the same version).
+    with translation.override(record.language):
+        zone_name = record.signed_time_zone
+        url = verification_url(record)
+        context = {
+            "addendum": True,
+            "record": record,
+            "version": record.consent_version,
+            "patient": record.visit.patient,
+            "visit": record.visit,
+            "clinician_name": str(record.confirmed_by) if record.confirmed_by else "",
+            "confirmed_time": format_time(record.confirmed_at, zone_name),
+            "signed_time": format_time(record.signed_at, zone_name),
+            "verification_url": url,
+            "qr_data_url": qr_png_data_url(url),
+        }
+        return render_pdf(PDF_TEMPLATE, context, attachments=[_evidence_attachment(record, kind="confirmation")])

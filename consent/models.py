@@ -276,3 +276,61 @@ class ConsentRecord(models.Model):
         return {"withdrawn": _("Withdrawn"), "confirmed": _("Confirmed by clinician"), "signed": _("Signed")}[
             self.status
         ]
+
+
+class ArchiveVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableConsentError("Archived consent files are added, never changed.")
+
+    def delete(self):
+        raise ImmutableConsentError("Archived consent files are added, never deleted.")
+
+    def newest_first(self) -> ArchiveVersionQuerySet:
+        return self.order_by("-made_at", "-pk")
+
+
+class ArchiveVersion(models.Model):
+    """One stored copy of a sealed consent document: as sealed, then each timestamped copy. Append-only.
+
+    A timestamp is an incremental update, so every copy begins with the exact bytes of the one before:
+    the file the patient was given (and the SHA-256 on the record) stays valid for ever, while the
+    newest copy carries the longest-lived evidence (docs/consent.md, "Long-term seals").
+    """
+
+    class Document(models.TextChoices):
+        CONSENT = "consent", _("Signed consent")
+        CONFIRMATION = "confirmation", _("Clinician confirmation addendum")
+
+    class Step(models.TextChoices):
+        SEALED = "sealed", _("Sealed")
+        TIMESTAMPED = "timestamped", _("Timestamp added later")
+        RENEWED = "renewed", _("Archive timestamp renewed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    record = models.ForeignKey(ConsentRecord, on_delete=models.PROTECT, related_name="archive_versions")
+    document = models.CharField(max_length=12, choices=Document.choices)
+    step = models.CharField(max_length=12, choices=Step.choices)
+    pdf = models.FileField(upload_to="consents/", max_length=200)
+    pdf_sha256 = models.CharField(max_length=64, unique=True)
+    level = models.CharField(max_length=6, help_text="PAdES baseline level: B-B, B-T, B-LT or B-LTA.")
+    timestamp_at = models.DateTimeField(null=True, blank=True, help_text="The newest timestamp in the file.")
+    tsa_valid_until = models.DateTimeField(
+        null=True, blank=True, help_text="When the newest timestamp's authority certificate expires."
+    )
+    made_at = models.DateTimeField()
+
+    objects = ArchiveVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["made_at"]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.level} ({self.step})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableConsentError("Archived consent files are added, never changed.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableConsentError("Archived consent files are added, never deleted.")

@@ -8,9 +8,10 @@ the transaction commits, so a failure leaves neither a record nor an orphan file
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -20,9 +21,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consent import sealing
 from consent.documents import render_confirmation_pdf, render_consent_pdf, sha256_hex
-from consent.models import ConsentRecord, ConsentVersion
-from consent.sealing import seal_pdf
+from consent.models import ArchiveVersion, ConsentRecord, ConsentVersion
+from consent.sealing import Level, SealingError, archive_facts, seal_pdf
 from intake.models import AccessLink, Visit
 from portal import audit
 from portal.emails import make_message
@@ -233,6 +235,7 @@ def _sign_locked(*, visit: Visit, version: ConsentVersion, written: list[str], w
     record.pdf.name = name
     record.pdf_sha256 = sha256_hex(pdf)
     record.save(force_insert=True)
+    _archive_sealed(record, ArchiveVersion.Document.CONSENT, name, pdf, now)
     if locked_version.first_signed_at is None:
         ConsentVersion.objects.filter(pk=locked_version.pk, first_signed_at__isnull=True).update(first_signed_at=now)
 
@@ -287,6 +290,7 @@ def confirm_consent(
         locked.confirmation_pdf.name = name
         locked.confirmation_sha256 = sha256_hex(pdf)
         locked.save(update_fields=["confirmed_at", "confirmed_by", "confirmation_pdf", "confirmation_sha256"])
+        _archive_sealed(locked, ArchiveVersion.Document.CONFIRMATION, name, pdf, locked.confirmed_at)
         locked.visit.mark("confirmed_at", locked.confirmed_at)
         audit.record("consent.confirmed", request=request, actor=clinician, obj=locked, patient=locked.visit.patient)
         try:
@@ -331,6 +335,176 @@ def withdraw_consent(
         details={"by": "staff" if by is not None else "patient", "reason_given": bool(locked.withdrawn_reason)},
     )
     return locked
+
+
+# ------------------------------------------------------------------------------------ long-term seals
+
+
+def _archive_sealed(record: ConsentRecord, document: str, name: str, pdf: bytes, when: datetime) -> None:
+    """Record the file as sealed (its level and timestamp); queue a timestamp when the TSA was down."""
+    facts = archive_facts(pdf)
+    ArchiveVersion.objects.create(
+        record=record,
+        document=document,
+        step=ArchiveVersion.Step.SEALED,
+        pdf=name,
+        pdf_sha256=sha256_hex(pdf),
+        level=facts.level,
+        timestamp_at=facts.timestamp_at,
+        tsa_valid_until=facts.tsa_valid_until,
+        made_at=when,
+    )
+    if facts.level == Level.B_B and sealing.tsa_configured():
+        from consent.tasks import timestamp_consent
+
+        transaction.on_commit(lambda: timestamp_consent.enqueue(str(record.pk)), robust=True)
+
+
+def newest_versions(record: ConsentRecord) -> dict[str, ArchiveVersion]:
+    """The newest stored copy of each of the record's documents ("consent", "confirmation")."""
+    newest: dict[str, ArchiveVersion] = {}
+    for version in record.archive_versions.order_by("made_at", "pk"):
+        newest[version.document] = version
+    return newest
+
+
+def archive_status(record: ConsentRecord) -> list[dict]:
+    """For the staff page: each document's PAdES level, newest timestamp, and whether one is pending."""
+    configured = sealing.tsa_configured()
+    labels = dict(ArchiveVersion.Document.choices)
+    return [
+        {
+            "label": labels[document],
+            "level": version.level,
+            "timestamp_at": version.timestamp_at,
+            "pending": version.level == Level.B_B and configured,
+            "step": version.get_step_display(),
+        }
+        for document, version in newest_versions(record).items()
+    ]
+
+
+def _add_timestamp(*, record_id, document: str, step: str, needs) -> ArchiveVersion | None:
+    """Lock the record, and when its newest copy of `document` still `needs(version)`, store a copy with
+    one more document timestamp (an incremental update of the newest copy). None when nothing was due."""
+    with _stored_files() as written, transaction.atomic():
+        record = ConsentRecord.objects.select_for_update().select_related("visit__patient").get(pk=record_id)
+        version = newest_versions(record).get(document)
+        if version is None or not needs(version):
+            return None
+        with default_storage.open(version.pdf.name, "rb") as handle:
+            previous = handle.read()
+        if sha256_hex(previous) != version.pdf_sha256:
+            raise SealingError("the stored copy does not match its SHA-256; run check_integrity")
+        pdf = sealing.add_document_timestamp(previous)
+        facts = archive_facts(pdf)
+        count = record.archive_versions.filter(document=document).count()
+        suffix = "" if document == ArchiveVersion.Document.CONSENT else "-confirmation"
+        name = f"consents/{record.visit_id}/{record.pk}{suffix}-v{count + 1}.pdf"
+        new = ArchiveVersion.objects.create(
+            record=record,
+            document=document,
+            step=step,
+            pdf=name,
+            pdf_sha256=sha256_hex(pdf),
+            level=facts.level,
+            timestamp_at=facts.timestamp_at,
+            tsa_valid_until=facts.tsa_valid_until,
+            made_at=timezone.now(),
+        )
+        audit.record(
+            "consent.timestamped" if step == ArchiveVersion.Step.TIMESTAMPED else "consent.timestamp_renewed",
+            obj=record,
+            patient=record.visit.patient,
+            details={"document": document, "level": facts.level, "previous_level": version.level},
+        )
+        _store(name, pdf, written)
+    return new
+
+
+def timestamp_pending(*, record_ids: Iterable | None = None) -> int:
+    """Add the missing timestamp to seals made while the TSA was unreachable (B-B, pending).
+
+    Safe to run again and again (a schedule, or the task queued at signing): records already
+    timestamped are skipped; a TSA still down leaves them pending. Returns how many files were done.
+    """
+    if not sealing.tsa_configured():
+        return 0
+    pending = ArchiveVersion.objects.filter(level=Level.B_B)
+    if record_ids is not None:
+        pending = pending.filter(record_id__in=list(record_ids))
+    done = 0
+    for record_id, document in sorted(set(pending.values_list("record_id", "document"))):
+        try:
+            added = _add_timestamp(
+                record_id=record_id,
+                document=document,
+                step=ArchiveVersion.Step.TIMESTAMPED,
+                needs=lambda version: version.level == Level.B_B,
+            )
+        except SealingError as exc:
+            logger.warning("a consent timestamp is still pending (%s)", exc)
+            continue
+        done += added is not None
+    return done
+
+
+@dataclass
+class RenewalReport:
+    due: int = 0
+    renewed: int = 0
+    failed: int = 0
+    skipped_reason: str = ""
+    levels: list[str] = field(default_factory=list)
+
+
+def renew_archive_timestamps(*, days: int | None = None, now: datetime | None = None) -> RenewalReport:
+    """Add a document timestamp (B-LTA) to every newest copy whose newest timestamp's TSA certificate
+    expires within `days` (CONSENT_TIMESTAMP_RENEW_DAYS). Idempotent: a renewed copy's timestamp comes
+    from a TSA certificate that lives longer, so it is not due again; and when the TSA's current
+    certificate would itself expire within the window, nothing is renewed (it would not help)."""
+    days = settings.CONSENT_TIMESTAMP_RENEW_DAYS if days is None else days
+    horizon = (now or timezone.now()) + timedelta(days=days)
+    report = RenewalReport()
+    due = [
+        version
+        for record in ConsentRecord.objects.filter(archive_versions__tsa_valid_until__lt=horizon)
+        .distinct()
+        .prefetch_related("archive_versions")
+        for version in newest_versions(record).values()
+        if version.tsa_valid_until is not None and version.tsa_valid_until < horizon
+    ]
+    report.due = len(due)
+    if not due:
+        return report
+    if not sealing.tsa_configured():
+        report.skipped_reason = "no timestamp authority is configured (CONSENT_TSA_URL)"
+        return report
+    current_until = sealing.tsa_certificate_valid_until()
+    if current_until is None:
+        report.skipped_reason = "the timestamp authority could not be reached"
+        return report
+    if current_until < horizon:
+        report.skipped_reason = (
+            f"the timestamp authority's own certificate expires {current_until:%Y-%m-%d}, inside the window"
+        )
+        return report
+    for version in due:
+        try:
+            added = _add_timestamp(
+                record_id=version.record_id,
+                document=version.document,
+                step=ArchiveVersion.Step.RENEWED,
+                needs=lambda newest: newest.tsa_valid_until is not None and newest.tsa_valid_until < horizon,
+            )
+        except SealingError as exc:
+            logger.warning("an archive timestamp could not be renewed (%s)", exc)
+            report.failed += 1
+            continue
+        if added is not None:
+            report.renewed += 1
+            report.levels.append(added.level)
+    return report
 
 
 # ---------------------------------------------------------------------------------------------- email

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from consent import services
+from consent import sealing, services
 from consent.forms import ConfirmForm, StaffWithdrawForm, VerifyForm
 from consent.models import ConsentRecord
 from consent.verification import verify_pdf_bytes
@@ -57,6 +57,8 @@ def detail(request: HttpRequest, record_id) -> HttpResponse:
             "patient": record.visit.patient,
             "history": history,
             "stale": services.is_stale(record, record.visit),
+            "archive": services.archive_status(record),
+            "tsa_configured": sealing.tsa_configured(),
             "confirm_form": ConfirmForm(),
             "can_confirm": _can_confirm(request.user) and record.status == "signed",
             "can_withdraw": _can_withdraw(request.user) and not record.withdrawn_at,

@@ -179,6 +179,8 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Any change to the visit or its journey; integrations poll on it (GET /api/v1/visits?changed_since=).
+    updated_at = models.DateTimeField(auto_now=True)
 
     opened_at = models.DateTimeField(null=True, blank=True)
     explanation_read_at = models.DateTimeField(null=True, blank=True)
@@ -223,6 +225,7 @@ class Visit(models.Model):
             models.Index(fields=["clinician", "scheduled_at"], name="intake_visit_clinician_sched"),
             models.Index(fields=["progress", "scheduled_at"], name="intake_visit_progress_sched"),
             models.Index(fields=["flag_level", "scheduled_at"], name="intake_visit_flag_sched"),
+            models.Index(fields=["updated_at", "id"], name="intake_visit_changed"),
             # The board's urgent panel and the review queue read only the few visits with an open alarm.
             models.Index(
                 fields=["urgent_since"], condition=Q(urgent_since__isnull=False), name="intake_visit_urgent_open"
@@ -235,7 +238,7 @@ class Visit(models.Model):
     def save(self, *args, **kwargs):
         self.progress = self.derive_progress()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "progress"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "progress", "updated_at"}
         super().save(*args, **kwargs)
 
     def derive_progress(self) -> str:

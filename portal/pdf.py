@@ -4,6 +4,13 @@ Every PDF (the consent, its confirmation addendum, the aftercare sheet) goes thr
 the one URL fetcher below decides what the renderer may read: the portal's static files and inline
 PNG images (signatures, QR codes). Anything else, such as a URL a patient typed into a field that
 somehow reached the HTML, is refused without a network or file-system access.
+
+Every PDF is archival and tagged: PDF/A-3b (ISO 19005-3, level b: the pages look the same in decades;
+sRGB output intent, every font embedded, no encryption or JavaScript) with a structure tree for screen
+readers and the document language from <html lang>. Level "a" would also claim full accessibility
+conformance, which WeasyPrint's automatic tags do not guarantee (decorative images, running headers),
+so the portal claims "b" and ships the tags anyway. PDF/A-3 is the level that allows attachments (the
+consent's JSON evidence).
 """
 
 from __future__ import annotations
@@ -15,11 +22,12 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Relative URLs in PDF templates ({% static %} gives /static/...) resolve against this base.
 PDF_BASE_URL = "https://portal.pdf.invalid/"
+PDF_VARIANT = "pdf/a-3b"
 INLINE_PNG_PREFIX = "data:image/png;base64,"
 
 
@@ -46,16 +54,23 @@ def _guess_type(path: str) -> str:
     return mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
-def render_html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher()).write_pdf()
+def json_attachment(name: str, data: bytes, description: str) -> Attachment:
+    """A JSON file embedded in the PDF as data behind the document (PDF/A-3 AFRelationship /Data)."""
+    return Attachment(string=data, name=name, description=description, relationship="Data")
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render a Django template to PDF bytes (the clinic's details are always in the context)."""
+def render_html_to_pdf(html: str, *, attachments: list[Attachment] | None = None) -> bytes:
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher()).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=attachments or None
+    )
+
+
+def render_pdf(template_name: str, context: dict, *, attachments: list[Attachment] | None = None) -> bytes:
+    """Render a Django template to an archival, tagged PDF (the clinic's details are always in the context)."""
     clinic = {
         "name": settings.CLINIC_NAME,
         "address": settings.CLINIC_ADDRESS,
         "phone": settings.CLINIC_PHONE,
         "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
     }
-    return render_html_to_pdf(render_to_string(template_name, {"clinic": clinic, **context}))
+    return render_html_to_pdf(render_to_string(template_name, {"clinic": clinic, **context}), attachments=attachments)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "portal.apps.PortalConfig",
     "intake.apps.IntakeConfig",
     "consent.apps.ConsentConfig",
+    "api.apps.ApiConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -78,10 +79,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    # The integration API's interactive docs use django-ninja's own Swagger UI files (no CDN).
+    "ninja",
+    # Background tasks (webhook deliveries): django-tasks with its database backend.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.ApiProblemMiddleware",
     "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -291,6 +298,18 @@ CLINIC_SIGNING_CERT_PATH = env_str("CLINIC_SIGNING_CERT_PATH", str(BASE_DIR / "v
 CLINIC_SIGNING_KEY_PATH = env_str("CLINIC_SIGNING_KEY_PATH", str(BASE_DIR / "var" / "clinic-signing" / "key.pem"))
 CLINIC_SIGNING_KEY_PASSWORD = env_str("CLINIC_SIGNING_KEY_PASSWORD")
 CLINIC_SIGNING_AUTO_CREATE = env_bool("CLINIC_SIGNING_AUTO_CREATE", DEBUG)
+# The issuing CA certificates of the seal (PEM bundle), embedded in every seal; and the trust anchors
+# (PEM bundle) a seal and its timestamps must chain to. Without anchors, the seal certificate itself is
+# the only one trusted (the self-signed laptop seal).
+CLINIC_SIGNING_CHAIN_PATH = env_str("CLINIC_SIGNING_CHAIN_PATH")
+CONSENT_TRUST_ROOTS_PATH = env_str("CONSENT_TRUST_ROOTS_PATH")
+# Long-term seals (PAdES B-LT): an RFC 3161 timestamp authority. Empty: seals stay B-B (laptop default).
+CONSENT_TSA_URL = env_str("CONSENT_TSA_URL")
+CONSENT_TSA_USERNAME = env_str("CONSENT_TSA_USERNAME")
+CONSENT_TSA_PASSWORD = env_str("CONSENT_TSA_PASSWORD")
+# renew_archive_timestamps adds a document timestamp (B-LTA) when the newest timestamp's TSA
+# certificate expires within this many days.
+CONSENT_TIMESTAMP_RENEW_DAYS = env_int("CONSENT_TIMESTAMP_RENEW_DAYS", 365)
 
 # Patient links: how long after the visit a link keeps working, and the date-of-birth lock.
 ACCESS_LINK_DAYS_AFTER_VISIT = env_int("ACCESS_LINK_DAYS_AFTER_VISIT", 30)
@@ -340,6 +359,21 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The whole request body, file uploads included (the largest legitimate one is a consent PDF to verify).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024)
+
+# Background tasks. The database backend needs `manage.py db_worker` running; the immediate backend
+# runs each task in the request that enqueued it (tests, or a laptop without a worker).
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# The integration API (api/): body cap, calls per token per minute, webhook delivery.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
+# Webhook URLs must be https unless this is off (only a laptop may turn it off; DEBUG on by default).
+WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", not DEBUG)
+if not DEBUG and not WEBHOOK_REQUIRE_HTTPS:
+    raise ImproperlyConfigured("WEBHOOK_REQUIRE_HTTPS cannot be false when DEBUG is false.")
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Appointment import: the largest file, in rows, that one upload may hold.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Staff sign-in: password, then a one-time code (portal/views_auth.py).
     path("accounts/", include("portal.urls_auth")),
+    # The integration API (token auth, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
+    path("api/v1/", include("api.urls_v1", namespace="api-v1")),
+    # Integrations: tokens, webhooks and appointment import (clinic admin; import also reception).
+    path("staff/integrations/", include("api.urls_staff")),
     # Staff workspace: the board and records (intake), consent PDFs, confirmation and verification (consent).
     path("staff/", include("intake.staff.urls")),
     path("staff/consent/", include("consent.urls_staff")),

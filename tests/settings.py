@@ -19,3 +19,6 @@ STAFF_OTP_REQUIRED = False
 CLINIC_SIGNING_CERT_PATH = str(PRIVATE_MEDIA_ROOT.parent / (PRIVATE_MEDIA_ROOT.name + "-seal") / "cert.pem")
 CLINIC_SIGNING_KEY_PATH = str(PRIVATE_MEDIA_ROOT.parent / (PRIVATE_MEDIA_ROOT.name + "-seal") / "key.pem")
 CLINIC_SIGNING_AUTO_CREATE = True
+
+# Tasks run in the process that enqueues them (after commit), so a test sees a webhook delivered.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -119,11 +119,25 @@ def result_for(visit: Visit) -> UnderstandingResult | None:
 
 
 @transaction.atomic
-def record_attempt(*, visit: Visit, answers: dict[str, str], request: HttpRequest | None = None) -> UnderstandingResult:
-    """Grade one attempt. First-try results are kept; passing marks the visit's understanding step."""
+def record_attempt(
+    *, visit: Visit, answers: dict[str, str], request: HttpRequest | None = None, shown_after: int | None = None
+) -> UnderstandingResult:
+    """Grade one attempt. First-try results are kept; passing marks the visit's understanding step.
+
+    `shown_after` is the attempt count the form was shown after (a hidden field). A browser reload
+    re-posts the same form with the same number: that is graded again but not counted again, so the
+    consent PDF's "completed after N attempts" counts the patient's submissions only.
+    """
     result, _created = UnderstandingResult.objects.select_for_update().get_or_create(
         visit=visit, defaults={"check_version": CHECK_VERSION}
     )
+    if shown_after is not None and shown_after != result.attempts:
+        wrong = [q.key for q in QUESTIONS if answers.get(q.key) != q.correct]
+        if not wrong and result.passed_at is None:
+            result.passed_at = timezone.now()
+            result.save(update_fields=["passed_at"])
+            visit.mark("understanding_done_at")
+        return result
     first_try = dict(result.first_try)
     for question in QUESTIONS:
         if question.key not in first_try and question.key in answers:

@@ -84,6 +84,14 @@ def explanation(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _shown_after(request: HttpRequest) -> int | None:
+    """The attempt count the understanding form was shown after; None for an old form without it."""
+    try:
+        return int(request.POST.get("shown_after", ""))
+    except ValueError:
+        return None
+
+
 @patient_required
 def understanding_check(request: HttpRequest) -> HttpResponse:
     visit = request.visit
@@ -96,7 +104,9 @@ def understanding_check(request: HttpRequest) -> HttpResponse:
     form = understanding.UnderstandingForm(posted(request))
     wrong: list = []
     if request.method == "POST" and form.is_valid():
-        result = understanding.record_attempt(visit=visit, answers=form.cleaned_data, request=request)
+        result = understanding.record_attempt(
+            visit=visit, answers=form.cleaned_data, request=request, shown_after=_shown_after(request)
+        )
         wrong = form.wrong()
         if not wrong:
             return redirect(_after_understanding_url())
@@ -112,6 +122,7 @@ def understanding_check(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "questions": questions,
+        "attempts_so_far": result.attempts if result is not None else 0,
         "passed": passed,
         "next_url": _after_understanding_url(),
     }

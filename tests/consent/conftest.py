@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from consent.demo import demo_signature_png, seed_versions
 from consent.models import ConsentRecord
 from consent.services import sign_consent
+from tests.consent.pki import LocalPKI
 from tests.factories import VisitFactory
 
 
@@ -61,3 +62,19 @@ def sign(consent_version):
         return sign_consent(**kwargs)
 
     return _sign
+
+
+@pytest.fixture(scope="session")
+def local_pki():
+    """certomancer's TSA, OCSP responder and CRLs on 127.0.0.1, one per test session (it is not cheap)."""
+    pki = LocalPKI.start()
+    yield pki
+    pki.stop()
+
+
+@pytest.fixture
+def long_term(settings, local_pki):
+    """Seal with the local PKI's certificate and timestamp with its TSA (certificate ending 2030)."""
+    for name, value in local_pki.settings().items():
+        setattr(settings, name, value)
+    return local_pki

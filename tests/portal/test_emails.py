@@ -28,11 +28,13 @@ def _context() -> dict:
         "url": "http://testserver/p/abc/",
         "window": "24h",
         "clinic": {"name": HOSTILE, "address": HOSTILE, "phone": "555 0100", "emergency_number": "911"},
+        "endpoint": SimpleNamespace(name=HOSTILE, url="https://hooks.example.com/", disabled_reason="answered 500"),
+        "site_url": "http://testserver",
     }
 
 
-def test_the_three_emails_of_the_portal_are_found():
-    assert EMAILS == ["checkin-reminder", "consent-signed", "link"]
+def test_the_emails_of_the_portal_are_found():
+    assert EMAILS == ["checkin-reminder", "consent-signed", "link", "webhook-disabled"]
 
 
 @pytest.mark.parametrize("name", EMAILS)

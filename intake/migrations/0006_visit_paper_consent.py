@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_visit_urgent_index'),
+        ('intake', '0005_visit_updated_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,242 @@
+"""Writes for integrations: tokens, visits by external id, webhook endpoints. Keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from api.models import ExternalVisitId, IntegrationToken, Scope, WebhookEndpoint
+from api.tokens import hash_secret, new_secret
+from intake.links.services import issue_link, send_link_email
+from intake.models import Language, Visit
+from intake.patients.services import find_matching_patients, invite_patient
+from portal import audit
+from portal.emails import make_message
+from portal.models import User
+from portal.roles import Role
+
+
+def token_details(token: IntegrationToken | None) -> dict:
+    """How an audit event names the integration that acted: its id and name, never the secret."""
+    return {"token": str(token.pk), "token_name": token.name} if token is not None else {}
+
+
+# --- Tokens ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_token(
+    *,
+    name: str,
+    scopes: list[str],
+    source: str = "api",
+    allowed_networks: list[str] | None = None,
+    expires_at: datetime | None = None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> tuple[IntegrationToken, str]:
+    """A new token and its secret (shown once; only the hash is kept)."""
+    unknown = [s for s in scopes if s not in Scope.values]
+    if unknown or not scopes:
+        raise ValueError("scopes must be a non-empty list from api.models.Scope")
+    secret = new_secret()
+    token = IntegrationToken.objects.create(
+        name=name.strip(),
+        source=source,
+        scopes=sorted(set(scopes)),
+        token_hash=hash_secret(secret),
+        hint=secret[:10],
+        allowed_networks=allowed_networks or [],
+        expires_at=expires_at,
+        created_by=by,
+    )
+    audit.record(
+        "api.token_created", request=request, actor=by, obj=token, details={"scopes": token.scopes, "source": source}
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(*, token: IntegrationToken, by: User, request: HttpRequest | None = None) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = by
+        token.save(update_fields=["revoked_at", "revoked_by"])
+        audit.record("api.token_revoked", request=request, actor=by, obj=token)
+
+
+# --- Visits by external id ------------------------------------------------------------------------
+
+
+class ExternalIdConflict(Exception):
+    """The external id already names a visit of a different patient."""
+
+
+@dataclass(frozen=True)
+class VisitUpsert:
+    visit: Visit
+    created: bool
+    patient_created: bool
+    changed: list[str]
+    link_sent: bool
+
+
+def send_link(*, visit: Visit, request: HttpRequest | None = None, details: dict | None = None) -> bool:
+    """Issue a fresh link and email it (after commit) when the patient has an address; False otherwise."""
+
+    if not visit.patient.email:
+        return False
+    link, token = issue_link(visit=visit, request=request)
+    send_link_email(visit=visit, token=token)
+    audit.record("link.emailed", request=request, obj=link, patient=visit.patient, details=details or {})
+    return True
+
+
+def upsert_visit(
+    *,
+    source: str,
+    external_id: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    scheduled_at: datetime,
+    email: str = "",
+    phone: str = "",
+    language: str = Language.ENGLISH,
+    clinician: User | None = None,
+    send: bool = False,
+    token: IntegrationToken | None = None,
+    created_by: User | None = None,
+    request: HttpRequest | None = None,
+) -> VisitUpsert:
+    """Create the visit this external id names (through invite_patient), or update its time, clinician
+    and language. The same call twice makes one visit; two racing calls too (the unique constraint
+    decides, and the loser reads the winner's visit)."""
+    kwargs = {k: v for k, v in locals().items() if k != "kwargs"}
+    try:
+        return _upsert_visit(**kwargs)
+    except IntegrityError:
+        return _upsert_visit(**kwargs)
+
+
+@transaction.atomic
+def _upsert_visit(
+    *,
+    source: str,
+    external_id: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    scheduled_at: datetime,
+    email: str,
+    phone: str,
+    language: str,
+    clinician: User | None,
+    send: bool,
+    token: IntegrationToken | None,
+    created_by: User | None,
+    request: HttpRequest | None,
+) -> VisitUpsert:
+    details = {**token_details(token), "source": source}
+    known = (
+        ExternalVisitId.objects.select_related("visit__patient").filter(source=source, external_id=external_id).first()
+    )
+    if known is None:
+        invitation = invite_patient(
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+            scheduled_at=scheduled_at,
+            email=email,
+            phone=phone,
+            clinician=clinician,
+            language=language,
+            created_by=created_by,
+            request=request,
+        )
+        ExternalVisitId.objects.create(source=source, external_id=external_id, visit=invitation.visit)
+        visit = invitation.visit
+        sent = send and send_link(visit=visit, request=request, details=details)
+        return VisitUpsert(visit, True, invitation.patient_created, [], sent)
+
+    visit = Visit.objects.select_for_update().select_related("patient").get(pk=known.visit_id)
+    same_person = find_matching_patients(
+        first_name=first_name, last_name=last_name, date_of_birth=date_of_birth
+    ).filter(pk=visit.patient_id)
+    if not same_person.exists():
+        raise ExternalIdConflict
+    wanted = {"scheduled_at": scheduled_at, "clinician": clinician, "language": language}
+    changed = [name for name, value in wanted.items() if getattr(visit, name) != value]
+    if changed:
+        for name in changed:
+            setattr(visit, name, wanted[name])
+        visit.save(update_fields=changed)
+        audit.record(
+            "visit.updated", request=request, obj=visit, patient=visit.patient, details={**details, "fields": changed}
+        )
+    sent = send and send_link(visit=visit, request=request, details=details)
+    return VisitUpsert(visit, False, False, changed, sent)
+
+
+# --- Webhook endpoints ----------------------------------------------------------------------------
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def create_endpoint(
+    *,
+    name: str,
+    url: str,
+    events: list[str],
+    allow_private_network: bool = False,
+    by: User,
+    request: HttpRequest | None = None,
+) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.create(
+        name=name.strip(),
+        url=url,
+        secret=new_webhook_secret(),
+        events=sorted(set(events)),
+        allow_private_network=allow_private_network,
+        created_by=by,
+    )
+    audit.record(
+        "webhook.created",
+        request=request,
+        actor=by,
+        obj=endpoint,
+        details={"events": endpoint.events, "allow_private_network": allow_private_network},
+    )
+    return endpoint
+
+
+@transaction.atomic
+def set_endpoint_enabled(*, endpoint: WebhookEndpoint, enabled: bool, by: User, request: HttpRequest | None = None):
+    endpoint.enabled = enabled
+    endpoint.disabled_reason = "" if enabled else "turned off by the clinic admin"
+    endpoint.save(update_fields=["enabled", "disabled_reason"])
+    audit.record("webhook.enabled" if enabled else "webhook.disabled", request=request, actor=by, obj=endpoint)
+
+
+def clinic_admin_emails() -> list[str]:
+    admins = User.objects.filter(is_active=True).filter(Q(is_superuser=True) | Q(groups__name=Role.CLINIC_ADMIN))
+    return sorted({email for email in admins.values_list("email", flat=True) if email})
+
+
+def notify_admins_endpoint_disabled(*, endpoint: WebhookEndpoint) -> None:
+    """Email the clinic admins that an endpoint was turned off (after commit; no patient data in it)."""
+    recipients = clinic_admin_emails()
+    if not recipients:
+        return
+    message = make_message("webhook-disabled", recipients, {"endpoint": endpoint, "site_url": settings.SITE_URL})
+    transaction.on_commit(message.send, robust=True)
