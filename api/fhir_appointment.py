@@ -11,11 +11,14 @@ Validated with fhir.resources (R4B models, identical to R4 for Appointment and P
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError as PydanticValidationError
 
 from api.schemas import PatientIn, VisitIn
+
+if TYPE_CHECKING:
+    from fhir.resources.R4B.patient import Patient as FhirPatient
 
 REFUSED_STATUSES = {"cancelled", "noshow", "entered-in-error"}
 # R4's AppointmentStatus value set; the models check only that it is a code.
@@ -55,8 +58,10 @@ def to_visit(data: Any, *, send_link: bool) -> VisitIn:
     start: datetime | None = appointment.start
     if start is None:
         errors.append({"pointer": "#/start", "detail": "The appointment needs a start time."})
-    contained = {f"#{r.id}": r for r in appointment.contained or [] if r.get_resource_type() == "Patient"}
-    patient = None
+    contained: dict[str, FhirPatient] = {
+        f"#{r.id}": cast("FhirPatient", r) for r in appointment.contained or [] if r.get_resource_type() == "Patient"
+    }
+    patient: FhirPatient | None = None
     for index, participant in enumerate(appointment.participant or []):
         reference = participant.actor.reference if participant.actor else None
         if reference in contained:
@@ -72,9 +77,9 @@ def to_visit(data: Any, *, send_link: bool) -> VisitIn:
             )
     if patient is None and not errors:
         errors.append({"pointer": "#/participant", "detail": "No participant refers to a contained Patient."})
-    if errors:
+    if errors or patient is None:
         raise AppointmentProblem(errors)
-    name = (patient.name or [None])[0]
+    name = patient.name[0] if patient.name else None
     given = (name.given or [""])[0] if name else ""
     family = (name.family or "") if name else ""
     birth: date | None = patient.birthDate
@@ -98,6 +103,7 @@ def to_visit(data: Any, *, send_link: bool) -> VisitIn:
                 language=language,  # type: ignore[arg-type]
             ),
             scheduled_at=start,  # type: ignore[arg-type]
+            clinician=None,
             send_link=send_link,
         )
     except PydanticValidationError as exc:

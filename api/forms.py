@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -59,8 +60,9 @@ class WebhookForm(forms.Form):
         help_text="Only for a server inside the clinic's own network. Leave unticked for anything on the internet.",
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("url"):
             reason = check_url(data["url"], allow_private_network=bool(data.get("allow_private_network")))
             if reason:

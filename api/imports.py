@@ -13,6 +13,7 @@ import hashlib
 import io
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -51,7 +52,7 @@ ICS_DEFAULTS = {
     "email_label": "Email",
     "phone_label": "Phone",
 }
-DEFAULT_MAPPING = {
+DEFAULT_MAPPING: dict[str, dict[str, Any]] = {
     ImportMapping.Kind.CSV: {"columns": CSV_FIELDS, "date_format": "iso", "source": "csv"},
     ImportMapping.Kind.ICS: {**ICS_DEFAULTS, "date_format": "iso", "source": "ics"},
 }

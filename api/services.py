@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from api.models import ExternalVisitId, IntegrationToken, Scope, WebhookEndpoint
 from api.tokens import hash_secret, new_secret
-from intake.links.services import issue_link, send_link_email
+from intake.links.services import issue_link, send_link_message
 from intake.models import Language, Visit
 from intake.patients.services import find_matching_patients, invite_patient
+from messaging.services import patient_channels
 from portal import audit
 from portal.emails import make_message
 from portal.models import User
@@ -89,14 +90,15 @@ class VisitUpsert:
 
 
 def send_link(*, visit: Visit, request: HttpRequest | None = None, details: dict | None = None) -> bool:
-    """Issue a fresh link and email it (after commit) when the patient has an address; False otherwise."""
+    """Issue a fresh link and queue it (email, and a text where possible) when a message can reach the
+    patient; False otherwise. The message carries a signed reference to the link (never the token)."""
 
-    if not visit.patient.email:
+    if not patient_channels(visit.patient):
         return False
-    link, token = issue_link(visit=visit, request=request)
-    send_link_email(visit=visit, token=token)
+    link, _token = issue_link(visit=visit, request=request)
+    queued = send_link_message(visit=visit, request=request)
     audit.record("link.emailed", request=request, obj=link, patient=visit.patient, details=details or {})
-    return True
+    return bool(queued)
 
 
 def upsert_visit(

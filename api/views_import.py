@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
@@ -12,13 +12,13 @@ from api.forms import ImportForm
 from api.models import ImportBatch
 from api.services import ExternalIdConflict
 from portal import audit
-from portal.access import get_for_staff, role_required
+from portal.access import AuthenticatedHttpRequest, get_for_staff, role_required
 from portal.roles import Role
 
 
 @role_required(Role.RECEPTION)
 @never_cache
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = ImportForm.initial_from(imports.saved_mapping("csv"), imports.saved_mapping("ics"))
     form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
     file_problem = ""
@@ -48,7 +48,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.RECEPTION)
 @never_cache
-def preview(request: HttpRequest, batch_id) -> HttpResponse:
+def preview(request: AuthenticatedHttpRequest, batch_id) -> HttpResponse:
     batch = get_for_staff(request, ImportBatch.objects.filter(created_by=request.user), batch_id)
     if request.method == "POST" and batch.confirmed_at is None:
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -12,12 +12,12 @@ from api import services
 from api.forms import TokenForm, WebhookForm
 from api.models import IntegrationToken, WebhookDelivery, WebhookEndpoint
 from portal import audit
-from portal.access import get_for_staff, role_required
+from portal.access import AuthenticatedHttpRequest, get_for_staff, role_required
 from portal.roles import Role
 
 
 @role_required(Role.CLINIC_ADMIN)
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     tokens = IntegrationToken.objects.select_related("created_by")
     endpoints = list(WebhookEndpoint.objects.all())
     audit.record(
@@ -36,7 +36,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CLINIC_ADMIN)
 @never_cache
-def token_new(request: HttpRequest) -> HttpResponse:
+def token_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -57,7 +57,7 @@ def token_new(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CLINIC_ADMIN)
 @require_POST
-def token_revoke(request: HttpRequest, token_id) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id) -> HttpResponse:
     token = get_for_staff(request, IntegrationToken.objects.all(), token_id)
     services.revoke_token(token=token, by=request.user, request=request)
     messages.success(request, f"The token “{token.name}” no longer works.")
@@ -66,7 +66,7 @@ def token_revoke(request: HttpRequest, token_id) -> HttpResponse:
 
 @role_required(Role.CLINIC_ADMIN)
 @never_cache
-def webhook_new(request: HttpRequest) -> HttpResponse:
+def webhook_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -84,7 +84,7 @@ def webhook_new(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CLINIC_ADMIN)
-def webhook_detail(request: HttpRequest, endpoint_id) -> HttpResponse:
+def webhook_detail(request: AuthenticatedHttpRequest, endpoint_id) -> HttpResponse:
     endpoint = get_for_staff(request, WebhookEndpoint.objects.all(), endpoint_id)
     deliveries = WebhookDelivery.objects.filter(endpoint=endpoint).only(
         "id",
@@ -103,7 +103,7 @@ def webhook_detail(request: HttpRequest, endpoint_id) -> HttpResponse:
 
 @role_required(Role.CLINIC_ADMIN)
 @require_POST
-def webhook_toggle(request: HttpRequest, endpoint_id) -> HttpResponse:
+def webhook_toggle(request: AuthenticatedHttpRequest, endpoint_id) -> HttpResponse:
     endpoint = get_for_staff(request, WebhookEndpoint.objects.all(), endpoint_id)
     services.set_endpoint_enabled(endpoint=endpoint, enabled=not endpoint.enabled, by=request.user, request=request)
     messages.success(request, "The webhook is on." if endpoint.enabled else "The webhook is off.")

@@ -17,6 +17,7 @@ import logging
 import socket
 import ssl
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -97,9 +98,9 @@ def object_data(obj: models.Model) -> dict[str, Any]:
     for field in ("state", "status"):
         if isinstance(getattr(obj, field, None), str):
             data[field] = getattr(obj, field)
-    if getattr(obj, "patient_id", None):
-        data["patient_id"] = str(obj.patient_id)
-    return {obj._meta.model_name: data}
+    if patient_id := getattr(obj, "patient_id", None):
+        data["patient_id"] = str(patient_id)
+    return {obj._meta.model_name or "": data}
 
 
 def emit_event(name: str, obj: models.Model) -> int:
@@ -124,7 +125,7 @@ def emit_event(name: str, obj: models.Model) -> int:
             "data": data,
         }
         delivery.save()
-        transaction.on_commit(lambda pk=str(delivery.pk): _enqueue(pk), robust=True)
+        transaction.on_commit(partial(_enqueue, str(delivery.pk)), robust=True)
     return len(endpoints)
 
 
@@ -161,7 +162,7 @@ def resolve_allowed(host: str, port: int, *, allow_private_network: bool) -> str
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise DeliveryRefused("host name does not resolve") from exc
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise DeliveryRefused("host name does not resolve")
     if not allow_private_network:
@@ -175,12 +176,13 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to an address already checked, with the certificate checked against the host name."""
 
     def __init__(self, host: str, address: str, port: int, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
         self._address = address
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def post(endpoint: WebhookEndpoint, body: bytes, headers: dict[str, str]) -> int:

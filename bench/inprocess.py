@@ -99,6 +99,7 @@ def measure_queries(dataset: dict[str, Any]) -> dict[str, Any]:
             ],
             "Clinician": [
                 ("staff review queue", url("staff:review")),
+                ("staff outcomes page", url("staff:outcomes")),
                 ("staff patient record (clinician)", url("staff:patient", sample["patients"][1])),
                 ("staff visit review", url("staff:visit_review", sample["visits"][0]) if sample["visits"] else None),
                 ("staff consent detail", url("consent_staff:detail", sample["consents"][0])),

@@ -30,8 +30,8 @@ class ConsentVersionAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        key, language = initial.get("key", "dry-needling"), initial.get("language", "en")
-        initial.setdefault("version", next_version_number(key, language))
+        key, language = str(initial.get("key", "dry-needling")), str(initial.get("language", "en"))
+        initial.setdefault("version", str(next_version_number(key, language)))
         return initial
 
     def has_delete_permission(self, request, obj=None):

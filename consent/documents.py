@@ -13,6 +13,7 @@ import io
 import json
 import zoneinfo
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.utils.translation import gettext
 
 from consent.models import ConsentRecord
 from intake import questionnaires
+from intake.journey.milestones import MILESTONES, SIGNED
 from intake.models import FlagLevel, Visit
 from intake.screening.rules import describe_flag, flag_facts
 from portal.pdf import json_attachment, render_pdf
@@ -28,12 +30,8 @@ from portal.pdf import json_attachment, render_pdf
 PDF_TEMPLATE = "consent/pdf/consent.html"
 EVIDENCE_NAME = "consent-evidence.json"
 
-JOURNEY_EVENTS = [
-    ("opened_at", "Opened the private link and confirmed date of birth"),
-    ("explanation_read_at", "Read the explanation of dry needling"),
-    ("screening_done_at", "Completed the health screening"),
-    ("understanding_done_at", "Completed the understanding check"),
-]
+# The audit trail's lines: the journey's milestones up to signing, labels translated when the PDF renders.
+JOURNEY_EVENTS = [(m.stamp, label) for m in MILESTONES if (label := m.consent_event) is not None]
 
 
 def sha256_hex(data: bytes) -> str:
@@ -123,7 +121,7 @@ def screening_flags(visit: Visit, language: str | None = None) -> list[dict]:
     except Visit.screening.RelatedObjectDoesNotExist:
         return []
     describe = _flag_texts(screening, language)
-    flags = []
+    flags: list[dict[str, Any]] = []
     for flag in screening.flags or []:
         try:
             level = FlagLevel(int(flag.get("level", 0)))
@@ -156,8 +154,12 @@ def consent_context(record: ConsentRecord) -> dict:
     patient = visit.patient
     version = record.consent_version
     zone_name = record.signed_time_zone
-    moments = [(getattr(visit, stamp), label) for stamp, label in JOURNEY_EVENTS if getattr(visit, stamp)]
-    moments.append((record.signed_at, "Signed this consent"))
+    # The PDF is this record's: its own signing time, even if the visit was signed again later.
+    moments = [
+        (at, label)
+        for stamp, label in JOURNEY_EVENTS
+        if (at := record.signed_at if stamp == SIGNED else getattr(visit, stamp))
+    ]
     moments.sort(key=lambda moment: moment[0])
     events = [{"label": label, "at": format_time(at, zone_name)} for at, label in moments]
     url = verification_url(record)
@@ -182,7 +184,9 @@ def consent_context(record: ConsentRecord) -> dict:
 
 
 def _clinician_name(visit: Visit) -> str:
-    clinician = visit.clinician
+    # Once the session is recorded, the clinician who treated; before that, the one booked.
+    record = getattr(visit, "record", None)
+    clinician = (record.treated_by if record is not None else None) or visit.clinician
     return str(clinician) if clinician is not None else ""
 
 
@@ -220,7 +224,7 @@ def evidence_json(record: ConsentRecord, *, kind: str) -> bytes:
         "events": [
             {"step": stamp, "at": _utc(getattr(visit, stamp))}
             for stamp, _label in JOURNEY_EVENTS
-            if getattr(visit, stamp)
+            if stamp != SIGNED and getattr(visit, stamp)
         ]
         + [{"step": "signed_at", "at": _utc(record.signed_at)}],
         "software": {"weasyprint": weasyprint.__version__, "pyhanko": pyhanko_version},

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import ConsentRecord, ConsentVersion
@@ -109,8 +111,9 @@ class SignForm(forms.Form):
             pass
         return settings.TIME_ZONE
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("cannot_draw"):
             cleaned["signature_png"] = None
         else:
@@ -120,8 +123,9 @@ class SignForm(forms.Form):
                 self.add_error("signature", error)
         if "signature" in self.errors:
             # Never echo an invalid signature back into the page (it may be megabytes): the pad starts empty.
-            self.data = self.data.copy()
-            self.data["signature"] = ""
+            data = cast(QueryDict, self.data).copy()
+            data["signature"] = ""
+            self.data = data
         return cleaned
 
     def acknowledgements(self) -> dict:

@@ -273,9 +273,8 @@ class ConsentRecord(models.Model):
         return "signed"
 
     def get_status_display(self) -> str:
-        return {"withdrawn": _("Withdrawn"), "confirmed": _("Confirmed by clinician"), "signed": _("Signed")}[
-            self.status
-        ]
+        labels = {"withdrawn": _("Withdrawn"), "confirmed": _("Confirmed by clinician"), "signed": _("Signed")}
+        return str(labels[self.status])
 
 
 class ArchiveVersionQuerySet(models.QuerySet):

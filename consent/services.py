@@ -26,13 +26,17 @@ from consent.documents import render_confirmation_pdf, render_consent_pdf, sha25
 from consent.models import ArchiveVersion, ConsentRecord, ConsentVersion
 from consent.sealing import Level, SealingError, archive_facts, seal_pdf
 from intake.models import AccessLink, Visit
+from messaging.models import Channel
+from messaging.render import register_context
+from messaging.services import queue_message
 from portal import audit
-from portal.emails import make_message
 from portal.models import User
+from portal.pdf import download_name
 
 logger = logging.getLogger(__name__)
 
 CONSENT_KEY = "dry-needling"
+SIGNED_COPY_TEMPLATE = "consent-signed"
 
 
 class SigningError(Exception):
@@ -173,7 +177,7 @@ def sign_consent(
                     written=written,
                 )
                 if send_email:
-                    transaction.on_commit(lambda: send_signed_copy(record_id=record.pk), robust=True)
+                    queue_signed_copy(record=record)
         except IntegrityError as exc:
             existing = current_record(visit)
             if existing is not None:
@@ -392,7 +396,7 @@ def _add_timestamp(*, record_id, document: str, step: str, needs) -> ArchiveVers
         version = newest_versions(record).get(document)
         if version is None or not needs(version):
             return None
-        with default_storage.open(version.pdf.name, "rb") as handle:
+        with version.pdf.open("rb") as handle:
             previous = handle.read()
         if sha256_hex(previous) != version.pdf_sha256:
             raise SealingError("the stored copy does not match its SHA-256; run check_integrity")
@@ -510,25 +514,32 @@ def renew_archive_timestamps(*, days: int | None = None, now: datetime | None = 
 # ---------------------------------------------------------------------------------------------- email
 
 
-def send_signed_copy(*, record_id) -> bool:
-    """Email the patient their signed PDF, when an address is on file. Runs after commit."""
-    record = ConsentRecord.objects.select_related("visit__patient", "consent_version").get(pk=record_id)
+def queue_signed_copy(*, record: ConsentRecord) -> bool:
+    """Queue the patient's signed PDF by email, when an address is on file. The message is sent by the
+    task worker after the signing commits, so signing never waits for the mail server."""
     patient = record.visit.patient
     if not patient.email:
         return False
-    context = {
-        "patient": patient,
-        "record": record,
-        "clinic": {
-            "name": settings.CLINIC_NAME,
-            "address": settings.CLINIC_ADDRESS,
-            "phone": settings.CLINIC_PHONE,
-            "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
-        },
-    }
-    message = make_message("consent-signed", patient.email, context, language=record.visit.language)
-    with default_storage.open(record.pdf.name, "rb") as handle:
-        message.attach("consent.pdf", handle.read(), "application/pdf")
-    message.send()
-    audit.record("consent.copy_emailed", obj=record, patient=patient)
+    queue_message(
+        channel=Channel.EMAIL,
+        to=patient.email,
+        template=SIGNED_COPY_TEMPLATE,
+        context={"record": str(record.pk)},
+        language=record.visit.language,
+        patient=patient,
+        visit=record.visit,
+        idempotency_key=f"consent-signed:{record.pk}",
+    )
+    audit.record("consent.copy_queued", obj=record, patient=patient)
     return True
+
+
+def _signed_copy_context(message) -> dict:
+    record = ConsentRecord.objects.select_related("visit__patient", "consent_version").get(pk=message.context["record"])
+    with record.pdf.open("rb") as handle:
+        pdf = handle.read()
+    name = download_name("consent", timezone.localdate(record.signed_at))
+    return {"patient": record.visit.patient, "record": record, "attachments": [(name, pdf, "application/pdf")]}
+
+
+register_context(SIGNED_COPY_TEMPLATE, _signed_copy_context, label="Signed consent copy")

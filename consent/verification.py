@@ -41,13 +41,15 @@ class Verification:
     def summary(self) -> str:
         if not self.valid:
             return f"invalid: {self.reason}"
-        record = self.record
+        record, seal = self.record, self.seal
+        if record is None or seal is None:  # a valid result always names its record and seal
+            raise ValueError("A valid verification needs its record and seal.")
         what = "signed consent" if self.kind == "consent" else "clinician confirmation addendum"
         state = record.status
         return (
             f"valid {what} for consent record {record.pk} (version {record.consent_version.version}, "
             f"signed {record.signed_at:%Y-%m-%d %H:%M} UTC, {state}); sha256 {self.sha256}; "
-            f"seal intact, by {self.seal.signer}; {self.long_term}"
+            f"seal intact, by {seal.signer}; {self.long_term}"
         )
 
 
@@ -92,8 +94,8 @@ class IntegrityProblem:
 
 def stored_files(record: ConsentRecord) -> list[tuple[str, str]]:
     """Every file of the record with its expected SHA-256: the originals and each later archival copy."""
-    files = [(record.pdf.name, record.pdf_sha256)]
-    if record.confirmation_pdf:
+    files = [(record.pdf.name or "", record.pdf_sha256)]
+    if record.confirmation_pdf.name:
         files.append((record.confirmation_pdf.name, record.confirmation_sha256))
     known = {name for name, _digest in files}
     files += [

@@ -9,32 +9,35 @@ from __future__ import annotations
 import contextlib
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from consent import services
 from consent.forms import SignForm, WithdrawForm
 from consent.models import ConsentRecord
-from intake.journey.access import patient_required
+from intake.journey.access import PatientRequest, patient_required
 from portal import audit
 from portal.audit import client_ip
+from portal.pdf import download_name
 
 
 def _journey_url(name: str) -> str:
     return reverse(f"journey:{name}")
 
 
-def _is_minor(request: HttpRequest) -> bool:
-    return request.patient.age_on(request.visit.scheduled_at.date()) < 18 or request.patient.is_minor
+def _is_minor(request: PatientRequest) -> bool:
+    """A minor today or on the day of the visit: a parent or guardian signs."""
+    patient = request.patient
+    return patient.is_minor_on(timezone.localdate(request.visit.scheduled_at)) or patient.is_minor
 
 
 @never_cache
 @patient_required
-def sign(request: HttpRequest) -> HttpResponse:
+def sign(request: PatientRequest) -> HttpResponse:
     visit, patient = request.visit, request.patient
     if visit.understanding_done_at is None:
         messages.info(request, _("Please finish the understanding check first. Then you can sign."))
@@ -104,7 +107,7 @@ def sign(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @patient_required
-def signed(request: HttpRequest) -> HttpResponse:
+def signed(request: PatientRequest) -> HttpResponse:
     visit = request.visit
     current = services.current_record(visit)
     latest = current or ConsentRecord.objects.filter(visit=visit).select_related("consent_version").first()
@@ -124,21 +127,25 @@ def signed(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @patient_required
-def pdf(request: HttpRequest) -> HttpResponse:
+def pdf(request: PatientRequest) -> HttpResponse | FileResponse:
     """The patient's own copy of the signed PDF (the latest record for their visit)."""
     record = ConsentRecord.objects.filter(visit=request.visit).first()
     if record is None:
         return redirect("consent:sign")
     audit.record("consent.pdf_downloaded", request=request, obj=record, patient=request.patient)
-    handle = default_storage.open(record.pdf.name, "rb")
-    response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename="consent.pdf")
+    response = FileResponse(
+        record.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=download_name("consent", timezone.localdate(record.signed_at)),
+    )
     response["Cache-Control"] = "no-store"
     return response
 
 
 @never_cache
 @patient_required
-def withdraw(request: HttpRequest) -> HttpResponse:
+def withdraw(request: PatientRequest) -> HttpResponse:
     record = services.current_record(request.visit)
     if record is None:
         return redirect("consent:signed")

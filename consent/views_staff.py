@@ -17,12 +17,20 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from consent import sealing, services
+from consent.documents import screening_flags
 from consent.forms import ConfirmForm, StaffWithdrawForm, VerifyForm
 from consent.models import ConsentRecord
 from consent.verification import verify_pdf_bytes
 from intake.staff.gates import get_visit_for_staff
 from portal import audit
-from portal.access import get_for_staff, require_clinical_detail, role_required, staff_required
+from portal.access import (
+    AuthenticatedHttpRequest,
+    get_for_staff,
+    require_clinical_detail,
+    role_required,
+    staff_required,
+)
+from portal.pdf import download_name
 from portal.roles import Role
 
 
@@ -44,7 +52,7 @@ def _can_withdraw(user) -> bool:
 
 @never_cache
 @staff_required
-def detail(request: HttpRequest, record_id) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, record_id) -> HttpResponse:
     record = get_record_for_staff(request, record_id)
     audit.record("consent.viewed", request=request, obj=record, patient=record.visit.patient)
     history = ConsentRecord.objects.filter(visit=record.visit).select_related("consent_version").order_by("signed_at")
@@ -59,6 +67,8 @@ def detail(request: HttpRequest, record_id) -> HttpResponse:
             "stale": services.is_stale(record, record.visit),
             "archive": services.archive_status(record),
             "tsa_configured": sealing.tsa_configured(),
+            # Beside the PDF, so the clinician need not scroll the document to find them.
+            "flags": screening_flags(record.visit),
             "confirm_form": ConfirmForm(),
             "can_confirm": _can_confirm(request.user) and record.status == "signed",
             "can_withdraw": _can_withdraw(request.user) and not record.withdrawn_at,
@@ -67,7 +77,9 @@ def detail(request: HttpRequest, record_id) -> HttpResponse:
     )
 
 
-def _file_response(request: HttpRequest, record: ConsentRecord, name: str, filename: str) -> HttpResponse:
+def _file_response(request: HttpRequest, record: ConsentRecord, name: str | None, filename: str) -> FileResponse:
+    if not name:
+        raise Http404
     download = request.GET.get("download") == "1"
     audit.record(
         "consent.pdf_downloaded" if download else "consent.pdf_viewed",
@@ -85,29 +97,37 @@ def _file_response(request: HttpRequest, record: ConsentRecord, name: str, filen
     return response
 
 
+def _day(moment):
+    from django.utils import timezone
+
+    return timezone.localdate(moment) if moment else timezone.localdate()
+
+
 @never_cache
 @xframe_options_sameorigin
 @staff_required
-def pdf(request: HttpRequest, record_id) -> HttpResponse:
+def pdf(request: AuthenticatedHttpRequest, record_id) -> FileResponse:
     record = get_record_for_staff(request, record_id)
     require_clinical_detail(request)  # the PDF summarises the screening answers
-    return _file_response(request, record, record.pdf.name, f"consent-{record.pk}.pdf")
+    return _file_response(request, record, record.pdf.name, download_name("consent", _day(record.signed_at)))
 
 
 @never_cache
 @xframe_options_sameorigin
 @staff_required
-def confirmation_pdf(request: HttpRequest, record_id) -> HttpResponse:
+def confirmation_pdf(request: AuthenticatedHttpRequest, record_id) -> FileResponse:
     record = get_record_for_staff(request, record_id)
     require_clinical_detail(request)
     if not record.confirmation_pdf:
         raise Http404
-    return _file_response(request, record, record.confirmation_pdf.name, f"consent-{record.pk}-confirmation.pdf")
+    return _file_response(
+        request, record, record.confirmation_pdf.name, download_name("consent confirmation", _day(record.confirmed_at))
+    )
 
 
 @require_POST
 @role_required(Role.CLINICIAN)
-def confirm(request: HttpRequest, record_id) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest, record_id) -> HttpResponse:
     record = get_record_for_staff(request, record_id)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
@@ -124,7 +144,7 @@ def confirm(request: HttpRequest, record_id) -> HttpResponse:
 
 @never_cache
 @staff_required
-def withdraw(request: HttpRequest, record_id) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, record_id) -> HttpResponse:
     record = get_record_for_staff(request, record_id)
     if not _can_withdraw(request.user):
         raise PermissionDenied
@@ -147,7 +167,7 @@ def withdraw(request: HttpRequest, record_id) -> HttpResponse:
 
 
 @staff_required
-def for_visit(request: HttpRequest, visit_id) -> HttpResponse:
+def for_visit(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     """The visit's current consent record (or its latest one)."""
     visit = get_visit_for_staff(request, visit_id)
     record = services.current_record(visit) or ConsentRecord.objects.filter(visit=visit).first()
@@ -158,7 +178,7 @@ def for_visit(request: HttpRequest, visit_id) -> HttpResponse:
 
 @never_cache
 @staff_required
-def verify(request: HttpRequest, record_id=None) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest, record_id=None) -> HttpResponse:
     """Does an uploaded file match a stored consent PDF, with an intact seal? (The PDF's QR code leads here.)"""
     expected = get_record_for_staff(request, record_id) if record_id else None
     if expected is not None and request.method == "GET":

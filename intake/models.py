@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The search rules know nothing of the models; the models keep their folded copies with them.
+from intake.journey.milestones import MILESTONES
 from intake.patients.search import digits_only, fold_for_search, patient_search_q
 from portal.text import strip_bidi_controls
 
@@ -30,6 +31,9 @@ class FlagLevel(models.IntegerChoices):
     STOP = 3, _("Stop")
 
 
+ADULT_AGE = 18  # under this age on the day, a parent or guardian signs the consent (clinical.md)
+
+
 class Patient(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     first_name = models.CharField(_("first name"), max_length=100)
@@ -44,9 +48,13 @@ class Patient(models.Model):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
     )
+    # The patient asked for no texts: links and reminders go by email only (messaging.patient_channels).
+    sms_opt_out = models.BooleanField(_("no text messages"), default=False)
     # Folded copies kept by save(), so search is an indexed prefix/contains match, not a function call.
     search_name = models.CharField(max_length=400, editable=False, db_index=True)
     search_phone = models.CharField(max_length=40, editable=False, db_index=True, blank=True)
+    # Set when the patient taps "my name is spelled wrong"; cleared when staff change the name.
+    name_reported_wrong_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Bumped on every edit, so an edit form can notice that someone else saved in between.
     revision = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -97,13 +105,17 @@ class Patient(models.Model):
     def display_name(self) -> str:
         return self.preferred_name or self.first_name
 
-    def age_on(self, day) -> int:
+    def age_on(self, day: date) -> int:
         dob = self.date_of_birth
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
+    def is_minor_on(self, day: date) -> bool:
+        """The one minor rule: under 18 on that day, so a parent or guardian signs."""
+        return self.age_on(day) < ADULT_AGE
+
     @property
     def is_minor(self) -> bool:
-        return self.age_on(timezone.localdate()) < 18
+        return self.is_minor_on(timezone.localdate())
 
 
 class PatientChange(models.Model):
@@ -132,16 +144,10 @@ class Progress(models.TextChoices):
     CHECKED_IN = "checked_in", _("Aftercare checked in")
 
 
-# Each progress state and the timestamp that marks it, in journey order.
-PROGRESS_STAMPS: list[tuple[str, str]] = [
-    (Progress.OPENED, "opened_at"),
-    (Progress.EXPLAINED, "explanation_read_at"),
-    (Progress.SCREENED, "screening_done_at"),
-    (Progress.UNDERSTOOD, "understanding_done_at"),
-    (Progress.SIGNED, "signed_at"),
-    (Progress.CONFIRMED, "confirmed_at"),
-    (Progress.VISITED, "visited_at"),
-    (Progress.CHECKED_IN, "checked_in_at"),
+# Each progress state and the timestamp that marks it, in journey order, from the one milestone list
+# (intake/journey/milestones.py).
+PROGRESS_STAMPS: list[tuple[Progress, str]] = [
+    (Progress(milestone.progress), milestone.stamp) for milestone in MILESTONES
 ]
 
 
@@ -162,6 +168,25 @@ class VisitQuerySet(models.QuerySet):
     def urgent(self):
         """Visits with an unresolved red-flag check-in, oldest alarm first."""
         return self.filter(urgent_since__isnull=False).order_by("urgent_since")
+
+    def not_ready(self):
+        """Visits whose consent is not signed yet (the patient still has steps to do)."""
+        return self.filter(signed_at__isnull=True)
+
+    def with_board_state(self):
+        """Each row's open "call the patient" review and its locked link (id), in the same query."""
+        return self.annotate(
+            needs_discussion=models.Exists(
+                ScreeningResponse.objects.filter(
+                    visit=models.OuterRef("pk"), review_outcome=ReviewOutcome.NEEDS_DISCUSSION
+                )
+            ),
+            locked_link_id=models.Subquery(
+                AccessLink.objects.filter(
+                    visit=models.OuterRef("pk"), revoked_at__isnull=True, locked_at__isnull=False
+                ).values("pk")[:1]
+            ),
+        )
 
 
 class Visit(models.Model):
@@ -196,6 +221,9 @@ class Visit(models.Model):
     # so the board can filter and sort on them without joining the answers.
     flag_level = models.PositiveSmallIntegerField(choices=FlagLevel.choices, default=FlagLevel.NONE)
     urgent_since = models.DateTimeField(null=True, blank=True)
+    # Set when a check-in's soreness is above the usual course (intake/outcomes/soreness.py), even
+    # without a red flag: the board marks the visit "not settling".
+    not_settling_since = models.DateTimeField(null=True, blank=True)
 
     # A clinic that took consent on paper says so explicitly: the scanned form (private storage, no URL),
     # who attached it and when. Without it, or a consent signed here before the session, no session is
@@ -241,7 +269,7 @@ class Visit(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "progress", "updated_at"}
         super().save(*args, **kwargs)
 
-    def derive_progress(self) -> str:
+    def derive_progress(self) -> Progress:
         reached = Progress.INVITED
         for state, stamp in PROGRESS_STAMPS:
             if getattr(self, stamp):
@@ -328,6 +356,22 @@ class AccessLink(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
+class ReviewOutcome(models.TextChoices):
+    """The clinician's review of a screening. "Needs discussion" stays open until a later review clears it."""
+
+    REVIEWED = "reviewed", _("Reviewed: fine to go ahead")
+    NEEDS_DISCUSSION = "needs_discussion", _("Needs discussion: call the patient")
+
+
+class ScreeningResponseQuerySet(models.QuerySet):
+    def awaiting_review(self):
+        """Submitted screenings not yet reviewed, or still waiting for the discussion with the patient."""
+        return self.filter(submitted_at__isnull=False).filter(
+            Q(reviewed_at__isnull=True, visit__signed_at__isnull=True)
+            | Q(review_outcome=ReviewOutcome.NEEDS_DISCUSSION)
+        )
+
+
 class ScreeningResponse(models.Model):
     """The patient's screening answers for one visit, with the scores and flags the server computed."""
 
@@ -345,8 +389,14 @@ class ScreeningResponse(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    review_outcome = models.CharField(max_length=20, blank=True)
+    review_outcome = models.CharField(max_length=20, blank=True, choices=ReviewOutcome.choices)
     review_note = models.TextField(blank=True, max_length=2000)
+
+    objects = ScreeningResponseQuerySet.as_manager()
+
+    @property
+    def needs_discussion(self) -> bool:
+        return self.review_outcome == ReviewOutcome.NEEDS_DISCUSSION
 
 
 class UnderstandingResult(models.Model):
@@ -364,6 +414,14 @@ class UnderstandingResult(models.Model):
         return [key for key, correct in self.first_try.items() if not correct]
 
 
+class AdverseEvent(models.TextChoices):
+    """What happened during the session, in fields that aftercare and outcomes can read (not free text)."""
+
+    FELT_FAINT = "felt_faint", _("Felt faint or fainted")
+    BLEEDING = "bleeding", _("Bleeding that needed more than a short press")
+    OTHER = "other", _("Something else (say what in the notes)")
+
+
 class VisitRecord(models.Model):
     """The clinician's record that the session took place; it opens aftercare."""
 
@@ -375,8 +433,71 @@ class VisitRecord(models.Model):
         default=False, help_text="Chest wall, upper back, neck or shoulder was needled."
     )
     notes = models.TextField(blank=True, max_length=4000)
+    # Who needled the patient (may differ from who typed the record); null only for records made before.
+    treated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    adverse_events = models.JSONField(default=list, blank=True)  # AdverseEvent values
+    # Optional "right after the session" soreness (0-10): the 0 h point of the soreness curve.
+    soreness_after = models.PositiveSmallIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(soreness_after__lte=10), name="intake_visitrecord_soreness_after_0_10"),
+        ]
+
+    def adverse_event_labels(self) -> list[str]:
+        labels = dict(AdverseEvent.choices)
+        return [str(labels.get(code, code)) for code in self.adverse_events]
+
+
+class OutcomeMoment(models.TextChoices):
+    """When outcome measures are taken (intake/questionnaires/outcomes)."""
+
+    FIRST_VISIT = "first_visit", _("First visit")
+    BEFORE_SESSION = "before_session", _("Before a session")
+    DISCHARGE = "discharge", _("Discharge")
+
+
+class OutcomeResponse(models.Model):
+    """Outcome measures (pain, activities, change) for one visit, scored by the server."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="outcomes")
+    questionnaire_version = models.CharField(max_length=40)
+    moment = models.CharField(max_length=16, choices=OutcomeMoment.choices)
+    answers = models.JSONField(default=dict)
+    scores = models.JSONField(default=dict)
+    # The headline scores copied out of `scores` so the clinic's outcomes page can aggregate in SQL.
+    nprs = models.PositiveSmallIntegerField(null=True, blank=True)
+    psfs = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    groc = models.SmallIntegerField(null=True, blank=True)
+    pain_from_screening = models.BooleanField(default=False)
+    # Change since the patient's first measure (None on the first one), and whether this is the patient's
+    # latest response: kept by the outcomes service on every write, so the clinic's outcomes page reads
+    # each course's change from one indexed row instead of finding first and last per patient.
+    nprs_change = models.SmallIntegerField(null=True, blank=True)
+    psfs_change = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    is_latest = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submitted_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(moment__in=OutcomeMoment.values), name="intake_outcome_moment_known"),
+            models.CheckConstraint(condition=Q(nprs__lte=10), name="intake_outcome_nprs_0_10"),
+            models.CheckConstraint(condition=Q(psfs__gte=0, psfs__lte=10), name="intake_outcome_psfs_0_10"),
+            models.CheckConstraint(condition=Q(groc__gte=-7, groc__lte=7), name="intake_outcome_groc_range"),
+        ]
+        indexes = [
+            models.Index(fields=["submitted_at"], name="intake_outcome_submitted"),
+            models.Index(fields=["submitted_at"], condition=Q(is_latest=True), name="intake_outcome_latest"),
+        ]
 
 
 class CheckIn(models.Model):

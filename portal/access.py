@@ -8,6 +8,7 @@ Decorators check who may enter (a staff role); `get_for_staff` loads one record 
 from __future__ import annotations
 
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -16,9 +17,18 @@ from django.http import Http404, HttpRequest
 
 from portal.roles import Role
 
+if TYPE_CHECKING:
+    from portal.models import User
+
 # Where the patient gate (intake/journey/access.py) keeps a patient's grant in the session. The core only
 # needs to know it is there: such a session gets 404 from staff pages, and a staff login drops it.
 PATIENT_SESSION_KEY = "patient_access"
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a staff view receives once `staff_required` let it in: the user is a signed-in User."""
+
+    user: User
 
 
 def is_otp_verified(request: HttpRequest) -> bool:
@@ -72,7 +82,7 @@ def role_required(*roles: Role):
 
 def require_clinical_detail(request: HttpRequest) -> None:
     """403 for staff who may not see health answers, session notes or consent PDFs (User.sees_clinical_detail)."""
-    if not request.user.sees_clinical_detail:
+    if not getattr(request.user, "sees_clinical_detail", False):  # anonymous: False
         raise PermissionDenied
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
-from portal.models import AuditEvent
+from portal.models import AuditEvent, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -33,7 +33,7 @@ def record(
     request: HttpRequest | None = None,
     obj: models.Model | None = None,
     patient: models.Model | None = None,
-    actor: models.Model | None = None,
+    actor: User | None = None,
     access_link: models.Model | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
@@ -46,10 +46,11 @@ def record(
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
-        access_link=access_link,
-        object_type=obj._meta.model_name if obj is not None else "",
+        # The domain's rows by id: the core knows the link and the patient only as models.
+        access_link_id=access_link.pk if access_link is not None else None,
+        object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        patient=patient,
+        patient_id=patient.pk if patient is not None else None,
         ip=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
         details=details or {},

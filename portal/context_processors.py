@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from portal.dates import date_hint, date_pattern
+
 
 def clinic(request):
     return {
@@ -8,5 +10,7 @@ def clinic(request):
             "address": settings.CLINIC_ADDRESS,
             "phone": settings.CLINIC_PHONE,
             "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
-        }
+        },
+        "date_hint": date_hint(),
+        "date_pattern": date_pattern(),
     }

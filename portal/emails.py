@@ -14,13 +14,13 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.template import Context, Engine
+from django.template.loader import render_to_string
 from django.utils import translation
 
 
 def _render_plain(template_name: str, context: dict) -> str:
-    return get_template(template_name).template.render(Context(context, autoescape=False))
+    return Engine.get_default().get_template(template_name).render(Context(context, autoescape=False))
 
 
 def make_message(

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import re
 
-TOKEN_PATH = re.compile(r"/p/[A-Za-z0-9_\-]{8,}")
+# A link's token (/p/<token>/) or a message's signed reference to it (/p/r/<uuid>.<time>.<mac>/).
+TOKEN_PATH = re.compile(r"/p/(?:r/)?[A-Za-z0-9_.\-]{8,}")
 
 
 def redact(text: str) -> str:

@@ -74,3 +74,13 @@ def render_pdf(template_name: str, context: dict, *, attachments: list[Attachmen
         "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
     }
     return render_html_to_pdf(render_to_string(template_name, {"clinic": clinic, **context}), attachments=attachments)
+
+
+def download_name(kind: str, day) -> str:
+    """A PDF's file name: clinic, document kind and date ("riverside-physiotherapy-consent-2026-12-07.pdf").
+
+    No patient name or id: downloads folders and shared printers are not private."""
+    from django.conf import settings
+    from django.utils.text import slugify
+
+    return f"{slugify(settings.CLINIC_NAME) or 'clinic'}-{slugify(kind)}-{day:%Y-%m-%d}.pdf"

@@ -62,7 +62,7 @@ def sync_role_permissions(sender=None, **kwargs) -> None:
         return  # before the roles migration has run
     for role, perm_names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
-        wanted = []
+        wanted: list[Permission] = []
         for name in perm_names:
             app_label, codename = name.split(".")
             wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))

@@ -45,6 +45,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: str) -> list[int]:
+    try:
+        return [int(item) for item in env_list(name, default)]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be whole numbers separated by commas") from exc
+
+
 DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = env_str("SECRET_KEY")
@@ -63,6 +70,7 @@ INSTALLED_APPS = [
     "portal.apps.PortalConfig",
     "intake.apps.IntakeConfig",
     "consent.apps.ConsentConfig",
+    "messaging.apps.MessagingConfig",
     "api.apps.ApiConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -79,9 +87,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "phonenumber_field",
     # The integration API's interactive docs use django-ninja's own Swagger UI files (no CDN).
     "ninja",
-    # Background tasks (webhook deliveries): django-tasks with its database backend.
+    # Background tasks (messages, webhook deliveries): django-tasks with its database backend.
     "django_tasks",
     "django_tasks_db",
 ]
@@ -275,11 +284,66 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clinic@example.com")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Background work (django-tasks): every email and text is a task. The database backend needs no extra
+# service (`manage.py db_worker` runs the queue); "immediate" runs a task inside the caller instead.
+# (Messages, webhook deliveries, timestamp renewals.) A short name or a backend's dotted path.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND.lower() not in _TASK_BACKENDS and TASKS_BACKEND not in _TASK_BACKENDS.values():
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database, immediate or one of {', '.join(_TASK_BACKENDS.values())}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(TASKS_BACKEND.lower(), TASKS_BACKEND)}}
+
+# Texts (SMS): a dotted path like EMAIL_BACKEND. The console prints them; Twilio sends them.
+SMS_BACKEND = env_str("SMS_BACKEND", "messaging.sms.ConsoleBackend" if DEBUG else "messaging.sms.TwilioBackend")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# Only for a test double or a Twilio region; empty means the library's own address.
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL")
+# Seconds before a slow provider or mail server counts as a failed try (then retried).
+MESSAGE_SEND_TIMEOUT = env_int("MESSAGE_SEND_TIMEOUT", 15)
+EMAIL_TIMEOUT = MESSAGE_SEND_TIMEOUT
+
+# Red-flag alerts: the treating clinician plus these on-call contacts at once (comma-separated), then
+# the escalation contacts if no one acknowledges within ALERT_ESCALATE_MINUTES.
+CLINIC_ALERT_EMAILS = env_list("CLINIC_ALERT_EMAILS")
+CLINIC_ALERT_PHONES = env_list("CLINIC_ALERT_PHONES")
+CLINIC_ESCALATION_EMAILS = env_list("CLINIC_ESCALATION_EMAILS")
+CLINIC_ESCALATION_PHONES = env_list("CLINIC_ESCALATION_PHONES")
+ALERT_ESCALATE_MINUTES = env_int("ALERT_ESCALATE_MINUTES", 30)
+
+# Reminders before the visit, at each of these hours ahead, to a patient who has not finished the steps.
+PRE_VISIT_REMINDER_HOURS = sorted(set(env_int_list("PRE_VISIT_REMINDER_HOURS", "48,24")), reverse=True)
+# How long the link inside a reminder works (a signed reference to the visit's current link).
+REMINDER_LINK_HOURS = env_int("REMINDER_LINK_HOURS", 72)
+
+# Phone numbers are read as local to this region unless they start with + (ISO 3166 code).
+CLINIC_PHONE_REGION = env_str("CLINIC_PHONE_REGION", "US").upper()
+PHONENUMBER_DEFAULT_REGION = CLINIC_PHONE_REGION
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+
 # The clinic, as shown on pages, emails and PDFs.
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Physiotherapy")
 CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "12 River Street, Springfield")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "555-0100")
 CLINIC_EMERGENCY_NUMBER = env_str("CLINIC_EMERGENCY_NUMBER", "911")
+# The clinic's locale (language-REGION) decides its date order unless CLINIC_DATE_ORDER says otherwise.
+CLINIC_LOCALE = env_str("CLINIC_LOCALE", "en-US")
+_YMD_REGIONS = {"CN", "JP", "KR", "TW", "HU", "LT", "SE"}
+_locale_region = (
+    CLINIC_LOCALE.replace("_", "-").split("-")[-1].upper() if "-" in CLINIC_LOCALE.replace("_", "-") else ""
+)
+_locale_order = "MDY" if _locale_region in {"US", "PH"} else "YMD" if _locale_region in _YMD_REGIONS else "DMY"
+CLINIC_DATE_ORDER = env_str("CLINIC_DATE_ORDER", _locale_order).upper()
+if CLINIC_DATE_ORDER not in ("DMY", "MDY", "YMD"):
+    raise ImproperlyConfigured("CLINIC_DATE_ORDER must be DMY, MDY or YMD")
 
 # Aftercare advice that clinics differ on (wording for each choice in intake/aftercare.py).
 AFTERCARE_EXERCISE = env_str("AFTERCARE_EXERCISE", "easy_24h")  # easy_24h | avoid_24_48h | no_restriction
@@ -360,10 +424,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The whole request body, file uploads included (the largest legitimate one is a consent PDF to verify).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 
-# Background tasks. The database backend needs `manage.py db_worker` running; the immediate backend
-# runs each task in the request that enqueued it (tests, or a laptop without a worker).
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
-
 # The integration API (api/): body cap, calls per token per minute, webhook delivery.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
@@ -393,5 +453,7 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # Axes logs every attempt at INFO; the audit log already records them (without the username typed).
         "axes": {"level": "WARNING"},
+        # The twilio library logs each request's parameters (the number and the text) at INFO.
+        "twilio": {"level": "WARNING"},
     },
 }

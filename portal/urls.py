@@ -5,6 +5,8 @@ from portal import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404 each time.
+    path("favicon.ico", views.favicon, name="favicon"),
     # Staff sign-in: password, then a one-time code (portal/views_auth.py).
     path("accounts/", include("portal.urls_auth")),
     # The integration API (token auth, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
@@ -14,6 +16,7 @@ urlpatterns = [
     # Staff workspace: the board and records (intake), consent PDFs, confirmation and verification (consent).
     path("staff/", include("intake.staff.urls")),
     path("staff/consent/", include("consent.urls_staff")),
+    path("staff/alerts/", include("messaging.urls")),
     # Patients: the private link, then pages that the session opens (no token in these URLs).
     path("p/", include("intake.links.urls")),
     path("language/", include("intake.journey.urls_language")),

@@ -1,8 +1,9 @@
 """Staff-wide views: health check and error pages."""
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -19,20 +20,33 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect(static("favicon.svg"))
+
+
 # Error pages are never cached: a 404 or 400 may answer a private address (a patient link, a record).
 @never_cache
 def error_400(request, exception=None):
     return render(request, "errors/400.html", status=400)
 
 
+def _for_staff(request) -> bool:
+    """Signed-in staff get the workspace's navigation on error pages; patients and strangers do not."""
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and getattr(user, "is_staff_member", False))
+
+
 @never_cache
 def error_403(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    template = "errors/staff_403.html" if _for_staff(request) else "errors/403.html"
+    return render(request, template, status=403)
 
 
 @never_cache
 def error_404(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    template = "errors/staff_404.html" if _for_staff(request) else "errors/404.html"
+    return render(request, template, status=404)
 
 
 @never_cache

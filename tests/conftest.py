@@ -45,3 +45,13 @@ def _no_language_carries_over():
     """Patient views activate the visit's language for the thread; a later test must not inherit it."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    """The locmem SMS backend's outbox, emptied like django.core.mail.outbox."""
+    from messaging import sms
+
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()

@@ -42,7 +42,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     last_name = "Example"
     date_of_birth = date(1985, 3, 14)
     email = factory.Sequence(lambda n: f"pat{n}@example.com")
-    phone = "555-0199"
+    phone = "+12015550199"
 
 
 class VisitFactory(factory.django.DjangoModelFactory):

@@ -17,7 +17,7 @@ def open_patient_session(client: Client, token: str, link: AccessLink | None = N
 
         link = find_usable_link(token)
     response = client.post(f"/p/{token}/", {"date_of_birth": link.visit.patient.date_of_birth.isoformat()})
-    assert response.status_code == 302, response.status_code
+    assert response.status_code == 302, (response.status_code, response.content.decode()[-3000:])
 
 
 @contextmanager

@@ -20,5 +20,9 @@ CLINIC_SIGNING_CERT_PATH = str(PRIVATE_MEDIA_ROOT.parent / (PRIVATE_MEDIA_ROOT.n
 CLINIC_SIGNING_KEY_PATH = str(PRIVATE_MEDIA_ROOT.parent / (PRIVATE_MEDIA_ROOT.name + "-seal") / "key.pem")
 CLINIC_SIGNING_AUTO_CREATE = True
 
-# Tasks run in the process that enqueues them (after commit), so a test sees a webhook delivered.
+# Tasks run in the process that enqueues them (after commit), so a test sees a message or webhook
+# delivered; tests/messaging also runs the real database worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+SMS_BACKEND = "messaging.sms.LocmemBackend"
+# A message template used only by the tests (tests/templates/).
+TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]}]  # noqa: F405

@@ -1,6 +1,7 @@
 """Aftercare: the advice a patient reads after the visit, the red-flag questions, and the check-in windows.
 
-The advice is data, keyed by language, so a Spanish set is a new entry in ADVICE, not new code.
+The advice is data, one file per language in texts/ (en.json, es.json), so a new language is a new file,
+not new code.
 Strings may use {phone} and {emergency_number}; advice() fills them in from settings.
 
 Two pieces of advice differ between clinics and are chosen in settings (see README):
@@ -25,14 +26,14 @@ Any red flag makes the check-in urgent.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
-
-from intake.aftercare.advice_es import ADVICE_ES
 
 DEFAULT_LANGUAGE = "en"
 
@@ -128,135 +129,15 @@ def action_for(red_flag_codes) -> Action:
 
 # --- The words, per language ------------------------------------------------------------------------
 
-ADVICE: dict[str, dict] = {
-    "en": {
-        "breathing_warning": {
-            "title": "Watch your breathing",
-            "body": [
-                "At your visit we treated an area close to your lungs.",
-                "In very rare cases, a needle here can let air leak around a lung.",
-                "Call {emergency_number} right away if you get any of these:",
-            ],
-            "signs": [
-                "short of breath, or it is hard to breathe",
-                "pain in your chest",
-                "breathing much faster than usual",
-                "a dry cough that is new",
-                "lips that look blue",
-            ],
-            "after": [
-                "This can start hours after your visit, even the next day.",
-                "Do not wait to see if it gets better, and do not drive yourself.",
-            ],
-        },
-        "normal": {
-            "title": "What is normal",
-            "intro": "Most people feel sore after dry needling. It feels a lot like the ache after a hard workout.",
-            "items": [
-                "The soreness often starts a few hours after your visit.",
-                "It is usually worst in the first day or two.",
-                "Most of it goes away in 1 to 2 days. A mild ache can last up to 3 days.",
-                "The area may feel tender, heavy or tired.",
-                "A small bruise where a needle went in is common. It fades on its own.",
-                "Many people feel looser right away, sore later that day, and better the next day.",
-            ],
-        },
-        "self_care": {
-            "title": "How to look after yourself",
-            "items": [
-                "Keep moving gently. A short walk is a good idea.",
-                "Light, everyday activity is fine.",
-                "{exercise}",
-                "{heat_or_ice}",
-                "Drink plenty of water. This is our clinic's advice.",
-                "If you feel drowsy, do not drive or use machines until it passes.",
-            ],
-            "exercise": {
-                "easy_24h": "Go easy for the first 24 hours. Skip hard workouts and heavy lifting for a day.",
-                "avoid_24_48h": "Avoid hard workouts and heavy lifting for 1 to 2 days.",
-                "no_restriction": "You do not need to stop your usual exercise. Ease off if it hurts.",
-            },
-            "heat_or_ice": {
-                "warmth": "Warmth can ease the ache. Try a warm shower, a warm bath or a heat pack.",
-                "ice": "A cold pack can ease the ache. Wrap it in a cloth and use it for up to 15 minutes.",
-                "either": "A heat pack or a cold pack may ease the ache. Use the one that feels better.",
-            },
-        },
-        "call_clinic": {
-            "title": "When to call the clinic",
-            "intro": "Call us on {phone} if you notice any of these:",
-            "items": [
-                "Redness, warmth, swelling or fluid at a needle spot, or redness that spreads.",
-                "Numbness, tingling or weakness that does not go away, or spreads past the treated area.",
-                "A bruise that is large or keeps growing. This matters most if you take blood thinners.",
-                "Soreness that gets worse instead of better, or has not eased after 3 days.",
-            ],
-        },
-        "emergency": {
-            "title": "When to call {emergency_number}",
-            "intro": "Call {emergency_number} right away if you have any of these:",
-            "items": [
-                "You are short of breath, or it is hard to breathe.",
-                "Pain in your chest.",
-                "Breathing much faster than usual.",
-                "A dry cough that is new.",
-                "Lips that look blue.",
-            ],
-            "after": "These are very rare. They can start hours after your visit, even the next day.",
-        },
-        "checkin": {
-            "soreness": "How sore is the treated area right now?",
-            "soreness_low": "0 = not sore",
-            "soreness_high": "10 = the worst you can imagine",
-            "trend": "Is the soreness getting better, staying the same, or getting worse?",
-            "trends": {"better": "Getting better", "same": "About the same", "worse": "Getting worse"},
-            "red_flags": "Do you have any of these right now?",
-            "red_flags_help": "Tick all that apply.",
-            "none_of_these": "None of these",
-        },
-        "red_flags": {
-            "breathing": {
-                "question": "Short of breath, chest pain, fast breathing, a new dry cough, or blue lips",
-                "label": "Breathing or chest symptoms",
-                "instruction": "Tell them you had dry needling, and when. Do not drive yourself.",
-            },
-            "infection": {
-                "question": "Redness, warmth, swelling or fluid at a needle spot",
-                "label": "Signs of infection",
-                "instruction": "Call the clinic today on {phone}. A needle spot that looks infected needs a check.",
-            },
-            "nerve": {
-                "question": "Numbness, tingling or weakness that lasts or spreads",
-                "label": "Numbness, tingling or weakness",
-                "instruction": "Call the clinic today on {phone} so we can check it.",
-            },
-            "bruise": {
-                "question": "A large bruise, or one that keeps growing",
-                "label": "Large or growing bruise",
-                "instruction": "Call the clinic today on {phone}. Tell us if you take blood thinners.",
-            },
-            "soreness_worse": {
-                "question": "",
-                "label": "Soreness getting worse",
-                "instruction": "Call the clinic on {phone}. By now soreness should be getting better.",
-            },
-            "soreness_not_easing": {
-                "question": "",
-                "label": "Soreness not easing",
-                "instruction": "Call the clinic on {phone}. By now soreness should be easing.",
-            },
-        },
-        "outcome": {
-            "emergency": "Call {emergency_number} now",
-            "clinic": "Please call the clinic today",
-            "clinic_closed": "If the clinic is closed and you feel very unwell, call {emergency_number}.",
-            "flagged": "We have flagged your answers for the clinic team.",
-            "none": "Nothing you told us needs action right now.",
-            "none_more": "Keep following the advice on your aftercare page. Call us on {phone} if you are unsure.",
-        },
-    },
-    "es": ADVICE_ES,
-}
+TEXTS = Path(__file__).resolve().parent / "texts"
+
+
+def _read_advice() -> dict[str, dict]:
+    """Every language's advice from texts/<language>.json (same keys as English; one file per language)."""
+    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(TEXTS.glob("*.json"))}
+
+
+ADVICE: dict[str, dict] = _read_advice()
 
 
 def language_for(language: str | None = None) -> str:

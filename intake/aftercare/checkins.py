@@ -8,12 +8,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from intake.aftercare import advice as aftercare
 from intake.models import CheckIn, Visit, VisitRecord
+from intake.outcomes import soreness as soreness_course
+from messaging.services import raise_alert
 from portal import audit
 
 logger = logging.getLogger(__name__)
@@ -101,6 +104,7 @@ def submit_checkin(
         raise CheckInError("duplicate", "You have already sent this check-in. Thank you.") from None
 
     locked.mark("checked_in_at", now)
+    _mark_not_settling(locked, record, now=now, request=request)
     audit.record(
         "checkin.submitted",
         request=request,
@@ -119,10 +123,27 @@ def submit_checkin(
             patient=locked.patient,
             details={"window": window, "action": str(action), "red_flag_count": len(flags)},
         )
+        # The clinician and the on-call contacts hear at once (sent after commit, through the queue).
+        raise_alert(
+            visit=locked,
+            symptoms=aftercare.red_flag_labels(flags, settings.LANGUAGE_CODE),
+            source=f"checkin_{window}",
+            request=request,
+        )
     visit.urgent_since = locked.urgent_since
+    visit.not_settling_since = locked.not_settling_since
     visit.checked_in_at = locked.checked_in_at
     visit.progress = locked.progress
     return checkin
+
+
+def _mark_not_settling(visit: Visit, record: VisitRecord, *, now: datetime, request: HttpRequest | None) -> None:
+    """Soreness above the usual course marks the visit on the board, red flag or not."""
+    points = soreness_course.points_for(record, CheckIn.objects.filter(visit=visit))
+    if visit.not_settling_since is None and soreness_course.not_settling(points):
+        visit.not_settling_since = now
+        visit.save(update_fields=["not_settling_since"])
+        audit.record("checkin.not_settling", request=request, obj=visit, patient=visit.patient, details={})
 
 
 @transaction.atomic

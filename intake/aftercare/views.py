@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,11 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from intake.aftercare import advice as aftercare
 from intake.aftercare.checkins import CheckInError, submit_checkin, visit_record
-from intake.journey.access import patient_required
-from intake.models import CheckIn, Visit, VisitRecord
+from intake.journey.access import PatientRequest, patient_required
+from intake.models import AdverseEvent, CheckIn, Visit, VisitRecord
+from intake.outcomes.series import patient_soreness
 from intake.regions import region_label, touches_chest_risk_area
 from portal import audit
-from portal.pdf import render_pdf
+from portal.pdf import download_name, render_pdf
 
 
 class CheckInForm(forms.Form):
@@ -48,11 +51,13 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
         words = aftercare.advice(language)["checkin"]
         self.fields["soreness"].label = words["soreness"]
-        self.fields["trend"].label = words["trend"]
-        self.fields["trend"].choices = [(key, words["trends"][key]) for key in aftercare.TRENDS]
-        self.fields["red_flags"].label = words["red_flags"]
-        self.fields["red_flags"].help_text = words["red_flags_help"]
-        self.fields["red_flags"].choices = [
+        trend = cast(forms.ChoiceField, self.fields["trend"])
+        trend.label = words["trend"]
+        trend.choices = [(key, words["trends"][key]) for key in aftercare.TRENDS]
+        red_flags = cast(forms.MultipleChoiceField, self.fields["red_flags"])
+        red_flags.label = words["red_flags"]
+        red_flags.help_text = words["red_flags_help"]
+        red_flags.choices = [
             *aftercare.red_flag_questions(language),
             (aftercare.NONE_OF_THESE, words["none_of_these"]),
         ]
@@ -72,12 +77,15 @@ def _is_chest_risk(record: VisitRecord) -> bool:
     return bool(record.chest_risk_area or touches_chest_risk_area(record.regions))
 
 
-def _advice_context(request: HttpRequest, record: VisitRecord) -> dict:
+def _advice_context(request: PatientRequest, record: VisitRecord) -> dict:
     language = aftercare.language_for()
     return {
         "record": record,
         "regions": [region_label(key) for key in record.regions],
         "chest_risk": _is_chest_risk(record),
+        # What the clinician recorded during the session changes what today's advice puts first.
+        "felt_faint": AdverseEvent.FELT_FAINT in record.adverse_events,
+        "bled": AdverseEvent.BLEEDING in record.adverse_events,
         "advice": aftercare.advice(language),
         "patient": request.patient,
     }
@@ -109,20 +117,24 @@ def _not_ready(request: HttpRequest, *, status: int = 200) -> HttpResponse:
 
 @require_GET
 @patient_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PatientRequest) -> HttpResponse:
     record = _record(request.visit)
     audit.record(
         "aftercare.viewed", request=request, obj=request.visit, patient=request.patient, details={"ready": bool(record)}
     )
     if record is None:
         return _not_ready(request)
-    context = _advice_context(request, record) | {"windows": _windows(request.visit, record)}
+    context = (
+        _advice_context(request, record)
+        | {"windows": _windows(request.visit, record)}
+        | patient_soreness(request.visit, record)
+    )
     return render(request, "intake/aftercare/home.html", context)
 
 
 @require_GET
 @patient_required
-def pdf(request: HttpRequest) -> HttpResponse:
+def pdf(request: PatientRequest) -> HttpResponse:
     record = _record(request.visit)
     if record is None:
         return _not_ready(request)
@@ -130,7 +142,8 @@ def pdf(request: HttpRequest) -> HttpResponse:
     document = render_pdf("intake/aftercare/pdf.html", context)
     audit.record("aftercare.pdf_downloaded", request=request, obj=request.visit, patient=request.patient)
     response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="aftercare.pdf"'
+    name = download_name("aftercare", timezone.localdate(record.treated_at))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -142,7 +155,7 @@ def _window_or_404(window: str) -> aftercare.CheckInWindow:
 
 @require_http_methods(["GET", "POST"])
 @patient_required
-def checkin(request: HttpRequest, window: str) -> HttpResponse:
+def checkin(request: PatientRequest, window: str) -> HttpResponse:
     rules = _window_or_404(window)
     visit = request.visit
     record = _record(visit)
@@ -196,7 +209,7 @@ def checkin(request: HttpRequest, window: str) -> HttpResponse:
 
 @require_GET
 @patient_required
-def checkin_done(request: HttpRequest, window: str) -> HttpResponse:
+def checkin_done(request: PatientRequest, window: str) -> HttpResponse:
     _window_or_404(window)
     checkin = request.visit.checkins.filter(window=window).first()
     if checkin is None:
@@ -214,5 +227,8 @@ def checkin_done(request: HttpRequest, window: str) -> HttpResponse:
         "outcome": words["outcome"],
         "instructions": instructions,
         "chest_risk": bool(record and _is_chest_risk(record)),
+        # The done page repeats every sign the patient ticked, in their words, so they can check it.
+        "signs": aftercare.red_flag_labels(checkin.red_flags, aftercare.language_for()),
+        "no_signs_label": words["checkin"]["none_of_these"],
     }
     return render(request, "intake/aftercare/checkin_done.html", context)

@@ -192,7 +192,7 @@ def seed(visits: list[Visit]) -> None:
             patient = visit.patient
             if not patient.emergency_contact_name:
                 patient.emergency_contact_name = "Sam " + patient.last_name
-                patient.emergency_contact_phone = "555-0142"
+                patient.emergency_contact_phone = "+12015550142"
                 patient.emergency_contact_relationship = "Family"
                 patient.save(
                     update_fields=[

@@ -49,7 +49,7 @@ def seed(*, clinician: User, reception: User) -> list[tuple[Visit, str]]:
             first_name=first,
             last_name=last,
             date_of_birth=dob,
-            defaults={"email": email, "phone": f"555-01{index:02d}"},
+            defaults={"email": email, "phone": f"+1201555{100 + index:04d}"},
         )
         visit = patient.visits.first()
         if visit is None:

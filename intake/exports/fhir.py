@@ -1,5 +1,7 @@
-"""One patient's record as a FHIR R4 Bundle: Patient, a QuestionnaireResponse per screening, and a
-Consent per signed consent with its PDF attached.
+"""One patient's record as a FHIR R4 Bundle: Patient, an Encounter per visit, a QuestionnaireResponse per
+screening and per set of outcome measures, an Observation per score (linked to the patient, the
+encounter and the response), the Questionnaires those responses answer, and a Consent per signed
+consent with its PDF attached.
 
 Plain dicts built here; tests validate them with the `fhir.resources` package (its R4B models, which
 match R4 for these three resources). Resource ids are the portal's UUIDs, so references are stable.
@@ -8,6 +10,7 @@ match R4 for these three resources). Resource ids are the portal's UUIDs, so ref
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import uuid
 from typing import Any
@@ -15,7 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from intake.models import Patient, Visit
+from intake.models import OutcomeResponse, Patient, Visit
+from intake.questionnaires import Definition, load
 from intake.staff.display import score_rows
 
 FHIR_BASE = "urn:uuid:"
@@ -61,10 +65,10 @@ def patient_resource(patient: Patient) -> dict[str, Any]:
     return resource
 
 
-def _answer(value) -> list[dict]:
+def _answer(value: object) -> list[dict[str, object]]:
     """FHIR answers for one stored value; lists become several answers."""
     values = value if isinstance(value, list) else [value]
-    answers = []
+    answers: list[dict[str, object]] = []
     for item in values:
         if item is None or item == "":
             continue
@@ -193,24 +197,214 @@ def consent_resource(record, patient_pk) -> dict[str, Any]:
     return resource
 
 
+# --- Questionnaires, encounters and scores as Observations ------------------------------------------
+
+LOINC = "http://loinc.org"
+# Scores without a LOINC code get a code from the portal's own code system.
+LOCAL_SCORES = "urn:dry-needling-portal:scores"
+# (score path in the stored scores, LOINC code or None, display)
+SCORE_CODES: dict[str, list[tuple[str, str | None, str]]] = {
+    "screening": [
+        ("nprs.now.score", "72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),
+        ("nprs.worst.score", None, "Pain at its worst in the last week, 0-10"),
+        ("nprs.best.score", None, "Pain at its best in the last week, 0-10"),
+        ("gad7.total", "70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]"),
+        ("procedure_anxiety.score", None, "Anxiety about needling, 0-10"),
+        ("needle_fear.score", None, "Needle fear, 0-10"),
+    ],
+    "outcomes": [
+        ("nprs.now.score", "72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),
+        ("nprs.worst.score", None, "Pain at its worst in the last week, 0-10"),
+        ("nprs.best.score", None, "Pain at its best in the last week, 0-10"),
+        ("psfs.score", None, "Patient-Specific Functional Scale, mean of activities, 0-10"),
+        ("groc.score", None, "Global rating of change, -7 to +7"),
+    ],
+}
+ITEM_TYPES = {
+    "scale": "integer",
+    "choice": "choice",
+    "multichoice": "choice",
+    "text": "string",
+    "textarea": "text",
+    "email": "string",
+    "phone": "string",
+    "date": "date",
+}
+
+
+def _canonical(name: str) -> str:
+    return f"{settings.SITE_URL}/questionnaires/{name}"
+
+
+def questionnaire_resource(definition: Definition) -> dict[str, Any]:
+    """A questionnaire version as a FHIR Questionnaire, with English texts (the clinic's record)."""
+    groups = []
+    for section in definition.sections:
+        items = []
+        for item in section.items:
+            entry: dict[str, Any] = {
+                "linkId": item.key,
+                "text": definition.label(item, "en"),
+                "type": ITEM_TYPES.get(item.type, "string"),
+                "required": item.required,
+            }
+            if item.type == "multichoice":
+                entry["repeats"] = True
+            if item.type in {"choice", "multichoice"}:
+                entry["answerOption"] = [
+                    {"valueCoding": {"code": value, "display": label}}
+                    for value, label in definition.choices(item, "en")
+                ]
+            items.append(entry)
+        groups.append(
+            {
+                "linkId": section.key,
+                "text": definition.text("en", "sections", section.key, "title", default=section.key),
+                "type": "group",
+                "item": items,
+            }
+        )
+    return {
+        "resourceType": "Questionnaire",
+        "id": f"{definition.name}-{definition.version}".replace(".", "-"),
+        "url": _canonical(definition.name),
+        "version": definition.version,
+        "name": definition.name.capitalize(),
+        "status": "active",
+        "item": groups,
+    }
+
+
+def encounter_resource(visit: Visit, patient_pk) -> dict[str, Any]:
+    record = getattr(visit, "record", None)
+    start = record.treated_at if record is not None else visit.scheduled_at
+    return {
+        "resourceType": "Encounter",
+        "id": str(visit.pk),
+        "status": "finished" if record is not None else "planned",
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB", "display": "ambulatory"},
+        "subject": _ref("Patient", patient_pk),
+        "period": {"start": _instant(start)},
+    }
+
+
+def _score_at(scores: dict, path: str):
+    node: Any = scores
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def observations(name: str, scores: dict, *, response_pk, visit: Visit, patient_pk, when) -> list[dict[str, Any]]:
+    """One Observation per score, each derived from its QuestionnaireResponse."""
+    found = []
+    for path, loinc, display in SCORE_CODES[name]:
+        value = _score_at(scores or {}, path)
+        if value is None:
+            continue
+        codings = [{"system": LOCAL_SCORES, "code": f"{name}.{path}", "display": display}]
+        if loinc:
+            codings.insert(0, {"system": LOINC, "code": loinc, "display": display})
+        resource: dict[str, Any] = {
+            "resourceType": "Observation",
+            "id": str(uuid.uuid5(uuid.UUID(str(response_pk)), path)),
+            "status": "final",
+            "category": [
+                {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "survey"}]}
+            ],
+            "code": {"coding": codings, "text": display},
+            "subject": _ref("Patient", patient_pk),
+            "encounter": _ref("Encounter", visit.pk),
+            "effectiveDateTime": _instant(when),
+            "derivedFrom": [_ref("QuestionnaireResponse", response_pk)],
+        }
+        if isinstance(value, int):
+            resource["valueInteger"] = value
+        else:
+            resource["valueQuantity"] = {"value": value, "unit": "score"}
+        found.append(resource)
+    return found
+
+
+def outcome_questionnaire_response(outcome: OutcomeResponse, patient_pk) -> dict[str, Any]:
+    items = [
+        {"linkId": key, "answer": _answer(value)} for key, value in (outcome.answers or {}).items() if _answer(value)
+    ]
+    resource: dict[str, Any] = {
+        "resourceType": "QuestionnaireResponse",
+        "id": str(outcome.pk),
+        "questionnaire": f"{_canonical('outcomes')}|{outcome.questionnaire_version}",
+        "status": "completed",
+        "subject": _ref("Patient", patient_pk),
+        "encounter": _ref("Encounter", outcome.visit_id),
+        "authored": _instant(outcome.submitted_at),
+    }
+    if items:
+        resource["item"] = items
+    return resource
+
+
+def _full_url(resource: dict) -> str:
+    if resource["resourceType"] == "Questionnaire":
+        return f"{resource['url']}|{resource['version']}"
+    return f"{FHIR_BASE}{resource['id']}"
+
+
 def patient_bundle(patient: Patient) -> dict[str, Any]:
     visits = list(
-        patient.visits.select_related("screening")
+        patient.visits.select_related("screening", "record", "outcomes")
         .prefetch_related("consents__consent_version")
         .order_by("scheduled_at")
     )
     resources = [patient_resource(patient)]
+    answered: set[tuple[str, str]] = set()
     for visit in visits:
+        has_record = getattr(visit, "record", None) is not None
+        if has_record or getattr(visit, "screening", None) is not None or getattr(visit, "outcomes", None) is not None:
+            resources.append(encounter_resource(visit, patient.pk))
         response = questionnaire_response(visit, patient.pk)
         if response is not None:
+            response["encounter"] = _ref("Encounter", visit.pk)
             resources.append(response)
+            screening = visit.screening
+            answered.add(("screening", screening.questionnaire_version))
+            resources.extend(
+                observations(
+                    "screening",
+                    screening.scores,
+                    response_pk=screening.pk,
+                    visit=visit,
+                    patient_pk=patient.pk,
+                    when=screening.submitted_at or screening.updated_at,
+                )
+            )
+        outcome = getattr(visit, "outcomes", None)
+        if outcome is not None:
+            resources.append(outcome_questionnaire_response(outcome, patient.pk))
+            answered.add(("outcomes", outcome.questionnaire_version))
+            resources.extend(
+                observations(
+                    "outcomes",
+                    outcome.scores,
+                    response_pk=outcome.pk,
+                    visit=visit,
+                    patient_pk=patient.pk,
+                    when=outcome.submitted_at,
+                )
+            )
         resources.extend(consent_resource(record, patient.pk) for record in visit.consents.all())
         if visit.consent_on_paper:
             resources.append(paper_consent_resource(visit, patient.pk))
+    for name, version in sorted(answered):
+        # A response to a version no longer on disk still names it canonically.
+        with contextlib.suppress(FileNotFoundError):
+            resources.append(questionnaire_resource(load(name, version)))
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
         "type": "collection",
         "timestamp": _instant(timezone.now()),
-        "entry": [{"fullUrl": f"{FHIR_BASE}{resource['id']}", "resource": resource} for resource in resources],
+        "entry": [{"fullUrl": _full_url(resource), "resource": resource} for resource in resources],
     }

@@ -7,17 +7,27 @@ else) or shows the calm "link not valid" page. Kiosk mode grants the same access
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import wraps
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 
-from intake.models import AccessLink
+from intake.models import AccessLink, Patient, Visit
 from portal.access import PATIENT_SESSION_KEY
 
 SESSION_KEY = PATIENT_SESSION_KEY
+
+
+class PatientRequest(HttpRequest):
+    """The request a patient view receives from `patient_required`: the link, its visit and its patient."""
+
+    access_link: AccessLink
+    visit: Visit
+    patient: Patient
 
 
 def grant(request: HttpRequest, link: AccessLink, *, kiosk: bool = False) -> None:
@@ -26,7 +36,7 @@ def grant(request: HttpRequest, link: AccessLink, *, kiosk: bool = False) -> Non
     request.session[SESSION_KEY] = {
         "link": str(link.pk),
         "visit": str(link.visit_id),
-        "expires": (timezone.now() + timezone.timedelta(seconds=settings.PATIENT_SESSION_SECONDS)).isoformat(),
+        "expires": (timezone.now() + timedelta(seconds=settings.PATIENT_SESSION_SECONDS)).isoformat(),
         "kiosk": kiosk,
     }
     request.session.set_expiry(settings.PATIENT_SESSION_SECONDS)
@@ -41,7 +51,7 @@ def granted_link(request: HttpRequest) -> AccessLink | None:
     grant_data = request.session.get(SESSION_KEY)
     if not grant_data:
         return None
-    if timezone.datetime.fromisoformat(grant_data["expires"]) <= timezone.now():
+    if datetime.fromisoformat(grant_data["expires"]) <= timezone.now():
         revoke(request)
         return None
     link = (
@@ -72,9 +82,10 @@ def patient_required(view):
         link = granted_link(request)
         if link is None:
             return link_not_valid(request)
-        request.access_link = link
-        request.visit = link.visit
-        request.patient = link.visit.patient
+        patient_request = cast(PatientRequest, request)
+        patient_request.access_link = link
+        patient_request.visit = link.visit
+        patient_request.patient = link.visit.patient
         translation.activate(request.session.get("patient_language") or link.visit.language)
         response = view(request, *args, **kwargs)
         response.headers.setdefault("Cache-Control", "no-store")

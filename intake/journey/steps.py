@@ -1,9 +1,10 @@
 """The patient's journey as an ordered list of steps: what is done, what comes next, where to resume.
 
-Each step is done when a timestamp on the visit is set (`Visit.mark(...)`). A step can be opened once
-every step before it is done; the first step that is not done is where the patient resumes. The consent
-step lives in consent/ and aftercare in intake/aftercare/; every step's URL name must resolve (a test
-reverses each one), so a mistyped name fails loudly instead of hiding a step.
+Each step is done when a timestamp on the visit is set (`Visit.mark(...)`), one of the journey's
+milestones (`intake/journey/milestones.py`, the one list that progress and the consent PDF also use).
+A step can be opened once every step before it is done; the first step that is not done is where the
+patient resumes. The consent step lives in consent/ and aftercare in intake/aftercare/; every step's URL
+name must resolve (a test reverses each one), so a mistyped name fails loudly instead of hiding a step.
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ the clinician (UnderstandingResult.first_try: key -> correct at the first try).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from intake.journey.explanation import SECTIONS_BY_KEY
@@ -21,14 +21,17 @@ from intake.journey.explanation import Section as ExplanationSection
 from intake.models import UnderstandingResult, Visit
 from portal import audit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 CHECK_VERSION = "2026.1"
 
 
 @dataclass(frozen=True)
 class Question:
     key: str
-    text: str | Promise
-    choices: list[tuple[str, str | Promise]]
+    text: StrOrPromise
+    choices: list[tuple[str, StrOrPromise]]
     correct: str
     explanation: str  # key of the explanation section to show again
 

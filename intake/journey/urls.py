@@ -15,5 +15,6 @@ urlpatterns = [
     path("screening/<slug:section>/", screening_views.screening_section, name="screening-section"),
     path("check/", views.understanding_check, name="understanding"),
     path("before-your-visit/", views.before_visit, name="before-visit"),
+    path("name-spelled-wrong/", views.name_spelled_wrong, name="name-wrong"),
     # consent:sign and aftercare:home live in their own rooms (consent/urls_patient.py, intake/aftercare/urls.py).
 ]

@@ -12,12 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from intake.journey import explanation as explanation_content
 from intake.journey import steps as journey
 from intake.journey import understanding
-from intake.journey.access import patient_required
+from intake.journey.access import PatientRequest, is_kiosk, patient_required
 from portal import audit
+from portal.forms import posted
 
 
 def page_language() -> str:
@@ -25,12 +27,7 @@ def page_language() -> str:
     return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
-def posted(request: HttpRequest):
-    """The POST data on a POST, even when empty (an empty form must still be validated), else None."""
-    return request.POST if request.method == "POST" else None
-
-
-def out_of_order(request: HttpRequest, step_key: str) -> HttpResponse | None:
+def out_of_order(request: PatientRequest, step_key: str) -> HttpResponse | None:
     """Send the patient to the step they must finish first, if there is one."""
     missing = journey.first_missing_before(request.visit, step_key)
     if missing is None:
@@ -44,7 +41,7 @@ def _after_understanding_url() -> str:
 
 
 @patient_required
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: PatientRequest) -> HttpResponse:
     """Where the patient stands: each step done, the next one to do, and aftercare once it opens."""
     visit = request.visit
     audit.record("journey.progress_viewed", request=request, obj=visit, patient=request.patient)
@@ -55,6 +52,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         "aftercare_url": journey.aftercare_url(visit),
         "visited": visit.visited_at is not None,
         "all_done": all(state.done for state in states if state.step.stamp),
+        "kiosk": is_kiosk(request),
     }
     return render(request, "intake/journey/progress.html", context)
 
@@ -67,7 +65,7 @@ class ReadForm(forms.Form):
 
 
 @patient_required
-def explanation(request: HttpRequest) -> HttpResponse:
+def explanation(request: PatientRequest) -> HttpResponse:
     visit = request.visit
     form = ReadForm(posted(request))
     if request.method == "POST":
@@ -93,7 +91,7 @@ def _shown_after(request: HttpRequest) -> int | None:
 
 
 @patient_required
-def understanding_check(request: HttpRequest) -> HttpResponse:
+def understanding_check(request: PatientRequest) -> HttpResponse:
     visit = request.visit
     if (early := out_of_order(request, "understanding")) is not None:
         return early
@@ -130,7 +128,7 @@ def understanding_check(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
-def before_visit(request: HttpRequest) -> HttpResponse:
+def before_visit(request: PatientRequest) -> HttpResponse:
     visit = request.visit
     audit.record("journey.before_visit_viewed", request=request, obj=visit, patient=request.patient)
     return render(
@@ -138,3 +136,20 @@ def before_visit(request: HttpRequest) -> HttpResponse:
         "intake/journey/before_visit.html",
         {"visit": visit, "signed": visit.signed_at is not None, "consent_url": reverse("consent:sign")},
     )
+
+
+@require_POST
+@patient_required
+def name_spelled_wrong(request: PatientRequest) -> HttpResponse:
+    """One tap from the consent page: reception sees a note on the record and fixes the spelling."""
+    from intake.patients.services import report_name_misspelled
+
+    report_name_misspelled(patient=request.patient, request=request)
+    messages.success(
+        request,
+        _(
+            "Thank you. We told the clinic, and they will fix your name. "
+            "To sign now, type your name as it is shown. Or you can wait and sign after they fix it."
+        ),
+    )
+    return redirect("consent:sign")

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+import uuid
+
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from intake.links.tokens import issue_token_for, patient_url
+from intake.links.message_links import LINK, current_link, message_url
+from intake.links.tokens import issue_token_for
 from intake.models import AccessLink, Visit
+from messaging.render import Unsendable, register_context
+from messaging.services import queue_to_patient
 from portal import audit
-from portal.emails import make_message
 from portal.models import User
+
+LINK_TEMPLATE = "link"
 
 
 @transaction.atomic
@@ -54,14 +59,27 @@ def unlock_link(*, link: AccessLink, by: User, request: HttpRequest | None = Non
     audit.record("link.unlocked", request=request, actor=by, obj=link, patient=link.visit.patient)
 
 
-def send_link_email(*, visit: Visit, token: str) -> None:
-    """Email the patient their link once the surrounding transaction commits."""
-    patient = visit.patient
-    context = {
-        "patient": patient,
-        "visit": visit,
-        "url": patient_url(token),
-        "clinic": {"name": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE},
-    }
-    message = make_message("link", patient.email, context, language=visit.language)
-    transaction.on_commit(message.send)
+@transaction.atomic
+def send_link_message(*, visit: Visit, request: HttpRequest | None = None) -> list:
+    """Queue the link by email and text (each usable channel) once the surrounding transaction
+    commits. The message carries a signed reference to the visit's current link, made when it is
+    sent (intake/links/message_links.py): the token itself is never stored, so the log cannot show it."""
+    queued = queue_to_patient(
+        patient=visit.patient,
+        visit=visit,
+        template=LINK_TEMPLATE,
+        context={"visit": str(visit.pk)},
+        key=f"link:{visit.pk}:{uuid.uuid4()}",  # every press of "send" sends
+    )
+    return queued
+
+
+def _link_message_context(message) -> dict:
+    visit = Visit.objects.select_related("patient").get(pk=message.context["visit"])
+    link = current_link(visit)
+    if link is None:
+        raise Unsendable("no_usable_link")
+    return {"patient": visit.patient, "visit": visit, "url": message_url(link, purpose=LINK)}
+
+
+register_context(LINK_TEMPLATE, _link_message_context, label="Link to the visit")

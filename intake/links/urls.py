@@ -7,5 +7,6 @@ from intake.links import views
 app_name = "patient"
 
 urlpatterns = [
+    path("r/<str:reference>/", views.reference_entry, name="reference_entry"),
     path("<str:token>/", views.entry, name="entry"),
 ]

@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from intake.journey.access import grant, granted_link, link_not_valid
-from intake.journey.views import posted
+from intake.links.message_links import link_for_reference
 from intake.links.tokens import find_usable_link
-from intake.models import AccessLink
+from intake.models import AccessLink, Visit
 from portal import audit
 from portal.audit import client_ip
 from portal.bounds import BoundedDateField
+from portal.forms import posted
 
 DOB_ATTEMPTS_PER_IP_PER_HOUR = 30
 
@@ -48,10 +49,21 @@ def _ip_attempts_key(request: HttpRequest) -> str:
 
 @never_cache
 def entry(request: HttpRequest, token: str) -> HttpResponse:
-    link = find_usable_link(token)
+    return _gate(request, find_usable_link(token))
+
+
+@never_cache
+def reference_entry(request: HttpRequest, reference: str) -> HttpResponse:
+    """A link from a message (/p/r/<reference>/): a signed reference to the visit's current link
+    (intake/links/message_links.py). It leads to that link's own date-of-birth gate: same attempt
+    counter, same lock; nothing is issued or revoked."""
+    return _gate(request, link_for_reference(reference))
+
+
+def _gate(request: HttpRequest, link: AccessLink | None) -> HttpResponse:
     if link is None:
         return link_not_valid(request)
-    translation.activate(link.visit.language)
+    translation.activate(_chosen_language(request, link))
     current = granted_link(request)
     if current is not None and current.pk == link.pk:
         return redirect("journey:progress")
@@ -67,13 +79,17 @@ def entry(request: HttpRequest, token: str) -> HttpResponse:
             if form.cleaned_data["date_of_birth"] == link.visit.patient.date_of_birth:
                 return _confirmed(request, link)
             return _failed(request, link, form)
-    return render(request, "intake/links/confirm_dob.html", {"form": form})
+    return render(request, "intake/links/confirm_dob.html", {"form": form, **_language_context(request, link)})
 
 
 def _confirmed(request: HttpRequest, link: AccessLink) -> HttpResponse:
     now = timezone.now()
     AccessLink.objects.filter(pk=link.pk).update(last_used_at=now, failed_dob_attempts=0)
     link.visit.mark("opened_at", now)
+    chosen = _chosen_language(request, link)
+    if chosen != link.visit.language:  # the language picked on this page becomes the visit's
+        Visit.objects.filter(pk=link.visit_id).update(language=chosen)
+        audit.record("visit.language_changed", request=request, obj=link.visit, details={"language": chosen})
     audit.record("link.dob_confirmed", request=request, access_link=link, obj=link, patient=link.visit.patient)
     grant(request, link)
     return redirect("journey:progress")
@@ -102,4 +118,27 @@ def _failed(request: HttpRequest, link: AccessLink, form: DateOfBirthForm) -> Ht
     if locked:
         return render(request, "intake/links/link_locked.html", status=403)
     form.add_error("date_of_birth", _("That date of birth does not match our records. Please check and try again."))
-    return render(request, "intake/links/confirm_dob.html", {"form": form}, status=200)
+    left = settings.ACCESS_LINK_MAX_DOB_FAILURES - link.failed_dob_attempts
+    # From the third wrong try on, the patient is told how close the lock is and what to do about it.
+    tries_left = left if link.failed_dob_attempts >= 3 else None  # noqa: PLR2004
+    return render(
+        request,
+        "intake/links/confirm_dob.html",
+        {"form": form, "tries_left": tries_left, **_language_context(request, link)},
+        status=200,
+    )
+
+
+def _language_context(request: HttpRequest, link: AccessLink) -> dict:
+    """The languages the date-of-birth page can switch to (by ?lang=, before anyone is signed in)."""
+    current = translation.get_language()
+    return {
+        "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != current],
+        "chosen_language": current,
+    }
+
+
+def _chosen_language(request: HttpRequest, link: AccessLink) -> str:
+    """?lang= (or the posted choice) when it is one of ours; else the visit's language."""
+    code = request.POST.get("lang") or request.GET.get("lang") or ""
+    return code if code in dict(settings.LANGUAGES) else link.visit.language

@@ -1,6 +1,6 @@
 """Trigram indexes for reception's partial search (PostgreSQL only).
 
-The board matches names and phone digits with LIKE '%text%' (intake.staff_search). A B-tree cannot
+The board matches names and phone digits with LIKE '%text%' (intake.patients.search). A B-tree cannot
 serve a leading wildcard; a pg_trgm GIN index can, so a search stays an index lookup with tens of
 thousands of patients. SQLite (a laptop's few rows) skips this. If the database role may not create
 the extension, the migration leaves a note and carries on: search still works, only without the index.

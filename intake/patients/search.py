@@ -3,7 +3,7 @@
 Choices that keep it fast with tens of thousands of patients:
 - names are matched against `Patient.search_name`, a lower-case accent-free copy kept by save(), so
   "zoe" finds "Zoë" without a function call per row; each typed word must appear in the name;
-- dates of birth (YYYY-MM-DD or DD/MM/YYYY) are an exact match on the indexed column;
+- dates of birth (ISO or the clinic's order, portal/dates.py) are an exact match on the indexed column;
 - emails are an exact match (as typed or lower-cased) on the indexed column;
 - phone numbers are matched on their digits (`Patient.search_phone`).
 Partial matches are LIKE '%word%'. On PostgreSQL a trigram GIN index (migration
@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import Q
 
+from messaging.phones import parse_phone
+from portal.dates import parse_clinic_date
+
 _PHONE_CHARS = re.compile(r"^[\d\s()+.\-]+$")
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
 
 
 def fold_for_search(text: str) -> str:
@@ -33,12 +35,7 @@ def digits_only(text: str) -> str:
 
 
 def parse_date_of_birth(text: str) -> date | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
-        except ValueError:
-            continue
-    return None
+    return parse_clinic_date(text)
 
 
 def patient_search_q(text: str, *, prefix: str = "") -> Q | None:
@@ -52,7 +49,11 @@ def patient_search_q(text: str, *, prefix: str = "") -> Q | None:
     if "@" in text:
         return Q(**{f"{prefix}email__in": sorted({text, text.lower()})})
     if _PHONE_CHARS.match(text) and len(digits_only(text)) >= 3:
-        return Q(**{f"{prefix}search_phone__contains": digits_only(text)})
+        # A whole number typed the local way ("07400 123456") matches its stored E.164 form
+        # (+447400123456) through the national number; partial digits match as typed.
+        number = parse_phone(text)
+        digits = str(number.national_number) if number is not None else digits_only(text)
+        return Q(**{f"{prefix}search_phone__contains": digits})
     condition = Q()
     for word in fold_for_search(text).split()[:5]:
         condition &= Q(**{f"{prefix}search_name__contains": word})

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from intake.links.services import issue_link
 from intake.links.tokens import patient_url
@@ -85,6 +86,7 @@ PATIENT_EDITABLE_FIELDS = (
     "emergency_contact_phone",
     "emergency_contact_relationship",
     "preferred_language",
+    "sms_opt_out",
 )
 
 
@@ -122,9 +124,22 @@ def update_patient(
     for name in changed:
         setattr(current, name, data[name])
     current.revision = expected_revision + 1
-    current.save(update_fields=[*changed, "revision"])
+    saved = [*changed, "revision"]
+    if {"first_name", "last_name"} & set(changed) and current.name_reported_wrong_at:
+        current.name_reported_wrong_at = None  # the spelling was fixed: the patient's note is dealt with
+        saved.append("name_reported_wrong_at")
+    current.save(update_fields=saved)
     PatientChange.objects.create(patient=current, changed_by=by, fields=changed)
     audit.record(
         "patient.updated", request=request, actor=by, obj=current, patient=current, details={"fields": changed}
     )
     return changed
+
+
+@transaction.atomic
+def report_name_misspelled(*, patient: Patient, request: HttpRequest | None = None) -> None:
+    """The patient says the name on file is spelled wrong: a note for reception on the record (no text kept)."""
+    if patient.name_reported_wrong_at is None:
+        patient.name_reported_wrong_at = timezone.now()
+        patient.save(update_fields=["name_reported_wrong_at"])
+    audit.record("patient.name_reported_wrong", request=request, obj=patient, patient=patient)

@@ -3,7 +3,8 @@
 Each version lives in its own folder, `intake/questionnaires/<name>/<version>/`:
 
 - `definition.json`: sections, items (key, type, choices, `show_if` condition, limits), scores and flag
-  rules. No words a patient reads.
+  rules, each rule with its explanation for the clinician next to its condition. No words a patient
+  reads. Checked on load against `schema.py`: a broken definition fails loudly, never half-works.
 - `<language>.json`: every text (section titles, item labels and help, choice labels, flag titles and
   rules). English is complete; another language may be partial and falls back to English key by key,
   so a Spanish text set is a new file, not new code.
@@ -20,12 +21,25 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from intake.questionnaires.schema import QuestionnaireError, validate
 from intake.regions import BODY_REGIONS, CHEST_RISK_REGIONS
+
+__all__ = [
+    "Definition",
+    "Item",
+    "QuestionnaireError",
+    "Section",
+    "current_version",
+    "load",
+    "names",
+    "problems",
+    "read",
+    "versions",
+]
 
 ROOT = Path(__file__).resolve().parent
 FALLBACK_LANGUAGE = "en"
 
-ITEM_TYPES = {"text", "textarea", "email", "phone", "date", "choice", "multichoice", "scale"}
 LEVELS = {"plan": 1, "review": 2, "stop": 3}  # = intake.models.FlagLevel values
 
 # Symbolic lists a definition may name instead of spelling out (kept in one place in code).
@@ -66,6 +80,9 @@ class Definition:
     scores: list[dict]
     flags: list[dict]
     folder: Path
+    # Outcome measures: which score each one reads and its minimal important difference, with its source.
+    measures: dict[str, dict] = field(default_factory=dict)
+    comfort_items: list[str] = field(default_factory=list)
     items: dict[str, Item] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -73,11 +90,19 @@ class Definition:
 
     # --- structure -------------------------------------------------------------------------------
     @property
+    def score_keys(self) -> list[str]:
+        return [score["key"] for score in self.scores]
+
+    @property
     def section_keys(self) -> list[str]:
         return [section.key for section in self.sections]
 
-    def section(self, key: str) -> Section | None:
-        return next((section for section in self.sections if section.key == key), None)
+    def section(self, key: str) -> Section:
+        """The section with this key; KeyError for an unknown one."""
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise KeyError(key)
 
     def choice_values(self, item: Item) -> list[str]:
         if isinstance(item.choices, list):
@@ -96,6 +121,13 @@ class Definition:
                 if entry["value"] == value:
                     return entry.get("score")
         return None
+
+    def flag(self, code: str) -> dict:
+        """The flag rule with this code; KeyError for an unknown one."""
+        for rule in self.flags:
+            if rule["code"] == code:
+                return rule
+        raise KeyError(code)
 
     # --- texts -----------------------------------------------------------------------------------
     def texts(self, language: str) -> dict:
@@ -153,6 +185,8 @@ def _version_key(name: str) -> tuple:
 
 def versions(name: str = "screening") -> list[str]:
     folder = ROOT / name
+    if not folder.is_dir():
+        return []
     return sorted((child.name for child in folder.iterdir() if (child / "definition.json").exists()), key=_version_key)
 
 
@@ -164,8 +198,23 @@ def current_version(name: str = "screening") -> str:
 def load(name: str = "screening", version: str | None = None) -> Definition:
     """The definition of one version (the current one by default)."""
     version = version or current_version(name)
-    folder = ROOT / name / version
-    raw = json.loads((folder / "definition.json").read_text(encoding="utf-8"))
+    return read(name, ROOT / name / version)
+
+
+def names() -> list[str]:
+    """Every questionnaire with at least one version."""
+    return sorted(child.name for child in ROOT.iterdir() if child.is_dir() and versions(child.name))
+
+
+def read(name: str, folder: Path) -> Definition:
+    """One version's definition, read and checked afresh (load() keeps what it reads)."""
+    path = folder / "definition.json"
+    where = f"{name} {folder.name} (definition.json)"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise QuestionnaireError(f"{where} is not valid JSON: {error}") from None
+    validate(raw, where=where)
     sections = [
         Section(
             key=section["key"],
@@ -197,51 +246,24 @@ def load(name: str = "screening", version: str | None = None) -> Definition:
         scores=raw.get("scores", []),
         flags=raw.get("flags", []),
         folder=folder,
+        measures=raw.get("measures", {}),
+        comfort_items=raw.get("comfort", []),
     )
 
 
 def problems(definition: Definition) -> list[str]:
-    """What is wrong with a definition: unknown types, dangling references, missing English texts."""
+    """The English texts a definition lacks (its structure and references are checked on load, schema.py)."""
     found: list[str] = []
-    keys = set(definition.items)
     for item in definition.items.values():
-        if item.type not in ITEM_TYPES:
-            found.append(f"{item.key}: unknown type {item.type}")
-        if item.type in {"choice", "multichoice"} and not definition.choice_values(item):
-            found.append(f"{item.key}: no choices")
-        if item.type in {"text", "textarea"} and not item.max_length:
-            found.append(f"{item.key}: free text needs max_length")
         if not definition.text(FALLBACK_LANGUAGE, "items", item.key, "label"):
             found.append(f"{item.key}: no English label")
         for value in definition.choice_values(item):
             if item.type in {"choice", "multichoice"} and definition.choice_label(item, value, "en") == value:
                 found.append(f"{item.key}: no English label for choice {value}")
-        for ref in _condition_items(item.show_if):
-            if ref not in keys:
-                found.append(f"{item.key}: show_if names unknown item {ref}")
     for section in definition.sections:
         if not definition.text(FALLBACK_LANGUAGE, "sections", section.key, "title"):
             found.append(f"section {section.key}: no English title")
     for rule in definition.flags:
-        if rule.get("level") not in LEVELS:
-            found.append(f"flag {rule.get('code')}: unknown level {rule.get('level')}")
-        for ref in _condition_items(rule.get("when")):
-            if ref not in keys:
-                found.append(f"flag {rule['code']}: names unknown item {ref}")
-        for part in ("title", "rule"):
-            if not definition.text(FALLBACK_LANGUAGE, "flags", rule["code"], part):
-                found.append(f"flag {rule['code']}: no English {part}")
+        if not definition.text(FALLBACK_LANGUAGE, "flags", rule["code"], "title"):
+            found.append(f"flag {rule['code']}: no English title")
     return found
-
-
-def _condition_items(condition: dict | None) -> list[str]:
-    if not condition:
-        return []
-    refs = []
-    for key in ("all", "any"):
-        for part in condition.get(key, []):
-            refs.extend(_condition_items(part))
-    for key in ("item", "overlaps_item"):
-        if key in condition:
-            refs.append(condition[key])
-    return refs

@@ -9,8 +9,19 @@ from intake.questionnaires import Definition
 from intake.screening.forms import stored_values
 
 
-def answers_for_display(definition: Definition, response: ScreeningResponse | None, patient: Patient, language: str):
-    """Each section with (label, shown answer) rows, for the patient's own "your answers" page."""
+def answers_for_display(
+    definition: Definition,
+    response: ScreeningResponse | None,
+    patient: Patient,
+    language: str,
+    *,
+    answered_only: bool = False,
+) -> list[dict]:
+    """Each section with (label, shown answer) rows, for the patient's own "your answers" page.
+
+    The patient sees every question, "Not answered" included; staff pass `answered_only` and get the
+    answered ones only (sections left empty are dropped).
+    """
     answers = response.answers if response else {}
     sections = []
     for section in definition.sections:
@@ -18,7 +29,7 @@ def answers_for_display(definition: Definition, response: ScreeningResponse | No
         values = stored_values(definition, section.key, answers=answers, patient=patient)
         for item in section.items:
             value = values.get(item.key)
-            if item.show_if and value in (None, "", []):
+            if (item.show_if or answered_only) and value in (None, "", []):
                 continue
             if value in (None, "", []):
                 shown = _("Not answered")
@@ -32,6 +43,8 @@ def answers_for_display(definition: Definition, response: ScreeningResponse | No
             else:
                 shown = str(value)
             rows.append((definition.label(item, language), shown))
+        if answered_only and not rows:
+            continue
         sections.append(
             {
                 "key": section.key,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import date
 from typing import Any
 
@@ -25,9 +24,9 @@ from django.utils.translation import gettext_lazy
 from intake.models import Patient
 from intake.questionnaires import Definition, Item
 from intake.screening.rules import evaluate
+from messaging.phones import normalise_phone
 from portal.bounds import BoundedDateField
 
-PHONE_RE = re.compile(r"^[0-9+()\-.\s/]+$")
 STATE_FIELD = "form_state"
 
 
@@ -36,16 +35,15 @@ BAD_CHOICE = gettext_lazy("Please choose one of the answers shown.")
 
 
 class PhoneField(forms.CharField):
+    """Parsed and stored as E.164 (messaging.phones), so the clinic can call and text it."""
+
     def clean(self, value):
-        value = super().clean(value)
-        if value:
-            digits = sum(ch.isdigit() for ch in value)
-            if not PHONE_RE.match(value) or digits < 6 or digits > 20:
-                raise forms.ValidationError(_("Enter a phone number using digits, spaces, + or -."), code="invalid")
-        return value
+        return normalise_phone(super().clean(value))
 
 
-def _length_messages(limit: int) -> dict:
+def _length_messages(limit: int | None) -> dict[str, Any]:
+    if limit is None:
+        return {}
     return {"max_length": gettext_lazy("Please keep this to %(limit)d characters or fewer.") % {"limit": limit}}
 
 
@@ -53,7 +51,7 @@ def _field_for(definition: Definition, item: Item, language: str) -> forms.Field
     label = definition.label(item, language)
     help_text = definition.text(language, "items", item.key, "help")
     required = item.required and not item.show_if  # follow-ups are checked in clean()
-    common = {"label": label, "help_text": help_text, "required": required}
+    common: dict[str, Any] = {"label": label, "help_text": help_text, "required": required}
     messages = {"required": REQUIRED, "invalid_choice": BAD_CHOICE}
     if item.type == "text":
         return forms.CharField(
@@ -204,8 +202,9 @@ class SectionForm(forms.Form):
     def fields_in_section(self) -> set[str]:
         return {item.key for item in self.section.items}
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for item in self.section.items:
             if item.type == "date" and cleaned.get(item.key):
                 self._check_date(item, cleaned[item.key])

@@ -110,14 +110,20 @@ def score(definition: Definition, answers: dict) -> dict:
             if part:
                 scores[rule["key"]] = part
         elif rule["type"] == "sum":
-            values = []
+            values: list[int | None] = []
             for item_key in rule["items"]:
                 raw = answers.get(item_key)
                 item_score = definition.choice_score(definition.items[item_key], str(raw)) if raw is not None else None
                 values.append(item_score)
-            if values and all(v is not None for v in values):
-                total = sum(values)
+            known = [v for v in values if v is not None]
+            if values and len(known) == len(values):
+                total = sum(known)
                 scores[rule["key"]] = {"total": total, "band": _band(total, rule["bands"])}
+        elif rule["type"] == "mean":
+            # The mean of the items answered (PSFS: one to three activities), to one decimal.
+            given = [int(answers[key]) for key in rule["items"] if answers.get(key) not in (None, "")]
+            if given:
+                scores[rule["key"]] = {"score": round(sum(given) / len(given), 1), "count": len(given)}
         elif rule["type"] == "value" and answers.get(rule["item"]) is not None:
             scores[rule["key"]] = {"score": int(answers[rule["item"]])}
     return scores
@@ -127,10 +133,12 @@ def _answer_text(definition: Definition, key: str, answers: dict, scores: dict, 
     texts_facts = definition.texts(language).get("facts", {})
     if key == "@age":
         return texts_facts.get("age", "Age {age}").format(age=facts.get("age"))
-    if key == "@gad7":
-        gad7 = scores.get("gad7", {})
-        band = definition.text(language, "bands", gad7.get("band", ""), default=gad7.get("band", ""))
-        return texts_facts.get("gad7", "GAD-7 {total} ({band})").format(total=gad7.get("total"), band=band)
+    if key.startswith("@") and key[1:] in definition.score_keys:
+        # A score named in a flag's answer, e.g. "@gad7": its total and band, worded by the language's facts.
+        found = scores.get(key[1:], {})
+        band = definition.text(language, "bands", found.get("band", ""), default=found.get("band", ""))
+        template = texts_facts.get(key[1:], "{total} ({band})")
+        return template.format(total=found.get("total", found.get("score")), band=band)
     item = definition.items[key]
     value = answers.get(key)
     if value in (None, "", []):
@@ -158,17 +166,13 @@ def describe_flag(
     definition: Definition, rule_or_code: dict | str, answers: dict, scores: dict, facts: dict, language: str
 ) -> dict:
     """One flag's texts in `language`: {"title", "answer", "rule"}. Takes a flag rule or its code."""
-    if isinstance(rule_or_code, dict):
-        rule = rule_or_code
-    else:
-        rule = next((candidate for candidate in definition.flags if candidate["code"] == rule_or_code), None)
-        if rule is None:
-            raise KeyError(rule_or_code)
+    rule = rule_or_code if isinstance(rule_or_code, dict) else definition.flag(rule_or_code)
     parts = [_answer_text(definition, key, answers, scores, facts, language) for key in rule.get("answer", [])]
     return {
         "title": definition.text(language, "flags", rule["code"], "title", default=rule["code"]),
         "answer": "; ".join(part for part in parts if part),
-        "rule": definition.text(language, "flags", rule["code"], "rule"),
+        # The explanation sits next to the rule's condition in definition.json; a language may translate it.
+        "rule": definition.text(language, "flags", rule["code"], "rule", default=rule["explanation"]),
     }
 
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from intake import questionnaires
-from intake.models import ScreeningResponse, Visit
+from intake.models import ReviewOutcome, ScreeningResponse, Visit
 from intake.questionnaires import Definition
 from intake.screening.forms import state_token, stored_values
 from intake.screening.rules import compute, effective_answers
@@ -22,7 +22,7 @@ from portal.models import User
 @transaction.atomic
 def review_screening(*, visit: Visit, outcome: str, note: str = "", by: User, request: HttpRequest | None = None):
     """The clinician's review of a screening: reviewed, or needs discussion (with a note)."""
-    if outcome not in ("reviewed", "needs_discussion"):
+    if outcome not in ReviewOutcome.values:
         raise ValueError(f"unknown review outcome {outcome!r}")
     screening = ScreeningResponse.objects.select_for_update().get(visit=visit)
     screening.reviewed_at = timezone.now()

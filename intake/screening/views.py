@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from intake.journey import steps as journey
-from intake.journey.access import patient_required
-from intake.journey.views import out_of_order, page_language, posted
+from intake.journey.access import PatientRequest, patient_required
+from intake.journey.views import out_of_order, page_language
 from intake.screening import services as screening_services
 from intake.screening.display import answers_for_display
 from intake.screening.forms import STATE_FIELD, SectionForm, state_token, stored_values
 from portal import audit
+from portal.forms import posted
 
 
 def _first_open_section(definition, response) -> str | None:
@@ -22,7 +23,7 @@ def _first_open_section(definition, response) -> str | None:
 
 
 @patient_required
-def screening_start(request: HttpRequest) -> HttpResponse:
+def screening_start(request: PatientRequest) -> HttpResponse:
     if (early := out_of_order(request, "screening")) is not None:
         return early
     response = screening_services.response_for(request.visit)
@@ -34,13 +35,13 @@ def screening_start(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
-def screening_section(request: HttpRequest, section: str) -> HttpResponse:
+def screening_section(request: PatientRequest, section: str) -> HttpResponse:
     visit, patient = request.visit, request.patient
     if (early := out_of_order(request, "screening")) is not None:
         return early
     response = screening_services.response_for(visit)
     definition = screening_services.definition_for(response)
-    if definition.section(section) is None:
+    if section not in definition.section_keys:
         raise Http404
     if not journey.can_edit_answers(visit):
         if request.method == "POST":
@@ -107,7 +108,7 @@ def screening_section(request: HttpRequest, section: str) -> HttpResponse:
 
 
 @patient_required
-def screening_answers(request: HttpRequest) -> HttpResponse:
+def screening_answers(request: PatientRequest) -> HttpResponse:
     visit, patient = request.visit, request.patient
     if (early := out_of_order(request, "screening")) is not None:
         return early

@@ -2,23 +2,77 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 
-from intake.models import FlagLevel, Language, Patient, Progress, Visit
-from intake.patients.search import parse_date_of_birth
+from intake.models import AdverseEvent, FlagLevel, Language, Patient, Progress, ReviewOutcome, Visit
 from intake.patients.services import PATIENT_EDITABLE_FIELDS
 from intake.regions import BODY_REGIONS, REGION_KEYS
 from intake.visits.services import session_time_bounds
+from messaging.phones import PhoneField
 from portal.bounds import BoundedDateField, BoundedDateTimeField, BoundedIntegerField
+from portal.dates import date_hint, date_pattern, format_clinic_date, parse_clinic_date
 from portal.models import User
 from portal.roles import Role
 
 
 def clinicians():
     return User.objects.filter(groups__name=Role.CLINICIAN.value, is_active=True).order_by("last_name", "first_name")
+
+
+class ClinicDateInput(forms.TextInput):
+    """A text box in the clinic's order: a browser date picker would show the browser's order instead."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault("placeholder", date_pattern())
+        return context
+
+    def format_value(self, value):
+        return format_clinic_date(value) if isinstance(value, date) else super().format_value(value)
+
+
+class ClinicDateField(BoundedDateField):
+    """A date typed in the clinic's order or ISO (portal/dates.py); never read in the other order, never
+    outside the bounds of portal/bounds.py (1900-2100)."""
+
+    widget = ClinicDateInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", date_hint())
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value
+        parsed = parse_clinic_date(str(value))
+        if parsed is None:
+            raise forms.ValidationError(f"Enter the date as {date_hint()}.", code="invalid")
+        return parsed
+
+
+FlexibleDateField = ClinicDateField  # the older name, kept for callers outside this module
+
+
+class DateOfBirthField(ClinicDateField):
+    """A date of birth: in the clinic's order, not in the future, not before 1900 (a typo, not a person)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {}).setdefault("out_of_range", "Check the year of birth.")
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)  # the 1900 floor is portal/bounds.py's
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
 
 
 class ClinicianChoiceField(forms.ModelChoiceField):
@@ -30,8 +84,8 @@ class BoardFilterForm(forms.Form):
     """GET filters of the board; every field optional. An invalid value is simply ignored."""
 
     q = forms.CharField(required=False, max_length=100, label="Search")
-    date_from = BoundedDateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = BoundedDateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = ClinicDateField(required=False, label="From")
+    date_to = ClinicDateField(required=False, label="To")
     clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="Any clinician")
     progress = forms.ChoiceField(required=False, choices=[("", "Any progress"), *Progress.choices])
     flag = forms.ChoiceField(
@@ -41,10 +95,14 @@ class BoardFilterForm(forms.Form):
         + [(str(v), str(label)) for v, label in FlagLevel.choices],
     )
     urgent = forms.BooleanField(required=False, label="Urgent only")
+    # One-click ranges: they win over typed dates, so "Tomorrow" from any board view means tomorrow.
+    WHEN = [("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "This week")]
+    when = forms.ChoiceField(required=False, choices=[("", "Any day"), *WHEN])
+    not_ready = forms.BooleanField(required=False, label="Not ready (consent not signed yet)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians()
+        cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians()
         for name in ("clinician", "progress", "flag"):
             self.fields[name].widget.attrs["class"] = "form-select"
 
@@ -54,6 +112,13 @@ class BoardFilterForm(forms.Form):
         data = self.cleaned_data  # fields with errors are left out, so a bad value is ignored
         q = data.get("q") or ""
         date_from, date_to = data.get("date_from"), data.get("date_to")
+        when = data.get("when")
+        if when == "today":
+            date_from = date_to = today
+        elif when == "tomorrow":
+            date_from = date_to = today + timedelta(days=1)
+        elif when == "week":
+            date_from, date_to = today, today + timedelta(days=6 - today.weekday())  # to Sunday
         if date_from is None and not q and not data.get("urgent"):
             date_from = today
         if date_from:
@@ -71,6 +136,8 @@ class BoardFilterForm(forms.Form):
             queryset = queryset.filter(flag_level=int(flag))
         if data.get("urgent"):
             queryset = queryset.filter(urgent_since__isnull=False)
+        if data.get("not_ready"):
+            queryset = queryset.not_ready()
         if q:
             queryset = queryset.search(q)
         return queryset, date_from
@@ -80,23 +147,12 @@ def _start_of(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class FlexibleDateField(BoundedDateField):
-    input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
-
-    def to_python(self, value):
-        if isinstance(value, str) and parse_date_of_birth(value):
-            return parse_date_of_birth(value)
-        return super().to_python(value)
-
-
 class InviteForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
-    date_of_birth = FlexibleDateField(
-        help_text="YYYY-MM-DD or DD/MM/YYYY", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_of_birth = DateOfBirthField()
     email = forms.EmailField(required=False, help_text="Needed to send the link by email.")
-    phone = forms.CharField(max_length=40, required=False)
+    phone = PhoneField(required=False, help_text="Needed to send the link by text.")
     clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="Not decided yet")
     scheduled_at = forms.DateTimeField(  # bounded by clean_scheduled_at (not past, within two years)
         label="Appointment",
@@ -110,16 +166,8 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians()
+        cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians()
         self.duplicates = []
-
-    def clean_date_of_birth(self):
-        dob = self.cleaned_data["date_of_birth"]
-        if dob > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if dob.year < 1900:
-            raise forms.ValidationError("Check the year of birth.")
-        return dob
 
     def clean_scheduled_at(self):
         when = self.cleaned_data["scheduled_at"]
@@ -132,7 +180,8 @@ class InviteForm(forms.Form):
     def clean(self):
         from intake.patients.services import find_matching_patients
 
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("first_name") and data.get("last_name") and data.get("date_of_birth"):
             self.duplicates = list(
                 find_matching_patients(
@@ -155,25 +204,25 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = list(PATIENT_EDITABLE_FIELDS)
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date_of_birth"] = FlexibleDateField(
-            label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        )
+        self.fields["date_of_birth"] = DateOfBirthField(label="Date of birth")
+        self.fields["phone"] = PhoneField(label="Phone", required=False)
+        self.fields["emergency_contact_phone"] = PhoneField(label="Emergency contact phone", required=False)
+        self.fields["sms_opt_out"].label = "No text messages (the patient asked)"
         if not self.is_bound:
             self.initial["revision"] = self.instance.revision
 
 
 class ScreeningReviewForm(forms.Form):
-    OUTCOMES = [("reviewed", "Reviewed: fine to go ahead"), ("needs_discussion", "Needs discussion with the patient")]
-    outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(choices=ReviewOutcome.choices, widget=forms.RadioSelect)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def clean(self):
-        data = super().clean()
-        if data.get("outcome") == "needs_discussion" and not (data.get("note") or "").strip():
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("outcome") == ReviewOutcome.NEEDS_DISCUSSION and not (data.get("note") or "").strip():
             self.add_error("note", "Say what needs discussing.")
         return data
 
@@ -188,13 +237,24 @@ class VisitRecordForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    # Not required: a post without it (an older form, a script) records the recorder as the treating clinician.
+    treated_by = ClinicianChoiceField(
+        queryset=User.objects.none(), label="Treating clinician", empty_label=None, required=False
+    )
     regions = forms.MultipleChoiceField(
         label="Regions treated", choices=BODY_REGIONS, widget=forms.CheckboxSelectMultiple
+    )
+    adverse_events = forms.MultipleChoiceField(
+        label="During the session",
+        required=False,
+        choices=AdverseEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty if nothing happened.",
     )
     notes = forms.CharField(
         required=False,
         max_length=4000,
-        label="Anything notable (for example a faint)",
+        label="Notes",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -212,6 +272,8 @@ class VisitRecordForm(forms.Form):
     def __init__(self, *args, visit: Visit, **kwargs):
         super().__init__(*args, **kwargs)
         self.visit = visit
+        cast(forms.ModelChoiceField, self.fields["treated_by"]).queryset = clinicians()
+        self.fields["treated_by"].widget.attrs["class"] = "form-select"
 
     def clean_paper_consent_scan(self):
         scan = self.cleaned_data.get("paper_consent_scan")
@@ -241,7 +303,9 @@ class VisitRecordForm(forms.Form):
         return when
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
+        if AdverseEvent.OTHER in (data.get("adverse_events") or []) and not (data.get("notes") or "").strip():
+            self.add_error("notes", "Say in the notes what else happened.")
         if data.get("paper_consent") and not data.get("paper_consent_scan") and not self.visit.consent_on_paper:
             self.add_error("paper_consent_scan", "Attach the scanned paper consent form (a PDF).")
         if data.get("paper_consent_scan") and not data.get("paper_consent"):
@@ -252,13 +316,13 @@ class VisitRecordForm(forms.Form):
 class AuditFilterForm(forms.Form):
     action = forms.CharField(required=False, max_length=64)
     actor = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
-    date_from = BoundedDateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = BoundedDateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = ClinicDateField(required=False, label="From")
+    date_to = ClinicDateField(required=False, label="To")
     patient = forms.UUIDField(required=False, label="Patient id")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["actor"].queryset = User.objects.order_by("username")
+        cast(forms.ModelChoiceField, self.fields["actor"]).queryset = User.objects.order_by("username")
         self.fields["actor"].widget.attrs["class"] = "form-select"
 
     def filter(self, queryset):

@@ -2,7 +2,19 @@
 
 from django.urls import path
 
-from intake.staff.views import audit_log, board, exports, invite, kiosk, patients, review, visit_record
+from intake.staff.views import (
+    audit_log,
+    board,
+    exports,
+    invite,
+    kiosk,
+    measures,
+    outcomes,
+    patients,
+    reminders,
+    review,
+    visit_record,
+)
 
 app_name = "staff"
 
@@ -21,11 +33,16 @@ urlpatterns = [
     path("visits/<uuid:visit_id>/review/", review.visit_review, name="visit_review"),
     path("visits/<uuid:visit_id>/record/", visit_record.visit_record, name="visit_record"),
     path("visits/<uuid:visit_id>/paper-consent/", visit_record.paper_consent_scan, name="visit_paper_consent"),
+    path("visits/<uuid:visit_id>/measures/", measures.visit_measures, name="visit_measures"),
     path("visits/<uuid:visit_id>/urgent/acknowledge/", review.visit_acknowledge_urgent, name="visit_ack_urgent"),
     path("links/<uuid:link_id>/revoke/", invite.link_revoke, name="link_revoke"),
     path("links/<uuid:link_id>/unlock/", invite.link_unlock, name="link_unlock"),
     path("kiosk/finish/", kiosk.kiosk_finish, name="kiosk_finish"),
     path("kiosk/locked/", kiosk.kiosk_locked, name="kiosk_locked"),
+    path("kiosk/return/", kiosk.kiosk_return, name="kiosk_return"),
     path("review/", review.review_queue, name="review"),
+    path("reminders/tomorrow/", reminders.remind_tomorrow_page, name="remind_tomorrow"),
     path("audit/", audit_log.audit_log, name="audit"),
+    path("outcomes/", outcomes.outcomes, name="outcomes"),
+    path("outcomes/<slug:table>.csv", outcomes.outcomes_csv, name="outcomes_csv"),
 ]

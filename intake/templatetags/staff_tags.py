@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from intake.models import FlagLevel, Progress
 
@@ -49,3 +49,13 @@ def readable_scores(scores) -> list[tuple[str, str]]:
     from intake.staff.display import score_rows
 
     return score_rows(scores)
+
+
+@register.simple_tag
+def flag_titles(screening) -> str:
+    """Which flags a screening raised, highest first, under the level badge (the queue's "which flags")."""
+    flags = sorted((getattr(screening, "flags", None) or []), key=lambda flag: -int(flag.get("level", 0)))
+    if not flags:
+        return ""
+    items = format_html_join("", "<li>{}</li>", ((flag.get("title", ""),) for flag in flags))
+    return format_html('<ul class="flag-titles small mb-0">{}</ul>', items)

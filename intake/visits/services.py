@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from intake.models import Visit, VisitRecord
+from intake.models import AdverseEvent, Visit, VisitRecord
 from intake.regions import REGION_KEYS, touches_chest_risk_area
 from portal import audit
 from portal.models import User
@@ -71,6 +71,8 @@ def record_visit(
     regions: list[str],
     notes: str = "",
     paper_consent_scan: File | None = None,
+    treated_by: User | None = None,
+    adverse_events: list[str] | None = None,
     by: User,
     request: HttpRequest | None = None,
 ):
@@ -78,10 +80,17 @@ def record_visit(
 
     Raises NoConsentBeforeSession unless the visit has a consent signed before `treated_at` (not
     withdrawn) or a paper consent (given now as `paper_consent_scan`, or attached earlier).
+
+    The treating clinician (by default whoever records) becomes the visit's clinician, so the board and
+    any consent document rendered from now on name who treated rather than "to be confirmed".
     """
     unknown = [key for key in regions if key not in REGION_KEYS]
     if unknown or not regions:
         raise ValueError("regions must be keys of intake.regions.BODY_REGIONS")
+    adverse_events = list(dict.fromkeys(adverse_events or []))
+    if any(code not in AdverseEvent.values for code in adverse_events):
+        raise ValueError("adverse_events must be AdverseEvent values")
+    treated_by = treated_by or by
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     earliest, latest = session_time_bounds(visit)
     if not earliest <= treated_at <= latest:
@@ -98,8 +107,13 @@ def record_visit(
         regions=list(dict.fromkeys(regions)),
         chest_risk_area=touches_chest_risk_area(regions),
         notes=notes.strip(),
+        treated_by=treated_by,
+        adverse_events=adverse_events,
         recorded_by=by,
     )
+    if visit.clinician_id != treated_by.pk:
+        visit.clinician = treated_by
+        visit.save(update_fields=["clinician"])
     visit.mark("visited_at", treated_at)
     audit.record(
         "visit.recorded",
@@ -111,6 +125,8 @@ def record_visit(
             "regions": len(record.regions),
             "chest_risk_area": record.chest_risk_area,
             "consent": "paper" if visit.consent_on_paper else "signed",
+            "adverse_events": record.adverse_events,
+            "treated_by_recorder": treated_by.pk == by.pk,
         },
     )
     return record

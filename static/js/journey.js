@@ -33,8 +33,95 @@
     if (summary) { summary.focus(); }
   }
 
+  // Switching language reloads the page. What was typed (not yet saved) rides across in this tab's
+  // sessionStorage for that one reload only, and is removed as soon as it is put back.
+  var KEEP_KEY = "portal-typed-answers";
+
+  function answersForm() {
+    return document.querySelector("main form[method='post']:not(.language-switcher)");
+  }
+
+  function keepTypedAnswers(form) {
+    var values = [];
+    form.querySelectorAll("input, textarea, select").forEach(function (field) {
+      if (!field.name || ["hidden", "password", "file", "submit", "button"].indexOf(field.type) !== -1) { return; }
+      if (field.type === "radio" || field.type === "checkbox") {
+        if (field.checked) { values.push([field.name, field.value]); }
+      } else if (field.value) {
+        values.push([field.name, field.value]);
+      }
+    });
+    if (!values.length) { return; }
+    try {
+      sessionStorage.setItem(KEEP_KEY, JSON.stringify({ path: location.pathname, values: values }));
+    } catch (e) { /* private mode: the switch still works, the typing is not kept */ }
+  }
+
+  function restoreTypedAnswers(form, message) {
+    var raw = null;
+    try { raw = sessionStorage.getItem(KEEP_KEY); sessionStorage.removeItem(KEEP_KEY); } catch (e) { return; }
+    if (!raw) { return; }
+    var kept = JSON.parse(raw);
+    if (kept.path !== location.pathname) { return; }
+    kept.values.forEach(function (pair) {
+      form.querySelectorAll("[name='" + CSS.escape(pair[0]) + "']").forEach(function (field) {
+        if (field.type === "radio" || field.type === "checkbox") {
+          if (field.value === pair[1]) { field.checked = true; }
+        } else {
+          field.value = pair[1];
+        }
+      });
+    });
+    form.dispatchEvent(new Event("change"));
+    if (message) {
+      var note = document.createElement("p");
+      note.className = "alert alert-info";
+      note.setAttribute("role", "status");
+      note.textContent = message;
+      form.parentNode.insertBefore(note, form);
+    }
+  }
+
+  // The body map toggles the same checkboxes as the list; the list stays for keyboards and screen readers.
+  function setUpBodyMap(map) {
+    var boxes = document.querySelectorAll('input[type="checkbox"][name="pain_regions"]');
+    if (!boxes.length) { return; }
+    function box(key) {
+      for (var i = 0; i < boxes.length; i++) { if (boxes[i].value === key) { return boxes[i]; } }
+      return null;
+    }
+    function paint() {
+      map.querySelectorAll(".body-region").forEach(function (shape) {
+        var input = box(shape.getAttribute("data-region"));
+        shape.classList.toggle("is-on", Boolean(input && input.checked));
+      });
+    }
+    map.querySelectorAll(".body-region").forEach(function (shape) {
+      shape.addEventListener("click", function () {
+        var input = box(shape.getAttribute("data-region"));
+        if (!input) { return; }
+        input.checked = !input.checked;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+        paint();
+      });
+    });
+    boxes.forEach(function (input) { input.addEventListener("change", paint); });
+    var group = boxes[0].closest("fieldset") || boxes[0].parentNode.parentNode;
+    var legend = group.querySelector("legend");
+    group.insertBefore(map, legend ? legend.nextSibling : group.firstChild);
+    map.hidden = false;
+    paint();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.journey-form").forEach(setUpFollowUps);
+    document.querySelectorAll("[data-body-map]").forEach(setUpBodyMap);
+    var form = answersForm();
+    var switcher = document.querySelector("form.language-switcher");
+    if (form && switcher) {
+      switcher.addEventListener("submit", function () { keepTypedAnswers(form); });
+      restoreTypedAnswers(form, switcher.getAttribute("data-kept-message"));
+    }
     focusErrors();
   });
 })();

@@ -227,7 +227,7 @@ def test_out_of_range_answers_get_a_clear_message_and_store_nothing(client, trea
         _open_session(client, treated_visit)
         response = client.post("/patient/aftercare/check-in/24h/", answers)
     assert response.status_code == 200
-    assert "Please check your answers." in response.content.decode()
+    assert "There is a problem" in response.content.decode()
     assert not CheckIn.objects.exists()
 
 

@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from intake.aftercare.checkins import submit_checkin
 from intake.aftercare.reminders import visits_due_reminder
-from intake.links.tokens import find_usable_link
 from intake.models import AccessLink, CheckInReminder
+from messaging.models import Message
 from portal.models import AuditEvent
 from tests.aftercare.conftest import record_visit
 from tests.factories import AccessLinkFactory, PatientFactory, VisitFactory
@@ -55,25 +55,27 @@ def test_reminders_are_sent_once_per_window(treated_visit, django_capture_on_com
     assert AuditEvent.objects.filter(action="checkin.reminder_sent", patient=treated_visit.patient).count() == 2
 
 
-def test_the_email_link_opens_the_visit_and_older_links_stop_working(
+def test_the_reminder_link_opens_the_visit_and_the_patients_own_link_keeps_working(
     client, treated_visit, django_capture_on_commit_callbacks
 ):
+    """Reminders never revoke a link: they carry a signed reference to the current one."""
     old = AccessLink.objects.get(visit=treated_visit, revoked_at__isnull=True)
     with time_machine.travel(TREATED + timedelta(hours=13), tick=False):
         run(django_capture_on_commit_callbacks)
         message = mail.outbox[0]
         assert message.to == [treated_visit.patient.email]
         html = message.alternatives[0][0]
-        token = re.search(r"http://testserver/p/([A-Za-z0-9_-]+)/", message.body).group(1)
-        assert f"/p/{token}/" in html
-        assert find_usable_link(token).visit == treated_visit
+        reference = re.search(r"http://testserver/p/r/([A-Za-z0-9_.-]+)/", message.body).group(1)
+        assert f"/p/r/{reference}/" in html
+        assert AccessLink.objects.filter(visit=treated_visit).count() == 1  # nothing issued
         old.refresh_from_db()
-        assert old.revoked_at is not None
-        response = client.post(f"/p/{token}/", {"date_of_birth": treated_visit.patient.date_of_birth.isoformat()})
+        assert old.revoked_at is None and old.is_usable
+        response = client.post(f"/p/r/{reference}/", {"date_of_birth": treated_visit.patient.date_of_birth.isoformat()})
         assert response.status_code == 302
         page = client.get("/patient/aftercare/check-in/24h/").content.decode()
     assert "How sore is the treated area" in page
     assert "911" in message.body  # the emergency line is in the email, in case they do not open the link
+    assert reference not in str(list(Message.objects.values()))  # the log never holds the link
 
 
 def test_no_reminder_for_patients_without_email_or_who_already_checked_in(django_capture_on_commit_callbacks, db):
@@ -106,6 +108,8 @@ def test_the_reminder_is_in_the_visits_language(treated_visit, django_capture_on
 
 def test_the_query_for_due_reminders_is_constant(django_assert_num_queries, db):
     for _ in range(5):
-        record_visit(VisitFactory(scheduled_at=TREATED), treated_at=TREATED)
+        visit = VisitFactory(scheduled_at=TREATED)
+        AccessLinkFactory(visit=visit)
+        record_visit(visit, treated_at=TREATED)
     with time_machine.travel(TREATED + timedelta(hours=13), tick=False), django_assert_num_queries(1):
         assert len(list(visits_due_reminder(window="24h"))) == 5

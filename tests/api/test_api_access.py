@@ -205,7 +205,14 @@ def test_the_fhir_bundle_is_the_export_bundle(api_client, sign, screened_visit):
 
     Bundle.model_validate(bundle)
     kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
-    assert kinds == ["Patient", "QuestionnaireResponse", "Consent"]
+    # The export's shape (tests/outcomes/test_fhir.py): scores as Observations, the Questionnaire answered.
+    assert [kind for kind in kinds if kind != "Observation"] == [
+        "Patient",
+        "Encounter",
+        "QuestionnaireResponse",
+        "Consent",
+        "Questionnaire",
+    ]
     assert AuditEvent.objects.filter(action="patient.exported_fhir", patient=screened_visit.patient).exists()
 
 

@@ -86,3 +86,13 @@ def test_intake_modules_import_each_other_without_a_cycle():
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_messaging_imports_no_domain_app():
+    """Domain apps register their messages and schedules with messaging, never the other way round."""
+    offenders = []
+    for name, path in _modules("messaging").items():
+        for imported in _imports(path, {}):
+            if imported.split(".")[0] in ("intake", "consent", "api"):
+                offenders.append(f"{name} imports {imported}")
+    assert offenders == []

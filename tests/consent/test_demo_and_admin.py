@@ -6,7 +6,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from consent.demo import DRY_NEEDLING_RISKS, seed_versions
+from consent import texts
+from consent.demo import seed_versions
 from consent.models import ConsentRecord, ConsentVersion
 from consent.verification import verify_pdf_bytes
 from intake.models import Progress, Visit
@@ -39,7 +40,7 @@ def test_the_demo_consent_covers_every_part_clinical_guidance_asks_for(db):
         "takes part in the talk",
     ]:
         assert phrase in text, phrase
-    names = " ".join(risk["name"].lower() for risk in DRY_NEEDLING_RISKS)
+    names = " ".join(risk["name"].lower() for risk in texts.load("en").risks)
     expected = ["bruising", "bleeding", "pain during", "worse", "drowsy", "faint", "serious", "collapsed lung", "nerve"]
     for risk in expected:
         assert risk in names, risk

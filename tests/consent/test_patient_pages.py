@@ -305,3 +305,12 @@ def test_a_valid_signature_is_kept_when_another_answer_needs_attention(patient, 
     response = patient.post("/patient/consent/", data)
     assert response.status_code == 200
     assert data["signature"] in response.content.decode()
+
+
+def test_the_typed_name_is_kept_and_shown_as_typed_not_lower_case(patient, patient_link, consent_version):
+    link, _token = patient_link
+    typed = f"{link.visit.patient.first_name.upper()} {link.visit.patient.last_name}"
+    patient.post("/patient/consent/", form_data(link.visit, consent_version, typed_name=typed))
+    record = ConsentRecord.objects.get(visit=link.visit)
+    assert record.signer_name == typed
+    assert f"Signed by {typed}" in patient.get("/patient/consent/signed/").content.decode()

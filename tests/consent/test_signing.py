@@ -124,14 +124,16 @@ def test_signing_twice_gives_the_first_record_back(ready_visit, sign):
 
 def test_the_patient_gets_their_copy_by_email_after_commit(ready_visit, sign, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        sign(ready_visit)
+        record = sign(ready_visit)
     assert mail.outbox == []  # nothing before the commit
     for callback in callbacks:
         callback()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [ready_visit.patient.email]
-    assert message.attachments[0][0] == "consent.pdf"
+    # Named by clinic, kind and date, never "consent.pdf" and never the patient's name.
+    day = timezone.localdate(record.signed_at)
+    assert message.attachments[0][0] == f"riverside-physiotherapy-consent-{day:%Y-%m-%d}.pdf"
     assert message.attachments[0][1].startswith(b"%PDF")
     assert message.alternatives[0][1] == "text/html"
 

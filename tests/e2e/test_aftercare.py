@@ -64,7 +64,7 @@ def test_a_patient_reads_aftercare_and_reports_a_breathing_red_flag_on_a_phone(
     assert_accessible(phone)
 
     phone.get_by_role("button", name="Send my answers").click()
-    phone.get_by_text("Please check your answers.").wait_for()
+    phone.get_by_text("There is a problem").wait_for()
     snap(phone, "checkin-errors")
     assert_accessible(phone)
     assert CheckIn.objects.count() == 0

@@ -69,7 +69,7 @@ def test_a_patient_signs_with_a_finger_drawn_signature_on_a_phone(live_server, p
 
     # Submitting an empty form explains what is missing, on the fields.
     phone.get_by_role("button", name="Sign my consent").click()
-    phone.get_by_text("Some answers need your attention").wait_for()
+    phone.get_by_text("There is a problem").wait_for()
     assert phone.locator("#signature-error").is_visible()
     snap(phone, "2-errors")
     assert_accessible(phone)

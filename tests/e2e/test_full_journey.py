@@ -186,7 +186,7 @@ class Journey:
 
     def understanding_check_with_one_wrong_answer(self, visit: Visit) -> None:
         w, page = self.words, self.page
-        page.get_by_role("link", name=w["to_check"]).click()
+        page.get_by_role("link", name=w["to_check"]).last.click()
         page.wait_for_url(f"{self.base}/patient/check/")
         self.seen("check")
         self.fill(CHECK_ONE_WRONG)

@@ -57,7 +57,7 @@ def test_a_patient_goes_from_the_link_to_before_your_visit_on_a_phone(live_serve
             assert follow_up.is_visible()
             snap(phone, "3-safety-follow-up")
             phone.get_by_role("button", name="Save and continue").click()
-            phone.get_by_text("Please check the answers marked below").wait_for()
+            phone.get_by_text("There is a problem").wait_for()
             assert phone.locator('input[name="unwell_today"][value="no"]').count() == 1
             snap(phone, "3-safety-error")
             assert_accessible(phone)
@@ -78,7 +78,7 @@ def test_a_patient_goes_from_the_link_to_before_your_visit_on_a_phone(live_serve
     assert stored.answers["blood_thinner_which"] == ["antiplatelet"]
     assert stored.flags == []
 
-    phone.get_by_role("link", name="Continue to the quick check").click()
+    phone.get_by_role("link", name="Continue to the quick check").last.click()  # the one under the answers
     phone.wait_for_url(f"{live_server.url}/patient/check/")
     snap(phone, "5-check")
     assert_accessible(phone)

@@ -37,7 +37,10 @@ def test_the_explanation_reads_at_grade_eight_or_lower():
 def test_the_consent_text_reads_at_grade_eight_or_lower():
     import re
 
-    from consent.demo import DRY_NEEDLING_BODY, DRY_NEEDLING_RISKS
+    from consent import texts
+
+    english = texts.load("en")
+    DRY_NEEDLING_BODY, DRY_NEEDLING_RISKS = english.body, english.risks
 
     body = re.sub(r"^## (.*)$", r"\1.", DRY_NEEDLING_BODY, flags=re.MULTILINE)
     risks = as_prose([part for risk in DRY_NEEDLING_RISKS for part in (risk["name"], risk["frequency"])])
@@ -53,9 +56,12 @@ MIN_SPANISH_EASE = 70
 def test_the_spanish_texts_are_fairly_easy_to_read():
     import re
 
-    from consent.texts_es import BODY_ES, RISKS_ES
+    from consent import texts
     from intake.aftercare.advice import advice
     from intake.journey.explanation import all_text
+
+    spanish = texts.load("es")
+    BODY_ES, RISKS_ES = spanish.body, spanish.risks
 
     with translation.override("es"):
         explanation = all_text()

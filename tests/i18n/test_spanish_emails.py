@@ -6,7 +6,7 @@ import time_machine
 from django.core import mail
 
 from intake.aftercare.reminders import send_due_reminders
-from intake.links.services import send_link_email
+from intake.links.services import send_link_message
 from intake.links.tokens import new_token
 from tests.aftercare.conftest import record_visit
 from tests.factories import AccessLinkFactory, VisitFactory
@@ -35,7 +35,7 @@ def test_the_link_email_from_reception_is_in_the_patients_language(db, django_ca
     AccessLinkFactory(visit=visit, token=token)
 
     with django_capture_on_commit_callbacks(execute=True):
-        send_link_email(visit=visit, token=token)
+        send_link_message(visit=visit)
 
     (email,) = mail.outbox
     assert "prepárese en línea" in email.subject

@@ -236,3 +236,14 @@ def test_the_patients_own_pages_are_audited_without_personal_data(patient_client
         assert event.patient_id == visit.patient_id
         assert event.access_link_id is not None
         assert visit.patient.first_name not in str(event.details)
+
+
+def test_every_step_is_finished_by_a_journey_milestone_in_order():
+    from intake.journey.milestones import STAMPS
+    from intake.models import PROGRESS_STAMPS
+
+    stamps = [step.stamp for step in journey.STEPS if step.stamp]
+    assert all(stamp in STAMPS for stamp in stamps)
+    assert stamps == sorted(stamps, key=STAMPS.index)
+    # Progress follows the same list, so the board and the patient's steps never disagree.
+    assert [stamp for _progress, stamp in PROGRESS_STAMPS] == STAMPS

@@ -27,14 +27,24 @@ def _context() -> dict:
         "record": SimpleNamespace(language="en"),
         "url": "http://testserver/p/abc/",
         "window": "24h",
+        "short_name": HOSTILE,  # staff alerts name the patient briefly
+        "symptoms": "Breathing or chest symptoms",
         "clinic": {"name": HOSTILE, "address": HOSTILE, "phone": "555 0100", "emergency_number": "911"},
         "endpoint": SimpleNamespace(name=HOSTILE, url="https://hooks.example.com/", disabled_reason="answered 500"),
         "site_url": "http://testserver",
     }
 
 
-def test_the_emails_of_the_portal_are_found():
-    assert EMAILS == ["checkin-reminder", "consent-signed", "link", "webhook-disabled"]
+def test_every_email_of_the_portal_is_found():
+    assert EMAILS == [
+        "alert",
+        "alert-escalation",
+        "checkin-reminder",
+        "consent-signed",
+        "link",
+        "pre-visit-reminder",
+        "webhook-disabled",
+    ]
 
 
 @pytest.mark.parametrize("name", EMAILS)

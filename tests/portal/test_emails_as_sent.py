@@ -47,12 +47,12 @@ def patient():
 
 @override_settings(CLINIC_NAME=CLINIC)
 def test_the_link_email(patient):
-    from intake.links.services import send_link_email
-    from intake.links.tokens import new_token
+    from intake.links.services import send_link_message
 
     visit = VisitFactory(patient=patient)
+    AccessLinkFactory(visit=visit)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        send_link_email(visit=visit, token=new_token())
+        send_link_message(visit=visit)
     (message,) = mail.outbox
     _check(message)
 
@@ -73,7 +73,7 @@ def test_the_check_in_reminder_email(patient):
 @override_settings(CLINIC_NAME=CLINIC)
 def test_the_signed_copy_email(patient, clinician):
     from consent.demo import demo_signature_png, seed_versions
-    from consent.services import send_signed_copy, sign_consent
+    from consent.services import queue_signed_copy, sign_consent
     from tests.consent.conftest import full_acknowledgements
 
     version = seed_versions()
@@ -87,6 +87,7 @@ def test_the_signed_copy_email(patient, clinician):
         time_zone="UTC",
         send_email=False,
     )
-    assert send_signed_copy(record_id=record.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert queue_signed_copy(record=record)
     (message,) = mail.outbox
     _check(message)

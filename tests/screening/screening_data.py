@@ -8,10 +8,10 @@ from intake import questionnaires
 
 CALM_ANSWERS: dict[str, dict] = {
     "about_you": {
-        "phone": "555 0123",
+        "phone": "(201) 555-0123",
         "email": "pat@example.com",
         "emergency_contact_name": "Jo Example",
-        "emergency_contact_phone": "555 0456",
+        "emergency_contact_phone": "(201) 555-0456",
         "emergency_contact_relationship": "Partner",
     },
     "pain": {

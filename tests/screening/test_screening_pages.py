@@ -53,12 +53,12 @@ def test_the_finished_screening_stores_version_scores_flags_and_the_visit_level(
 @pytest.mark.django_db
 def test_about_you_updates_the_patients_contact_details_and_audits_field_names_only(patient_client, visit):
     response = post_section(
-        patient_client, "about_you", {"phone": "+44 7700 900123", "emergency_contact_name": "Zoë Ölander"}
+        patient_client, "about_you", {"phone": "+44 7400 123456", "emergency_contact_name": "Zoë Ölander"}
     )
     assert response.status_code == 302
     patient = visit.patient
     patient.refresh_from_db()
-    assert patient.phone == "+44 7700 900123"
+    assert patient.phone == "+447400123456"  # stored in international form
     assert patient.emergency_contact_name == "Zoë Ölander"
     event = AuditEvent.objects.get(action="patient.contact_updated")
     assert set(event.details["fields"]) >= {"phone", "emergency_contact_name"}
@@ -141,7 +141,7 @@ def test_bad_contact_details_get_messages(patient_client, visit):
     assert "valid email" in page
     assert "call me maybe" in page
     visit.patient.refresh_from_db()
-    assert visit.patient.phone == "555-0199"
+    assert visit.patient.phone == "+12015550199"
 
 
 @pytest.mark.django_db

@@ -59,7 +59,7 @@ class Form:
             elif f.kind == "email":
                 data.setdefault(f.name, []).append("someone@example.com")
             elif f.kind == "tel":
-                data.setdefault(f.name, []).append("555-0142")
+                data.setdefault(f.name, []).append("+1 201 555 0142")
             else:
                 data.setdefault(f.name, []).append(text)
         for name, values in radios.items():

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 # Views that show or change no patient data, and why.
 NO_PATIENT_DATA = {
     "healthz": "database ping",
+    "favicon": "redirects to the static icon",
+    "staff:kiosk_return": "the hand-back PIN; its outcomes are audited as kiosk.pin_* events",
     "login": "staff sign-in form; outcomes are audited as auth.* events (test_staff_login.py)",
     "logout": "audited as auth.logout (test_staff_login.py)",
     "otp_verify": "staff code step; audited as auth.otp_* (test_staff_login.py)",
@@ -35,6 +37,7 @@ NO_PATIENT_DATA = {
     "consent_staff:verify": "GET shows an upload form; a verification names no patient until it matches",
     "journey:explanation": "the same text for every patient (reading it is audited as explanation.read)",
     "patient:entry": "the date-of-birth step; its outcomes are audited as link.* events (test_patient_links.py)",
+    "patient:reference_entry": "the same date-of-birth step reached from a message; audited as link.* events",
     "journey:screening": "redirects to the next screening section, whose page is audited",
     "consent_staff:for-visit": "redirects to the visit's consent record page, which is audited",
 }
@@ -122,7 +125,8 @@ def test_every_view_that_touches_patient_data_writes_an_audit_event(journeys, cl
                                 forms.setdefault(path_of(form.action), []).append(form)
 
     # POST-only views: post the form a page offers for that URL (or nothing), as each patient's staff.
-    for route, url, journey in post_only:
+    # Patients' first: a staff POST such as "issue a new link" ends the journey's link.
+    for route, url, journey in sorted(post_only, key=lambda item: not item[0].is_patient):
         form = (forms.get(url) or [None])[0]
         data = form.fill(dob=journey.patient.date_of_birth) if form else {}
         before = AuditEvent.objects.count()

@@ -69,10 +69,10 @@ def test_names_are_escaped_on_the_patients_own_pages(hostile):
 
 
 def test_the_link_email_escapes_the_name_in_html_and_keeps_headers_clean(hostile, django_capture_on_commit_callbacks):
-    from intake.links.services import send_link_email
+    from intake.links.services import send_link_message
 
     with django_capture_on_commit_callbacks(execute=True):
-        send_link_email(visit=hostile.visit, token=hostile.token)
+        send_link_message(visit=hostile.visit)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     html = next(body for body, kind in message.alternatives if kind == "text/html")
@@ -81,14 +81,14 @@ def test_the_link_email_escapes_the_name_in_html_and_keeps_headers_clean(hostile
 
 
 def test_a_name_with_a_line_break_cannot_add_email_headers(clinician, django_capture_on_commit_callbacks):
-    from intake.links.services import send_link_email
+    from intake.links.services import send_link_message
 
     journey = build_journey(first_name="Eve\r\nBcc: victim@example.com", clinician=clinician)
     journey.patient.email = "eve@example.com"
     journey.patient.save()
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            send_link_email(visit=journey.visit, token=journey.token)
+            send_link_message(visit=journey.visit)
     except Exception as error:  # noqa: BLE001 - refusing to send is an acceptable outcome too
         assert "header" in str(error).lower()
     for message in mail.outbox:

@@ -53,6 +53,10 @@ def build_journey(*, first_name: str, clinician, last_name: str = "Walker", upto
     demo_aftercare.seed([visit], clinician=clinician)
     # A scanned paper consent too, so the walks reach its download (a clinic may keep both).
     attach_paper_consent(visit=visit, scan=ContentFile(b"%PDF-1.4\n%%EOF\n"), by=clinician)
+    if upto == "checked_in":  # a red flag was reported: the alert pages have a record to show
+        from messaging.services import raise_alert
+
+        raise_alert(visit=visit, symptoms=["Breathing or chest symptoms"], source="checkin_24h")
     visit.refresh_from_db()
     journey = Journey(patient=patient, visit=visit, link=link, token=token)
     journey.ids = object_ids(journey)
@@ -67,6 +71,11 @@ def object_ids(journey: Journey) -> dict[str, str]:
     record = ConsentRecord.objects.filter(visit=journey.visit).order_by("-pk").first()
     if record is not None:
         ids["record_id"] = str(record.pk)
+    from messaging.models import Alert
+
+    alert = Alert.objects.filter(visit=journey.visit).first()
+    if alert is not None:
+        ids["alert_id"] = str(alert.pk)
     return ids
 
 
@@ -80,6 +89,7 @@ def screening_sections() -> list[str]:
 NON_ID_KWARGS = {
     "window": lambda: ["24h", "72h"],
     "section": screening_sections,
+    "table": lambda: ["courses", "change"],
 }
 
 
@@ -97,7 +107,7 @@ class Route:
 
     @property
     def is_staff(self) -> bool:
-        return self.namespace in {"staff", "consent_staff"}
+        return self.namespace in {"staff", "consent_staff", "messaging"}
 
 
 def all_routes() -> list[Route]:

@@ -46,12 +46,31 @@ def test_search_matches_part_of_a_last_name_and_both_words(reception, as_user):
     assert _names(client.get("/staff/", {"q": "mei che"})) == ["Mei Chen"]
 
 
-@pytest.mark.parametrize("typed", ["1979-11-03", "03/11/1979"])
-def test_search_finds_a_date_of_birth_in_either_format(reception, as_user, typed):
+@pytest.mark.parametrize(
+    ("order", "typed"),
+    [("MDY", "1979-11-03"), ("MDY", "11/03/1979"), ("DMY", "03/11/1979"), ("DMY", "1979-11-03"), ("YMD", "1979/11/03")],
+)
+def test_search_reads_a_date_of_birth_in_the_clinics_order_or_iso(reception, as_user, settings, order, typed):
+    settings.CLINIC_DATE_ORDER = order
     VisitFactory(patient=PatientFactory(first_name="Born", date_of_birth=date(1979, 11, 3)))
     VisitFactory(patient=PatientFactory(first_name="Other", date_of_birth=date(1979, 3, 11)))
 
     assert _names(as_user(reception).get("/staff/", {"q": typed})) == ["Born Example"]
+
+
+def test_a_us_date_of_birth_is_found_at_a_us_clinic_and_never_read_the_other_way(reception, as_user, settings):
+    settings.CLINIC_DATE_ORDER = "MDY"
+    VisitFactory(patient=PatientFactory(first_name="Valentine", date_of_birth=date(1965, 2, 14)))
+    VisitFactory(patient=PatientFactory(first_name="March", date_of_birth=date(1965, 3, 2)))
+    VisitFactory(patient=PatientFactory(first_name="February", date_of_birth=date(1965, 2, 3)))
+    client = as_user(reception)
+
+    assert _names(client.get("/staff/", {"q": "02/14/1965"})) == ["Valentine Example"]
+    assert _names(client.get("/staff/", {"q": "02/03/1965"})) == ["February Example"]  # never 2 March
+    settings.CLINIC_DATE_ORDER = "DMY"
+    assert _names(client.get("/staff/", {"q": "02/14/1965"})) == []  # month 14: not guessed as MDY
+    page = client.get("/staff/").content.decode()
+    assert "DD/MM/YYYY or YYYY-MM-DD" in page
 
 
 def test_search_finds_an_email_and_a_phone_by_its_digits(reception, as_user):
@@ -132,13 +151,14 @@ def test_the_board_runs_the_same_number_of_queries_for_5_and_50_rows(
     client = as_user(reception)
     client.get("/staff/")  # warm the session
 
-    # session, user, role groups, clinicians for the filter, visits page, urgent visits, audit insert
+    # session, user, role groups, clinicians for the filter, visits page, urgent visits, their open
+    # alerts, messages that gave up, audit insert
     with django_assert_num_queries(BOARD_QUERIES):
         response = client.get("/staff/", {"q": "pat"})
     assert response.status_code == 200
 
 
-BOARD_QUERIES = 7
+BOARD_QUERIES = 9
 
 
 def test_the_board_view_is_audited_without_personal_data(reception, as_user):

@@ -25,12 +25,19 @@ def test_the_fhir_export_is_a_valid_r4_bundle_with_the_consent_pdf(clinic_admin,
     data = json.loads(response.content)
     bundle = Bundle.model_validate(data)
     kinds = [entry.resource.get_resource_type() for entry in bundle.entry]
-    assert kinds == ["Patient", "QuestionnaireResponse", "Consent"]
-    consent = bundle.entry[2].resource
+    assert [kind for kind in kinds if kind != "Observation"] == [
+        "Patient",
+        "Encounter",
+        "QuestionnaireResponse",
+        "Consent",
+        "Questionnaire",
+    ]
+    at = kinds.index("Consent")
+    consent = bundle.entry[at].resource
     with record.pdf.open("rb") as handle:
-        assert base64.b64decode(data["entry"][2]["resource"]["sourceAttachment"]["data"]) == handle.read()
+        assert base64.b64decode(data["entry"][at]["resource"]["sourceAttachment"]["data"]) == handle.read()
     assert consent.status == "active"
-    answers = {item.linkId for item in bundle.entry[1].resource.item}
+    answers = {item.linkId for item in bundle.entry[2].resource.item}
     assert {"comfort", "pain_now", "scores", "flags"} <= answers
     assert AuditEvent.objects.filter(action="patient.exported_fhir", patient=screened_visit.patient).exists()
 

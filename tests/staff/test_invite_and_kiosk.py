@@ -1,11 +1,13 @@
+import re
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
+from intake.links.message_links import link_for_reference
 from intake.links.tokens import find_usable_link
-from intake.models import Patient, Visit
+from intake.models import AccessLink, Patient, Visit
 from portal.models import AuditEvent
 from tests.factories import PatientFactory
 
@@ -16,9 +18,9 @@ def _invite_data(**changes):
     data = {
         "first_name": "Zoë",
         "last_name": "Ölander",
-        "date_of_birth": "03/11/1979",
+        "date_of_birth": "11/03/1979",  # the default clinic (en-US) reads MM/DD/YYYY
         "email": "zoe@example.com",
-        "phone": "555 0101",
+        "phone": "(201) 555-0101",
         "clinician": "",
         "scheduled_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
         "language": "en",
@@ -27,7 +29,7 @@ def _invite_data(**changes):
     return data
 
 
-def test_reception_invites_a_patient_and_sees_the_link_once(reception, clinician, as_user):
+def test_reception_sees_the_link_until_the_patient_first_opens_it(reception, clinician, as_user):
     client = as_user(reception)
     response = client.post("/staff/invite/", _invite_data(clinician=clinician.pk), follow=True)
 
@@ -35,9 +37,24 @@ def test_reception_invites_a_patient_and_sees_the_link_once(reception, clinician
     visit = Visit.objects.get(patient__last_name="Ölander")
     assert visit.clinician == clinician
     token = response.context["token"]
-    assert find_usable_link(token).visit == visit
-    assert "shown only now" in response.content.decode()
-    assert token not in client.get(f"/staff/visits/{visit.pk}/link/").content.decode()
+    link = find_usable_link(token)
+    assert link.visit == visit
+    assert "until the patient first opens it" in response.content.decode()
+    # Printing first no longer loses the link: the page, email and print all still have it.
+    assert client.post(f"/staff/visits/{visit.pk}/link/print/", {"token": token}).status_code == 200
+    assert token in client.get(f"/staff/visits/{visit.pk}/link/").content.decode()
+
+    link.last_used_at = timezone.now()
+    link.save(update_fields=["last_used_at"])
+
+    page = client.get(f"/staff/visits/{visit.pk}/link/").content.decode()
+    assert token not in page
+    assert "has opened this link" in page
+    assert (
+        token
+        not in client.post(f"/staff/visits/{visit.pk}/link/print/", {"token": token}, follow=True).content.decode()
+    )
+    assert token not in as_user(clinician).get(f"/staff/visits/{visit.pk}/link/").content.decode()
 
 
 def test_the_invite_form_explains_bad_input(reception, as_user):
@@ -98,8 +115,11 @@ def test_the_link_is_emailed_after_the_transaction_commits(reception, as_user, d
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["zoe@example.com"]
-    assert f"/p/{token}/" in message.body
-    assert f"/p/{token}/" in message.alternatives[0][0]
+    # The message carries a signed reference to this link, made at send time: never the token itself.
+    reference = re.search(r"http://testserver/p/r/([A-Za-z0-9_.-]+)/", message.body).group(1)
+    assert f"/p/r/{reference}/" in message.alternatives[0][0]
+    assert token not in message.body
+    assert link_for_reference(reference) == AccessLink.objects.get(visit=visit, revoked_at__isnull=True)
     assert AuditEvent.objects.filter(action="link.emailed").exists()
 
 
@@ -169,3 +189,16 @@ def test_an_ordinary_patient_session_sees_no_kiosk_bar(client, patient_link):
     link, token = patient_link
     open_patient_session(client, token, link)
     assert "Hand the tablet back" not in client.get("/patient/").content.decode()
+
+
+def test_an_invalid_phone_gets_a_clear_message_and_nothing_is_created(reception, as_user):
+    response = as_user(reception).post("/staff/invite/", _invite_data(phone="555 01"))
+    assert response.status_code == 200
+    assert "Enter a phone number we can call, with its area code." in response.content.decode()
+    assert "555 01" in response.content.decode()  # what was typed stays in the form
+    assert not Patient.objects.exists()
+
+
+def test_the_phone_is_stored_in_its_international_form(reception, as_user):
+    as_user(reception).post("/staff/invite/", _invite_data(phone="(201) 555-0101"), follow=True)
+    assert Patient.objects.get().phone == "+12015550101"

@@ -69,12 +69,12 @@ def _edit_data(patient, **changes):
 def test_editing_details_keeps_a_history_of_who_changed_which_fields(reception, as_user):
     patient = PatientFactory(first_name="Zoe")
     response = as_user(reception).post(
-        f"/staff/patients/{patient.pk}/edit/", _edit_data(patient, first_name="Zoë", phone="555 777 1234")
+        f"/staff/patients/{patient.pk}/edit/", _edit_data(patient, first_name="Zoë", phone="(201) 777-1234")
     )
 
     assert response.status_code == 302
     patient.refresh_from_db()
-    assert patient.first_name == "Zoë" and patient.search_phone == "5557771234"
+    assert patient.first_name == "Zoë" and patient.phone == "+12017771234"
     assert patient.revision == 2
     change = PatientChange.objects.get(patient=patient)
     assert change.changed_by == reception and sorted(change.fields) == ["first_name", "phone"]
@@ -85,26 +85,26 @@ def test_editing_details_keeps_a_history_of_who_changed_which_fields(reception, 
 
 
 def test_a_save_made_by_someone_else_meanwhile_is_not_overwritten(reception, clinician, as_user):
-    patient = PatientFactory(email="old@example.com", phone="111")
+    patient = PatientFactory(email="old@example.com", phone="+12015550111")
     stale = _edit_data(patient)  # both open the form at revision 1
     first = as_user(clinician).post(f"/staff/patients/{patient.pk}/edit/", {**stale, "email": "new@example.com"})
     assert first.status_code == 302
 
-    second = as_user(reception).post(f"/staff/patients/{patient.pk}/edit/", {**stale, "phone": "222"})
+    second = as_user(reception).post(f"/staff/patients/{patient.pk}/edit/", {**stale, "phone": "(201) 555-0222"})
 
     assert second.status_code == 200
     body = second.content.decode()
     assert "Someone else saved this record" in body
     assert "new@example.com" in body
     patient.refresh_from_db()
-    assert patient.email == "new@example.com" and patient.phone == "111"
+    assert patient.email == "new@example.com" and patient.phone == "+12015550111"
     # Saving again from the refreshed form is a deliberate choice and goes through.
     third = as_user(reception).post(
-        f"/staff/patients/{patient.pk}/edit/", _edit_data(patient, phone="222", email="new@example.com")
+        f"/staff/patients/{patient.pk}/edit/", _edit_data(patient, phone="(201) 555-0222", email="new@example.com")
     )
     assert third.status_code == 302
     patient.refresh_from_db()
-    assert patient.phone == "222" and patient.email == "new@example.com"
+    assert patient.phone == "+12015550222" and patient.email == "new@example.com"
 
 
 def test_the_edit_form_explains_bad_input(reception, as_user):
@@ -117,7 +117,8 @@ def test_the_edit_form_explains_bad_input(reception, as_user):
     assert Patient.objects.get(pk=patient.pk).revision == 1
 
 
-def test_the_edit_form_accepts_a_day_first_date_of_birth(reception, as_user):
+def test_the_edit_form_accepts_a_day_first_date_of_birth_at_a_day_first_clinic(reception, as_user, settings):
+    settings.CLINIC_DATE_ORDER = "DMY"
     patient = PatientFactory()
     as_user(reception).post(f"/staff/patients/{patient.pk}/edit/", _edit_data(patient, date_of_birth="02/01/1990"))
     patient.refresh_from_db()
@@ -140,7 +141,7 @@ def test_reception_can_revoke_and_unlock_a_link(reception, as_user):
     assert client.get(f"/staff/links/{link.pk}/revoke/").status_code == 405
 
 
-def test_issuing_a_new_link_revokes_the_old_one_and_shows_the_new_once(reception, as_user):
+def test_issuing_a_new_link_revokes_the_old_one_and_shows_the_new_until_first_use(reception, as_user):
     old = AccessLinkFactory()
     client = as_user(reception)
 
@@ -150,25 +151,29 @@ def test_issuing_a_new_link_revokes_the_old_one_and_shows_the_new_once(reception
     assert old.revoked_at is not None
     token = response.context["token"]
     assert token and f"/p/{token}/" in response.content.decode()
+    assert token in client.get(f"/staff/visits/{old.visit_id}/link/").content.decode()
+    new = AccessLink.objects.get(visit_id=old.visit_id, revoked_at__isnull=True)
+    new.last_used_at = new.created_at
+    new.save(update_fields=["last_used_at"])
     again = client.get(f"/staff/visits/{old.visit_id}/link/").content.decode()
     assert token not in again
-    assert "shown once" in again
+    assert "has opened this link" in again
 
 
 def test_a_change_the_patient_made_meanwhile_is_not_overwritten_either(reception, as_user):
-    patient = PatientFactory(phone="111")
+    patient = PatientFactory(phone="+12015550111")
     stale = _edit_data(patient)
     # The patient fixes their phone in the screening's "about you" step, which bumps the revision.
-    patient.phone = "999"
+    patient.phone = "+12015550999"
     patient.revision += 1
     patient.save(update_fields=["phone", "revision"])
 
     response = as_user(reception).post(f"/staff/patients/{patient.pk}/edit/", {**stale, "email": "x@example.com"})
 
     assert "Someone else saved this record" in response.content.decode()
-    assert "999" in response.content.decode()
+    assert "+12015550999" in response.content.decode()
     patient.refresh_from_db()
-    assert patient.phone == "999" and patient.email != "x@example.com"
+    assert patient.phone == "+12015550999" and patient.email != "x@example.com"
 
 
 def test_kiosk_mode_unlocks_a_locked_link_with_an_audit_event(reception, as_user):
@@ -181,3 +186,27 @@ def test_kiosk_mode_unlocks_a_locked_link_with_an_audit_event(reception, as_user
     assert link.locked_at is None
     assert AuditEvent.objects.filter(action="link.unlocked", actor=reception).exists()
     assert client.get("/patient/").status_code == 200
+
+
+def test_an_invalid_phone_on_the_record_gets_a_clear_message_and_nothing_is_saved(reception, as_user):
+    patient = PatientFactory(first_name="Zoe")
+    response = as_user(reception).post(
+        f"/staff/patients/{patient.pk}/edit/",
+        _edit_data(patient, first_name="Zoë", emergency_contact_phone="12 34"),
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Enter a phone number we can call, with its area code." in body and "12 34" in body
+    patient.refresh_from_db()
+    assert patient.first_name == "Zoe"
+
+
+def test_reception_can_switch_texts_off_for_a_patient_and_the_record_says_so(reception, as_user):
+    patient = PatientFactory()
+    client = as_user(reception)
+    response = client.post(f"/staff/patients/{patient.pk}/edit/", _edit_data(patient, sms_opt_out="on"))
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.sms_opt_out is True
+    body = client.get(f"/staff/patients/{patient.pk}/").content.decode()
+    assert "asked not to get texts" in body and "Off (the patient asked for no texts)" in body

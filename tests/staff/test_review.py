@@ -74,8 +74,9 @@ def test_the_queue_runs_the_same_number_of_queries_for_5_and_50_rows(
     client = as_user(clinician)
     client.get("/staff/review/")
 
-    # session, user, groups, urgent visits, consents awaiting review, unsigned screenings, audit insert
-    with django_assert_num_queries(7):
+    # session, user, groups, urgent visits, their open alerts, consents awaiting review, unsigned
+    # screenings, audit insert
+    with django_assert_num_queries(8):
         response = client.get("/staff/review/")
     assert len(response.context["consents"]) == rows
 

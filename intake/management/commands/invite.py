@@ -1,6 +1,6 @@
 """Create a patient (or reuse an exact match), a visit and its access link; print the patient URL."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -58,7 +58,7 @@ class Command(BaseCommand):
 
     def _visit_time(self, raw: str) -> datetime:
         if not raw:
-            tomorrow = timezone.localdate() + timezone.timedelta(days=1)
+            tomorrow = timezone.localdate() + timedelta(days=1)
             return timezone.make_aware(datetime.combine(tomorrow, datetime.min.time()).replace(hour=9))
         try:
             when = datetime.fromisoformat(raw)

@@ -7,6 +7,7 @@ from django.db import transaction
 from consent import demo as consent_demo
 from intake.demo import aftercare as demo_aftercare
 from intake.demo import journey as demo_journey
+from intake.demo import outcomes as demo_outcomes
 from intake.demo import patients as intake_demo
 from portal import demo as portal_demo
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
             demo_journey.seed(demo_visits)
             consent_demo.seed(demo_visits, clinician=staff["clinician"])
             demo_aftercare.seed(demo_visits, clinician=staff["clinician"])
+            course, course_url = demo_outcomes.seed(clinician=staff["clinician"], reception=staff["reception"])
+            consent_demo.seed(course, clinician=staff["clinician"])
+            visits.append((course[-1], course_url))
         self.stdout.write("Demo patient links (date of birth is the check):")
         for visit, url in visits:
             patient = visit.patient

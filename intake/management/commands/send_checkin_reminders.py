@@ -1,4 +1,4 @@
-"""Email the aftercare check-in reminders that are due. Run it from a scheduler, e.g. every 15 minutes."""
+"""Queue the aftercare check-in reminders that are due (the same job run_schedules runs every minute)."""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +6,7 @@ from intake.aftercare.reminders import send_due_reminders
 
 
 class Command(BaseCommand):
-    help = "Email patients whose 24 h or 72 h check-in is open and not done yet; idempotent. Last line: sent N."
+    help = "Remind patients whose 24 h or 72 h check-in is open and not done yet; idempotent. Last line: sent N."
 
     def handle(self, *args, **options):
         sent = send_due_reminders()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
@@ -14,7 +14,7 @@ from intake.staff.views.common import (
     querystring_without_page,
 )
 from portal import audit
-from portal.access import role_required
+from portal.access import AuthenticatedHttpRequest, role_required
 from portal.bounds import page_number
 from portal.models import AuditEvent
 from portal.roles import Role
@@ -24,7 +24,7 @@ AUDIT_PAGE_SIZE = 50
 
 @role_required(Role.CLINIC_ADMIN)
 @never_cache
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     page = page_number(request)
     events, has_next = paginate(form.filter(AuditEvent.objects.select_related("actor")), page, AUDIT_PAGE_SIZE)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from datetime import timedelta
+
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -14,20 +16,24 @@ from intake.staff.views.common import (
     paginate,
     querystring_without_page,
 )
+from messaging.models import Message, open_alerts_prefetch
 from portal import audit
-from portal.access import staff_required
+from portal.access import AuthenticatedHttpRequest, staff_required
 from portal.bounds import page_number
 
 BOARD_PAGE_SIZE = 25
+GAVE_UP_SHOWN_FOR = timedelta(days=7)  # messages that gave up stay on the board this long (always on the record)
 
 
 @staff_required
 @never_cache
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, visits = board_queryset(request)
+    visits = visits.with_board_state()
     page = page_number(request)
     rows, has_next = paginate(visits, page, BOARD_PAGE_SIZE)
-    urgent = list(Visit.objects.urgent().for_board()[:10])
+    urgent = list(Visit.objects.urgent().for_board().prefetch_related(open_alerts_prefetch())[:10])
+    gave_up = list(Message.objects.gave_up_recently(since=timezone.now() - GAVE_UP_SHOWN_FOR)[:10])
     audit.record(
         "board.viewed",
         request=request,
@@ -40,12 +46,14 @@ def board(request: HttpRequest) -> HttpResponse:
             "form": form,
             "visits": rows,
             "urgent_visits": urgent,
+            "gave_up_messages": gave_up,
             "page": page,
             "has_next": has_next,
             "has_previous": page > 1,
             "querystring": querystring_without_page(request),
             "can_export": can_export(request.user),
             "today": timezone.localdate(),
+            "tomorrow": timezone.localdate() + timedelta(days=1),
         },
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from intake.exports.csv import board_rows
@@ -13,11 +13,11 @@ from intake.staff.views.common import (
     require_export,
 )
 from portal import audit
-from portal.access import staff_required
+from portal.access import AuthenticatedHttpRequest, staff_required
 
 
 @staff_required
-def board_csv(request: HttpRequest) -> HttpResponse:
+def board_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     require_export(request)
     _form, visits = board_queryset(request)
     audit.record("board.exported_csv", request=request, details={"filters": sorted(k for k in request.GET if k)})
@@ -28,7 +28,7 @@ def board_csv(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def patient_fhir(request: HttpRequest, patient_id) -> HttpResponse:
+def patient_fhir(request: AuthenticatedHttpRequest, patient_id) -> HttpResponse:
     require_export(request)
     patient = get_patient_for_staff(request, patient_id)
     bundle = patient_bundle(patient)

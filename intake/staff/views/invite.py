@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from intake.links import services as link_services
-from intake.links.services import send_link_email
+from intake.links.services import send_link_message
 from intake.links.tokens import hash_token, patient_url
 from intake.models import AccessLink, Visit
 from intake.patients import services
@@ -19,27 +19,37 @@ from intake.staff.forms import (
 )
 from intake.staff.gates import get_link_for_staff, get_visit_for_staff
 from portal import audit
-from portal.access import staff_required
+from portal.access import AuthenticatedHttpRequest, staff_required
 
 NEW_LINK_SESSION_KEY = "staff_new_link"
 
 
 def _remember_token(request: HttpRequest, visit: Visit, token: str) -> None:
-    """Hold the new link's token in the session for the next page only (popped there); the database
-    keeps only its hash, so once shown it cannot be shown again."""
-    request.session[NEW_LINK_SESSION_KEY] = {"visit": str(visit.pk), "token": token}
+    """Hold the new link's raw token in this staff member's server-side session (the database keeps only
+    its hash), so print, email, text and copy work in any order. It is shown only while the link is unused:
+    see _held_token and docs/security.md."""
+    held = dict(request.session.get(NEW_LINK_SESSION_KEY) or {})
+    held[str(visit.pk)] = token
+    request.session[NEW_LINK_SESSION_KEY] = held
 
 
-def _take_token(request: HttpRequest, visit: Visit) -> str | None:
-    held = request.session.pop(NEW_LINK_SESSION_KEY, None)
-    if held and held.get("visit") == str(visit.pk):
-        return held["token"]
-    return None
+def _held_token(request: HttpRequest, visit: Visit) -> str | None:
+    """The held token while it still opens the visit's current link and nobody has used it; else forgotten."""
+    held = dict(request.session.get(NEW_LINK_SESSION_KEY) or {})
+    token = held.get(str(visit.pk))
+    if token is None:
+        return None
+    link = _token_matches(visit, token)
+    if link is None or link.last_used_at is not None:
+        held.pop(str(visit.pk))
+        request.session[NEW_LINK_SESSION_KEY] = held
+        return None
+    return token
 
 
 @staff_required
 @never_cache
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -79,10 +89,10 @@ def _token_matches(visit: Visit, token: str) -> AccessLink | None:
 
 @staff_required
 @never_cache
-def visit_link(request: HttpRequest, visit_id) -> HttpResponse:
-    """The new link, shown once: email it, print it with a QR code, or hand this device over (kiosk)."""
+def visit_link(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
+    """The new link until its first use: email, print, text or copy it in any order, or hand this device over."""
     visit = get_visit_for_staff(request, visit_id)
-    token = _take_token(request, visit)
+    token = _held_token(request, visit)
     link = visit.access_links.filter(revoked_at__isnull=True).first()
     url = patient_url(token) if token else None
     audit.record("link.viewed", request=request, obj=visit, patient=visit.patient, details={"shown": bool(token)})
@@ -95,29 +105,39 @@ def visit_link(request: HttpRequest, visit_id) -> HttpResponse:
 
 @staff_required
 @require_POST
-def visit_link_email(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_link_email(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     token = request.POST.get("token", "")
     link = _token_matches(visit, token)
+    if link is not None and link.last_used_at is not None:
+        link = None  # once the patient has opened it, the link is theirs: never sent again
     if link is None:
         messages.error(request, "That link is no longer valid. Issue a new link to send it.")
         return redirect("staff:visit_link", visit_id=visit.pk)
-    if not visit.patient.email:
-        messages.error(request, "This patient has no email address. Add one on their record, or print the link.")
+    queued = send_link_message(visit=visit, request=request)
+    if not queued:
+        messages.error(
+            request,
+            "No message can reach this patient (no email, and no phone we can text). "
+            "Add one on their record, or print the link.",
+        )
     else:
-        send_link_email(visit=visit, token=token)
-        audit.record("link.emailed", request=request, obj=link, patient=visit.patient)
-        messages.success(request, "The link will be emailed to the patient.")
+        channels = sorted(m.channel for m in queued)
+        audit.record("link.emailed", request=request, obj=link, patient=visit.patient, details={"channels": channels})
+        how = " and ".join({"email": "email", "sms": "text"}[c] for c in channels)
+        messages.success(request, f"The link will be sent to the patient by {how}.")
     _remember_token(request, visit, token)
     return redirect("staff:visit_link", visit_id=visit.pk)
 
 
 @staff_required
 @require_POST
-def visit_link_print(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_link_print(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     token = request.POST.get("token", "")
     link = _token_matches(visit, token)
+    if link is not None and link.last_used_at is not None:
+        link = None  # once the patient has opened it, the link is theirs: never shown again
     if link is None:
         messages.error(request, "That link is no longer valid. Issue a new link to print it.")
         return redirect("staff:visit_link", visit_id=visit.pk)
@@ -134,7 +154,7 @@ def visit_link_print(request: HttpRequest, visit_id) -> HttpResponse:
 
 @staff_required
 @require_POST
-def visit_link_new(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_link_new(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     _link, token = link_services.issue_link(visit=visit, created_by=request.user, request=request)
     _remember_token(request, visit, token)
@@ -144,7 +164,7 @@ def visit_link_new(request: HttpRequest, visit_id) -> HttpResponse:
 
 @staff_required
 @require_POST
-def link_revoke(request: HttpRequest, link_id) -> HttpResponse:
+def link_revoke(request: AuthenticatedHttpRequest, link_id) -> HttpResponse:
     link = get_link_for_staff(request, link_id)
     link_services.revoke_link(link=link, by=request.user, request=request)
     messages.success(request, "The link was revoked. It no longer opens anything.")
@@ -153,8 +173,10 @@ def link_revoke(request: HttpRequest, link_id) -> HttpResponse:
 
 @staff_required
 @require_POST
-def link_unlock(request: HttpRequest, link_id) -> HttpResponse:
+def link_unlock(request: AuthenticatedHttpRequest, link_id) -> HttpResponse:
     link = get_link_for_staff(request, link_id)
     link_services.unlock_link(link=link, by=request.user, request=request)
     messages.success(request, "The link was unlocked. The patient can try their date of birth again.")
+    if request.POST.get("back") == "board":  # the board's one-click Unlock returns to the board
+        return redirect("staff:board")
     return redirect("staff:patient", patient_id=link.visit.patient_id)

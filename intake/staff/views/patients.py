@@ -5,11 +5,13 @@ from __future__ import annotations
 from copy import copy  # a bound ModelForm writes into its instance; keep the loaded row intact
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db import models
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from intake.models import PatientChange
+from intake.models import Patient, PatientChange
+from intake.outcomes.series import picture_context
 from intake.patients import services
 from intake.regions import region_label
 from intake.staff.display import answer_sections
@@ -22,8 +24,10 @@ from intake.staff.views.common import (
     consent_urls,
     label_checkins,
 )
+from messaging.models import Message
+from messaging.services import contact_notes
 from portal import audit
-from portal.access import staff_required
+from portal.access import AuthenticatedHttpRequest, staff_required
 from portal.models import AuditEvent
 
 
@@ -35,9 +39,14 @@ def _visits_for_record(patient):
     )
 
 
+def _field_label(name: str) -> str:
+    field = Patient._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, models.Field) else name
+
+
 @staff_required
 @never_cache
-def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
+def patient_record(request: AuthenticatedHttpRequest, patient_id) -> HttpResponse:
     patient = get_patient_for_staff(request, patient_id)
     visits = _visits_for_record(patient)
     sees_clinical = request.user.sees_clinical_detail
@@ -63,7 +72,10 @@ def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
             "patient": patient,
             "visits": visits,
             "changes": changes,
+            **picture_context(patient),
             "trail": trail,
+            "patient_messages": list(Message.objects.for_patient(patient)[:50]),
+            "contact_notes": contact_notes(patient),
             "can_export": can_export(request.user),
             "is_clinician": request.user.is_clinician or request.user.is_clinic_admin,
             "sees_clinical": sees_clinical,
@@ -73,7 +85,7 @@ def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
 
 @staff_required
 @never_cache
-def patient_edit(request: HttpRequest, patient_id) -> HttpResponse:
+def patient_edit(request: AuthenticatedHttpRequest, patient_id) -> HttpResponse:
     patient = get_patient_for_staff(request, patient_id)
     conflict = None
     conflict_values = []
@@ -94,9 +106,7 @@ def patient_edit(request: HttpRequest, patient_id) -> HttpResponse:
                 # The other person's fields come from the change history; a change made elsewhere (the
                 # patient updating their contact details) leaves none, so show every field that differs.
                 fields = exc.fields or [name for name in data if getattr(exc.current, name) != data[name]]
-                conflict_values = [
-                    (exc.current._meta.get_field(name).verbose_name, getattr(exc.current, name)) for name in fields
-                ]
+                conflict_values = [(_field_label(name), getattr(exc.current, name)) for name in fields]
                 # Keep what this editor typed, but move them onto the current revision: saving again
                 # is then a deliberate choice made after seeing the other person's values.
                 posted = request.POST.copy()

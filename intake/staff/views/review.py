@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 from consent.models import ConsentRecord
 from intake.aftercare.checkins import acknowledge_urgent_checkins
 from intake.models import FlagLevel, ScreeningResponse, Visit
+from intake.outcomes.series import picture_context
 from intake.screening import services as screening_services
-from intake.staff.display import answer_sections, comfort_wishes
+from intake.staff.display import answer_sections, before_needling, comfort_wishes
 from intake.staff.forms import (
     ScreeningReviewForm,
 )
@@ -21,8 +22,9 @@ from intake.staff.views.common import (
     consent_urls,
     label_checkins,
 )
+from messaging.models import Alert, open_alerts_prefetch
 from portal import audit
-from portal.access import role_required
+from portal.access import AuthenticatedHttpRequest, role_required
 from portal.roles import Role
 
 REVIEW_LIMIT = 50
@@ -30,17 +32,15 @@ REVIEW_LIMIT = 50
 
 @role_required(Role.CLINICIAN)
 @never_cache
-def review_queue(request: HttpRequest) -> HttpResponse:
-    urgent = list(Visit.objects.urgent().for_board()[:REVIEW_LIMIT])
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    urgent = list(Visit.objects.urgent().for_board().prefetch_related(open_alerts_prefetch())[:REVIEW_LIMIT])
     awaiting = list(
         ConsentRecord.objects.awaiting_review()
         .select_related("visit__patient", "visit__clinician", "visit__screening")
         .order_by("-visit__flag_level", "signed_at")[:REVIEW_LIMIT]
     )
     screenings = list(
-        ScreeningResponse.objects.filter(
-            submitted_at__isnull=False, reviewed_at__isnull=True, visit__signed_at__isnull=True
-        )
+        ScreeningResponse.objects.awaiting_review()
         .select_related("visit__patient", "visit__clinician")
         .order_by("-flag_level", "submitted_at")[:REVIEW_LIMIT]
     )
@@ -58,7 +58,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CLINICIAN)
 @never_cache
-def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_review(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     screening = ScreeningResponse.objects.filter(visit=visit).select_related("reviewed_by").first()
     form = ScreeningReviewForm(request.POST or None)
@@ -95,9 +95,12 @@ def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
             "flags": sorted((screening.flags if screening else []), key=lambda f: -int(f.get("level", 0))),
             "answer_sections": answer_sections(screening, visit.patient),
             "comfort": comfort_wishes(screening),
+            "before_needling": before_needling(screening, visit.patient),
             "understanding": understanding,
             "consents": consents,
             "checkins": checkins,
+            "open_alert": Alert.objects.open().filter(visit=visit).order_by("-raised_at").first(),
+            **picture_context(visit.patient),
             "form": form,
             "flag_levels": FlagLevel,
         },
@@ -106,7 +109,7 @@ def visit_review(request: HttpRequest, visit_id) -> HttpResponse:
 
 @role_required(Role.CLINICIAN)
 @require_POST
-def visit_acknowledge_urgent(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_acknowledge_urgent(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     """The clinician has dealt with the red-flag check-ins (aftercare's service does the write)."""
     visit = get_visit_for_staff(request, visit_id)
     count = acknowledge_urgent_checkins(visit=visit, by=request.user, request=request)

@@ -6,19 +6,21 @@ The session needs a consent signed before it, or the clinic's paper consent with
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from intake.regions import region_label
+from intake.staff.display import before_needling
 from intake.staff.forms import (
     VisitRecordForm,
 )
 from intake.staff.gates import get_visit_for_staff
 from intake.visits import services as visit_services
 from portal import audit
-from portal.access import require_clinical_detail, role_required, staff_required
+from portal.access import AuthenticatedHttpRequest, require_clinical_detail, role_required, staff_required
+from portal.pdf import download_name
 from portal.roles import Role
 
 NO_CONSENT = (
@@ -30,14 +32,23 @@ NO_CONSENT = (
 
 @role_required(Role.CLINICIAN)
 @never_cache
-def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
+def visit_record(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     existing = getattr(visit, "record", None) if hasattr(visit, "record") else None
+    screening = getattr(visit, "screening", None)
     form = VisitRecordForm(
         request.POST or None,
         request.FILES or None,
         visit=visit,
-        initial={"treated_at": timezone.localtime().replace(second=0)},
+        initial={
+            "treated_at": timezone.localtime().replace(second=0),
+            # Whoever records is usually who treated; the booked clinician otherwise.
+            "treated_by": request.user
+            if request.user.groups.filter(name=Role.CLINICIAN.value).exists()
+            else visit.clinician,
+            # The patient's pain regions are the usual start; the clinician unticks what was not needled.
+            "regions": list((screening.answers.get("pain_regions") or []) if screening else []),
+        },
     )
     if request.method == "POST" and existing is None and form.is_valid():
         try:
@@ -47,6 +58,8 @@ def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
                 regions=form.cleaned_data["regions"],
                 notes=form.cleaned_data["notes"],
                 paper_consent_scan=form.cleaned_data["paper_consent_scan"],
+                treated_by=form.cleaned_data["treated_by"],
+                adverse_events=form.cleaned_data["adverse_events"],
                 by=request.user,
                 request=request,
             )
@@ -77,13 +90,14 @@ def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
             "form": form,
             "existing": existing,
             "existing_regions": [region_label(k) for k in existing.regions] if existing else [],
+            "before_needling": before_needling(screening, visit.patient),
         },
     )
 
 
 @staff_required
 @never_cache
-def paper_consent_scan(request: HttpRequest, visit_id) -> HttpResponse:
+def paper_consent_scan(request: AuthenticatedHttpRequest, visit_id) -> FileResponse:
     """The scanned paper consent of a visit: clinical detail, like the consent PDF."""
     visit = get_visit_for_staff(request, visit_id)
     require_clinical_detail(request)
@@ -91,7 +105,9 @@ def paper_consent_scan(request: HttpRequest, visit_id) -> HttpResponse:
         raise Http404
     audit.record("visit.paper_consent_downloaded", request=request, obj=visit, patient=visit.patient)
     response = FileResponse(
-        visit.paper_consent_scan.open("rb"), content_type="application/pdf", filename=f"paper-consent-{visit.pk}.pdf"
+        visit.paper_consent_scan.open("rb"),
+        content_type="application/pdf",
+        filename=download_name("paper consent", timezone.localdate(visit.scheduled_at)),
     )
     response["Cache-Control"] = "no-store"
     return response
