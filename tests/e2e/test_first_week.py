@@ -219,7 +219,7 @@ def test_the_link_page_copies_prints_and_emails_in_any_order(live_server, deskto
     desktop.get_by_role("link", name="Back to the link page").click()
     assert desktop.locator("#patient-url").input_value() == url
     desktop.get_by_role("button", name="Email the link").click()
-    desktop.get_by_text("will be emailed").wait_for()
+    desktop.get_by_text("will be sent to the patient by email").wait_for()
     desktop.get_by_role("button", name="Copy").click()
     desktop.get_by_text("Copied.").wait_for()
     assert desktop.evaluate("navigator.clipboard.readText()") == url
