@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import ConsentRecord, ConsentVersion
@@ -18,6 +19,7 @@ from consent.signatures import (
     typed_name_matches,
 )
 from intake.models import Patient
+from portal.text import strip_bidi_controls
 
 
 class SignForm(forms.Form):
@@ -89,7 +91,7 @@ class SignForm(forms.Form):
         return value
 
     def clean_typed_name(self):
-        typed = " ".join(self.cleaned_data["typed_name"].split())
+        typed = " ".join(strip_bidi_controls(self.cleaned_data["typed_name"]).split())
         if self.minor:
             if not guardian_name_is_full(typed):
                 raise ValidationError(_("Type your own first and last name."))
@@ -119,6 +121,11 @@ class SignForm(forms.Form):
                 cleaned["signature_png"] = parse_signature_data_url(cleaned.get("signature", "")).png
             except ValidationError as error:
                 self.add_error("signature", error)
+        if "signature" in self.errors:
+            # Never echo an invalid signature back into the page (it may be megabytes): the pad starts empty.
+            data = cast(QueryDict, self.data).copy()
+            data["signature"] = ""
+            self.data = data
         return cleaned
 
     def acknowledgements(self) -> dict:

@@ -23,7 +23,13 @@ from consent.models import ConsentRecord
 from consent.verification import verify_pdf_bytes
 from intake.staff.gates import get_visit_for_staff
 from portal import audit
-from portal.access import AuthenticatedHttpRequest, get_for_staff, role_required, staff_required
+from portal.access import (
+    AuthenticatedHttpRequest,
+    get_for_staff,
+    require_clinical_detail,
+    role_required,
+    staff_required,
+)
 from portal.pdf import download_name
 from portal.roles import Role
 
@@ -66,6 +72,7 @@ def detail(request: AuthenticatedHttpRequest, record_id) -> HttpResponse:
             "confirm_form": ConfirmForm(),
             "can_confirm": _can_confirm(request.user) and record.status == "signed",
             "can_withdraw": _can_withdraw(request.user) and not record.withdrawn_at,
+            "sees_clinical": request.user.sees_clinical_detail,
         },
     )
 
@@ -101,6 +108,7 @@ def _day(moment):
 @staff_required
 def pdf(request: AuthenticatedHttpRequest, record_id) -> FileResponse:
     record = get_record_for_staff(request, record_id)
+    require_clinical_detail(request)  # the PDF summarises the screening answers
     return _file_response(request, record, record.pdf.name, download_name("consent", _day(record.signed_at)))
 
 
@@ -109,6 +117,7 @@ def pdf(request: AuthenticatedHttpRequest, record_id) -> FileResponse:
 @staff_required
 def confirmation_pdf(request: AuthenticatedHttpRequest, record_id) -> FileResponse:
     record = get_record_for_staff(request, record_id)
+    require_clinical_detail(request)
     if not record.confirmation_pdf:
         raise Http404
     return _file_response(

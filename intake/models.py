@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 # The search rules know nothing of the models; the models keep their folded copies with them.
 from intake.journey.milestones import MILESTONES
 from intake.patients.search import digits_only, fold_for_search, patient_search_q
+from portal.text import strip_bidi_controls
 
 
 class Language(models.TextChoices):
@@ -94,7 +95,20 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    # Names and phone numbers never carry bidirectional controls (see portal/text.py).
+    BIDI_FREE_FIELDS = (
+        "first_name",
+        "last_name",
+        "preferred_name",
+        "phone",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "emergency_contact_relationship",
+    )
+
     def save(self, *args, **kwargs):
+        for name in self.BIDI_FREE_FIELDS:
+            setattr(self, name, strip_bidi_controls(getattr(self, name)))
         self.search_name = fold_for_search(f"{self.first_name} {self.last_name} {self.preferred_name}")
         self.search_phone = digits_only(self.phone)
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
@@ -328,6 +342,15 @@ class Visit(models.Model):
     # without a red flag: the board marks the visit "not settling".
     not_settling_since = models.DateTimeField(null=True, blank=True)
 
+    # A clinic that took consent on paper says so explicitly: the scanned form (private storage, no URL),
+    # who attached it and when. Without it, or a consent signed here before the session, no session is
+    # recorded (intake/visits/services.py record_visit).
+    paper_consent_scan = models.FileField(upload_to="paper-consents/", max_length=200, blank=True)
+    paper_consent_at = models.DateTimeField(null=True, blank=True)
+    paper_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
     objects = VisitQuerySet.as_manager()
 
     class Meta:
@@ -336,6 +359,11 @@ class Visit(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(flag_level__lte=FlagLevel.STOP), name="intake_visit_flag_level_known"),
             models.CheckConstraint(condition=Q(progress__in=Progress.values), name="intake_visit_progress_known"),
+            models.CheckConstraint(
+                condition=Q(paper_consent_at__isnull=True, paper_consent_by__isnull=True, paper_consent_scan="")
+                | (Q(paper_consent_at__isnull=False, paper_consent_by__isnull=False) & ~Q(paper_consent_scan="")),
+                name="intake_visit_paper_consent_complete",
+            ),
         ]
         indexes = [
             models.Index(fields=["scheduled_at"], name="intake_visit_scheduled"),
@@ -403,6 +431,17 @@ class Visit(models.Model):
     def ready_to_sign(self) -> bool:
         """The steps before the consent are done: the understanding check, or a follow-up's questions."""
         return self.understanding_done_at is not None or (self.screening_done_at is not None and self.is_follow_up)
+
+    @property
+    def consent_on_paper(self) -> bool:
+        return self.paper_consent_at is not None
+
+    def signed_consent_before(self, moment: datetime) -> bool:
+        """An active (not withdrawn) consent signed in the portal before `moment`.
+
+        Read through the reverse relation of consent.ConsentRecord, which intake does not import.
+        """
+        return self.consents.filter(withdrawn_at__isnull=True, signed_at__lt=moment).exists()
 
     def mark(self, stamp: str, when: datetime | None = None) -> None:
         """Record that a journey step happened (first time only) and save."""

@@ -80,6 +80,12 @@ def role_required(*roles: Role):
     return decorator
 
 
+def require_clinical_detail(request: HttpRequest) -> None:
+    """403 for staff who may not see health answers, session notes or consent PDFs (User.sees_clinical_detail)."""
+    if not getattr(request.user, "sees_clinical_detail", False):  # anonymous: False
+        raise PermissionDenied
+
+
 def get_for_staff(request: HttpRequest, queryset, public_id):
     """The row with this UUID from `queryset`, for a logged-in, verified staff member; 404 otherwise.
 

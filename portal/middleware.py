@@ -18,11 +18,32 @@ from django.utils import timezone
 from portal import audit
 from portal.access import is_otp_verified
 from portal.auth import AUTH_AT_SESSION_KEY, SEEN_AT_SESSION_KEY
+from portal.views import healthz
 
+HEALTHZ_PATH = "/healthz"
 # Paths a signed-in but not yet code-verified account may still reach.
 OTP_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
 # The idle clock is written at most this often, so not every request rewrites the session row.
 SEEN_WRITE_INTERVAL = 30
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz before any other middleware runs.
+
+    The session and user middleware read the database whenever a request carries a session cookie, so
+    during an outage a browser (or a probe with a stale cookie) would get the 500 page instead of the
+    health check's 503 JSON. Placed after the header middleware (security, frame options, CSP: their
+    headers still apply) and before the first one that reads the session or the user (OTP, the staff
+    session rules, axes), this keeps health independent of sessions.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == HEALTHZ_PATH:
+            return healthz(request)
+        return self.get_response(request)
 
 
 class StaffSessionMiddleware:

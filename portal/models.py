@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -41,6 +42,18 @@ class User(AbstractUser):
     @property
     def is_clinic_admin(self) -> bool:
         return self.is_superuser or self.has_role(Role.CLINIC_ADMIN)
+
+    @property
+    def sees_clinical_detail(self) -> bool:
+        """Whether pages show this account the health answers, session notes and consent PDFs.
+
+        The one place that decides it (views through portal.access.require_clinical_detail, templates
+        through `sees_clinical`): clinicians and the clinic admin; reception only when the clinic sets
+        RECEPTION_SEES_CLINICAL. Everyone on staff sees progress, contact details and the flag level.
+        """
+        if self.is_clinician or self.is_clinic_admin:
+            return True
+        return self.is_reception and settings.RECEPTION_SEES_CLINICAL
 
     @property
     def is_staff_member(self) -> bool:

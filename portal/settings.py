@@ -110,6 +110,9 @@ MIDDLEWARE = [
     # Security: the CSP header, OTP verification state on request.user, staff idle/absolute timeouts
     # and the one-time-code gate, then axes last (it turns a lockout into a 429 page).
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the session (the middleware above keep it lazy): the health check answers
+    # without it, so a database outage is a 503 with every security header, not a 500.
+    "portal.middleware.HealthCheckMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.StaffSessionMiddleware",
     "portal.middleware.AdminAuditMiddleware",
@@ -133,6 +136,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "portal.context_processors.clinic",
             ],
+            # {{ value|bdi }}: user text isolated (and without bidi controls) on every page, email and PDF.
+            "builtins": ["portal.templatetags.text"],
         },
     },
 ]
@@ -170,6 +175,9 @@ AUTHENTICATION_BACKENDS = [
 STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", True)
 if not DEBUG and not STAFF_OTP_REQUIRED:
     raise ImproperlyConfigured("STAFF_OTP_REQUIRED cannot be false when DEBUG is false.")
+# Minimum necessary access: screening answers, scores, session notes, check-in details and consent PDFs
+# are for clinicians (and the clinic admin). A small clinic whose reception also needs them sets this true.
+RECEPTION_SEES_CLINICAL = env_bool("RECEPTION_SEES_CLINICAL", False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Dry needling portal")
 OTP_LOGIN_URL = "/accounts/otp/"
 # The admin never shows a device's secret key (someone reading over a shoulder could copy it).

@@ -25,6 +25,8 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect(static("favicon.svg"))
 
 
+# Error pages are never cached: a 404 or 400 may answer a private address (a patient link, a record).
+@never_cache
 def error_400(request, exception=None):
     return render(request, "errors/400.html", status=400)
 
@@ -35,15 +37,19 @@ def _for_staff(request) -> bool:
     return bool(user is not None and user.is_authenticated and getattr(user, "is_staff_member", False))
 
 
+@never_cache
 def error_403(request, exception=None):
     template = "errors/staff_403.html" if _for_staff(request) else "errors/403.html"
     return render(request, template, status=403)
 
 
+@never_cache
 def error_404(request, exception=None):
     template = "errors/staff_404.html" if _for_staff(request) else "errors/404.html"
     return render(request, template, status=404)
 
 
+@never_cache
 def error_500(request):
-    return render(request, "errors/500.html", status=500)
+    # A failed POST (a database outage mid-journey) lost what was sent: say so rather than reassure.
+    return render(request, "errors/500.html", {"lost_post": request.method == "POST"}, status=500)

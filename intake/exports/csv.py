@@ -30,6 +30,7 @@ HEADER = [
     "urgent_since",
     "course",
     "session",
+    "consent_on_paper",
 ]
 
 
@@ -73,5 +74,6 @@ def board_rows(visits: QuerySet[Visit]) -> Iterator[str]:
                 _when(visit.urgent_since),
                 visit.course_id,
                 visit.session_number,
+                _when(visit.paper_consent_at),
             )
         )

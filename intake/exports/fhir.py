@@ -158,6 +158,41 @@ def questionnaire_response(visit: Visit, patient_pk) -> dict[str, Any] | None:
     return resource
 
 
+def _pdf_attachment(file, title: str, created) -> dict[str, Any]:
+    attachment: dict[str, Any] = {"contentType": "application/pdf", "title": title, "creation": _instant(created)}
+    with file.open("rb") as handle:
+        data = handle.read()
+    attachment["data"] = base64.b64encode(data).decode("ascii")
+    attachment["size"] = len(data)
+    attachment["hash"] = base64.b64encode(hashlib.sha1(data).digest()).decode("ascii")  # noqa: S324 - FHIR R4 mandates SHA-1
+    return attachment
+
+
+def paper_consent_resource(visit: Visit, patient_pk) -> dict[str, Any]:
+    """The clinic's paper consent for a visit, with its scan: a Consent whose source is the scanned form."""
+    return {
+        "resourceType": "Consent",
+        # A stable UUID of its own (fullUrl is urn:uuid:<id>), derived from the visit.
+        "id": str(uuid.uuid5(visit.pk, "paper-consent")),
+        "status": "active",
+        "scope": CONSENT_SCOPE,
+        "category": CONSENT_CATEGORY,
+        "patient": _ref("Patient", patient_pk),
+        "dateTime": _instant(visit.paper_consent_at),
+        "policyRule": {"text": "Consent on paper, scanned copy attached"},
+        "sourceAttachment": _pdf_attachment(visit.paper_consent_scan, "Scanned paper consent", visit.paper_consent_at),
+        "provision": {"type": "permit"},
+    }
+
+
+CONSENT_SCOPE = {
+    "coding": [
+        {"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "treatment", "display": "Treatment"}
+    ]
+}
+CONSENT_CATEGORY = [{"coding": [{"system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent"}]}]
+
+
 def consent_resource(record, patient_pk) -> dict[str, Any]:
     attachment: dict[str, Any] = {
         "contentType": "application/pdf",
@@ -393,6 +428,8 @@ def patient_bundle(patient: Patient) -> dict[str, Any]:
                 )
             )
         resources.extend(consent_resource(record, patient.pk) for record in visit.consents.all())
+        if visit.consent_on_paper:
+            resources.append(paper_consent_resource(visit, patient.pk))
     for name, version in sorted(answered):
         # A response to a version no longer on disk still names it canonically.
         with contextlib.suppress(FileNotFoundError):

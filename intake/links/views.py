@@ -19,13 +19,14 @@ from intake.links.tokens import find_usable_link
 from intake.models import AccessLink, Visit
 from portal import audit
 from portal.audit import client_ip
+from portal.bounds import BoundedDateField
 from portal.forms import posted
 
 DOB_ATTEMPTS_PER_IP_PER_HOUR = 30
 
 
 class DateOfBirthForm(forms.Form):
-    date_of_birth = forms.DateField(
+    date_of_birth = BoundedDateField(
         label=_("Your date of birth"),
         help_text=_("For a child, enter the child's date of birth."),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),

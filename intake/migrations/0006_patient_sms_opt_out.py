@@ -5,9 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    dependencies = [
-        ('intake', '0005_visit_updated_at'),
-    ]
+    dependencies = [("intake", "0005_visit_updated_at")]
 
     operations = [
         migrations.AddField(

@@ -7,10 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    dependencies = [
-        ('intake', '0007_merge_0006_outcomes_0006_patient_sms_opt_out'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-    ]
+    dependencies = [("intake", "0007_outcomes")]
 
     operations = [
         migrations.AddField(

@@ -5,9 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    dependencies = [
-        ('intake', '0008_visit_record_treated_by_adverse_events'),
-    ]
+    dependencies = [("intake", "0008_visit_record_treated_by_adverse_events")]
 
     operations = [
         migrations.AddField(

@@ -7,10 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    dependencies = [
-        ('intake', '0009_patient_name_reported_wrong'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-    ]
+    dependencies = [("intake", "0009_patient_name_reported_wrong")]
 
     operations = [
         migrations.AddField(

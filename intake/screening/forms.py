@@ -25,6 +25,7 @@ from intake.models import Patient
 from intake.questionnaires import Definition, Item
 from intake.screening.rules import evaluate
 from messaging.phones import normalise_phone
+from portal.bounds import BoundedDateField
 
 STATE_FIELD = "form_state"
 
@@ -79,7 +80,7 @@ def _field_for(definition: Definition, item: Item, language: str) -> forms.Field
             **common,
         )
     if item.type == "date":
-        return forms.DateField(
+        return BoundedDateField(
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             error_messages={**messages, "invalid": _("Enter a real date.")},
             **common,
@@ -228,12 +229,3 @@ class SectionForm(forms.Form):
 
     def values_to_store(self) -> dict:
         return {item.key: _to_stored(item, self.cleaned_data.get(item.key)) for item in self.section.items}
-
-    @property
-    def is_stale(self) -> bool:
-        """The form was drawn from answers that have changed since (another tab, an old page)."""
-        return bool(self.data.get(STATE_FIELD)) and self.data.get(STATE_FIELD) != state_token(self.on_file)
-
-    @property
-    def changes_anything(self) -> bool:
-        return self.values_to_store() != {key: self.on_file[key] for key in self.values_to_store()}

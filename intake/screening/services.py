@@ -13,6 +13,7 @@ from django.utils import timezone
 from intake import questionnaires
 from intake.models import ReviewOutcome, ScreeningResponse, Visit
 from intake.questionnaires import Definition
+from intake.screening.forms import state_token, stored_values
 from intake.screening.rules import compute, effective_answers
 from portal import audit
 from portal.models import User
@@ -55,6 +56,10 @@ def definition_for(response: ScreeningResponse | None, name: str = "screening") 
     return questionnaires.load(name)
 
 
+class SectionChanged(Exception):
+    """The answers on file changed since the form was drawn (another tab saved first): ask to confirm."""
+
+
 def response_for(visit: Visit) -> ScreeningResponse | None:
     return ScreeningResponse.objects.filter(visit=visit).first()
 
@@ -65,10 +70,16 @@ def save_section(
     visit: Visit,
     section_key: str,
     values: dict,
+    drawn_from: str = "",
     request: HttpRequest | None = None,
     questionnaire: str = "screening",
 ) -> ScreeningResponse:
-    """Store one section's answers, recompute scores and flags, and mark the screening done when complete."""
+    """Store one section's answers, recompute scores and flags, and mark the screening done when complete.
+
+    `drawn_from` is the form's fingerprint of what was on file when it was drawn. It is compared under the
+    visit's row lock, so of two tabs saving at the same moment the second sees the first's answers and
+    raises SectionChanged (unless it saves the very same values) instead of silently overwriting them.
+    """
     visit = Visit.objects.select_for_update().select_related("patient").get(pk=visit.pk)
     response = ScreeningResponse.objects.select_for_update().filter(visit=visit).first()
     definition = definition_for(response, questionnaire)
@@ -78,6 +89,9 @@ def save_section(
         )
     section = definition.section(section_key)
     patient = visit.patient
+    on_file = stored_values(definition, section_key, answers=response.answers, patient=patient)
+    if drawn_from and drawn_from != state_token(on_file) and any(on_file[k] != v for k, v in values.items()):
+        raise SectionChanged
 
     answers = dict(response.answers)
     changed_contact = []

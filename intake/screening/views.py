@@ -12,7 +12,7 @@ from intake.journey.access import PatientRequest, patient_required
 from intake.journey.views import out_of_order, page_language
 from intake.screening import services as screening_services
 from intake.screening.display import answers_for_display
-from intake.screening.forms import STATE_FIELD, SectionForm, state_token
+from intake.screening.forms import STATE_FIELD, SectionForm, state_token, stored_values
 from portal import audit
 from portal.forms import posted
 
@@ -59,19 +59,27 @@ def screening_section(request: PatientRequest, section: str) -> HttpResponse:
     )
     stale = False
     if request.method == "POST" and form.is_valid():
-        if form.is_stale and form.changes_anything:
+        try:
+            saved = screening_services.save_section(
+                visit=visit,
+                section_key=section,
+                values=form.values_to_store(),
+                drawn_from=request.POST.get(STATE_FIELD, ""),
+                request=request,
+            )
+        except screening_services.SectionChanged:
             # Drawn from older answers (another tab, an old page): show what they typed and ask to confirm.
             stale = True
+            response = screening_services.response_for(visit)
+            patient.refresh_from_db()
+            answers = response.answers if response else {}
             data = request.POST.copy()
-            data[STATE_FIELD] = state_token(form.on_file)
+            data[STATE_FIELD] = state_token(stored_values(definition, section, answers=answers, patient=patient))
             form = SectionForm(
                 definition, section, language=page_language(), answers=answers, patient=patient, data=data
             )
             form.is_valid()
         else:
-            saved = screening_services.save_section(
-                visit=visit, section_key=section, values=form.values_to_store(), request=request
-            )
             following = _first_open_section(definition, saved)
             if following is None:
                 return redirect("journey:screening-answers")  # all answered (an edit comes back here too)

@@ -11,7 +11,9 @@ from django.utils import timezone
 from intake.models import AdverseEvent, FlagLevel, Language, Patient, Progress, ReviewOutcome, Visit
 from intake.patients.services import PATIENT_EDITABLE_FIELDS
 from intake.regions import BODY_REGIONS, REGION_KEYS
+from intake.visits.services import session_time_bounds
 from messaging.phones import PhoneField
+from portal.bounds import BoundedDateField, BoundedDateTimeField, BoundedIntegerField
 from portal.dates import date_hint, date_pattern, format_clinic_date, parse_clinic_date
 from portal.models import User
 from portal.roles import Role
@@ -36,8 +38,9 @@ class ClinicDateInput(forms.TextInput):
         return format_clinic_date(value) if isinstance(value, date) else super().format_value(value)
 
 
-class ClinicDateField(forms.DateField):
-    """A date typed in the clinic's order or ISO (portal/dates.py); never read in the other order."""
+class ClinicDateField(BoundedDateField):
+    """A date typed in the clinic's order or ISO (portal/dates.py); never read in the other order, never
+    outside the bounds of portal/bounds.py (1900-2100)."""
 
     widget = ClinicDateInput
 
@@ -62,12 +65,14 @@ FlexibleDateField = ClinicDateField  # the older name, kept for callers outside 
 class DateOfBirthField(ClinicDateField):
     """A date of birth: in the clinic's order, not in the future, not before 1900 (a typo, not a person)."""
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {}).setdefault("out_of_range", "Check the year of birth.")
+        super().__init__(**kwargs)
+
     def validate(self, value):
-        super().validate(value)
+        super().validate(value)  # the 1900 floor is portal/bounds.py's
         if value and value > timezone.localdate():
             raise forms.ValidationError("The date of birth cannot be in the future.")
-        if value and value.year < 1900:  # noqa: PLR2004
-            raise forms.ValidationError("Check the year of birth.")
 
 
 class ClinicianChoiceField(forms.ModelChoiceField):
@@ -149,7 +154,7 @@ class InviteForm(forms.Form):
     email = forms.EmailField(required=False, help_text="Needed to send the link by email.")
     phone = PhoneField(required=False, help_text="Needed to send the link by text.")
     clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="Not decided yet")
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = forms.DateTimeField(  # bounded by clean_scheduled_at (not past, within two years)
         label="Appointment",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -217,7 +222,7 @@ class InviteForm(forms.Form):
 class PatientForm(forms.ModelForm):
     """Demographics. `revision` is the version the editor started from, to catch concurrent edits."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = BoundedIntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = Patient
@@ -246,7 +251,11 @@ class ScreeningReviewForm(forms.Form):
 
 
 class VisitRecordForm(forms.Form):
-    treated_at = forms.DateTimeField(
+    """The session record. `visit` bounds the session time; a paper consent needs its scanned PDF."""
+
+    PAPER_SCAN_MAX_BYTES = 10 * 1024 * 1024
+
+    treated_at = BoundedDateTimeField(
         label="Session time",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -272,16 +281,34 @@ class VisitRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):
+    paper_consent = forms.BooleanField(
+        required=False,
+        label="Consent on paper, scanned copy attached",
+        help_text="Only when the patient signed the clinic's paper consent form instead of the online one.",
+    )
+    paper_consent_scan = forms.FileField(
+        required=False,
+        label="Scanned paper consent (PDF)",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def __init__(self, *args, visit: Visit, **kwargs):
         super().__init__(*args, **kwargs)
+        self.visit = visit
         cast(forms.ModelChoiceField, self.fields["treated_by"]).queryset = clinicians()
         self.fields["treated_by"].widget.attrs["class"] = "form-select"
 
-    def clean(self):
-        data = super().clean() or {}
-        if AdverseEvent.OTHER in (data.get("adverse_events") or []) and not (data.get("notes") or "").strip():
-            self.add_error("notes", "Say in the notes what else happened.")
-        return data
+    def clean_paper_consent_scan(self):
+        scan = self.cleaned_data.get("paper_consent_scan")
+        if scan is None:
+            return None
+        if scan.size > self.PAPER_SCAN_MAX_BYTES:
+            raise forms.ValidationError("The scan is larger than 10 MB. Scan it again at a lower resolution.")
+        head = scan.read(5)
+        scan.seek(0)
+        if head != b"%PDF-":
+            raise forms.ValidationError("The scan must be a PDF file.")
+        return scan
 
     def clean_regions(self):
         regions = [key for key in self.cleaned_data["regions"] if key in REGION_KEYS]
@@ -291,9 +318,22 @@ class VisitRecordForm(forms.Form):
 
     def clean_treated_at(self):
         when = self.cleaned_data["treated_at"]
-        if when > timezone.now() + timedelta(minutes=10):
+        earliest, latest = session_time_bounds(self.visit)
+        if when > latest:
             raise forms.ValidationError("The session time cannot be in the future.")
+        if when < earliest:
+            raise forms.ValidationError("The session time is before this visit was booked. Check the date.")
         return when
+
+    def clean(self):
+        data = super().clean() or {}
+        if AdverseEvent.OTHER in (data.get("adverse_events") or []) and not (data.get("notes") or "").strip():
+            self.add_error("notes", "Say in the notes what else happened.")
+        if data.get("paper_consent") and not data.get("paper_consent_scan") and not self.visit.consent_on_paper:
+            self.add_error("paper_consent_scan", "Attach the scanned paper consent form (a PDF).")
+        if data.get("paper_consent_scan") and not data.get("paper_consent"):
+            self.add_error("paper_consent", "Tick this box to record that consent was taken on paper.")
+        return data
 
 
 class AuditFilterForm(forms.Form):

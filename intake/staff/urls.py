@@ -38,6 +38,7 @@ urlpatterns = [
     path("visits/<uuid:visit_id>/kiosk/", kiosk.kiosk_start, name="kiosk_start"),
     path("visits/<uuid:visit_id>/review/", review.visit_review, name="visit_review"),
     path("visits/<uuid:visit_id>/record/", visit_record.visit_record, name="visit_record"),
+    path("visits/<uuid:visit_id>/paper-consent/", visit_record.paper_consent_scan, name="visit_paper_consent"),
     path("visits/<uuid:visit_id>/measures/", measures.visit_measures, name="visit_measures"),
     path("visits/<uuid:visit_id>/urgent/acknowledge/", review.visit_acknowledge_urgent, name="visit_ack_urgent"),
     path("links/<uuid:link_id>/revoke/", invite.link_revoke, name="link_revoke"),

@@ -20,4 +20,6 @@ def error_summary(form, intro: str = "") -> dict:
         if not field.is_hidden
         for error in field.errors
     ]
-    return {"problems": problems, "general": list(form.non_field_errors()), "intro": intro}
+    # A hidden field (a drawn signature, a revision) has no box to link to: its error is named here.
+    hidden = [error for field in form.hidden_fields() for error in field.errors]
+    return {"problems": problems, "general": [*form.non_field_errors(), *hidden], "intro": intro}

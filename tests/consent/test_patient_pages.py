@@ -283,6 +283,30 @@ def test_before_your_visit_offers_the_signed_copy_only_once_signed(client, ready
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
 
 
+@pytest.mark.django_db
+def test_an_oversized_signature_is_refused_named_and_not_echoed_back(patient, patient_link, consent_version):
+    visit = patient_link[0].visit
+    huge = "data:image/png;base64," + "A" * 1_900_000
+    response = patient.post("/patient/consent/", form_data(visit, consent_version, signature=huge))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert len(body) < 200_000
+    assert "A" * 1000 not in body
+    summary = body.split('id="form-errors"')[1].split("</div>")[0]
+    assert "signature" in summary.lower()
+    assert not ConsentRecord.objects.filter(visit=visit).exists()
+
+
+@pytest.mark.django_db
+def test_a_valid_signature_is_kept_when_another_answer_needs_attention(patient, patient_link, consent_version):
+    visit = patient_link[0].visit
+    data = form_data(visit, consent_version)
+    data.pop("voluntary")
+    response = patient.post("/patient/consent/", data)
+    assert response.status_code == 200
+    assert data["signature"] in response.content.decode()
+
+
 def test_the_typed_name_is_kept_and_shown_as_typed_not_lower_case(patient, patient_link, consent_version):
     link, _token = patient_link
     typed = f"{link.visit.patient.first_name.upper()} {link.visit.patient.last_name}"

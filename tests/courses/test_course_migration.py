@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [("intake", "0004_visit_urgent_index")]
-AFTER = [("intake", "0007_visit_course_required")]
+AFTER = [("intake", "0014_visit_course_required")]
 
 
 def _apps_at(executor: MigrationExecutor, targets):

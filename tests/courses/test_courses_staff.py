@@ -161,7 +161,7 @@ def test_the_board_query_count_is_unchanged_with_courses(reception, as_user, dja
 def test_the_csv_has_course_and_session(first_session, follow_up, clinic_admin, as_user):
     body = b"".join(as_user(clinic_admin).get("/staff/export.csv").streaming_content).decode()
     header, *rows = body.strip().splitlines()
-    assert header.endswith(",course,session")
+    assert ",course,session," in header + ","
     assert any(row.endswith(f"{follow_up.course_id},2") for row in rows)
 
 

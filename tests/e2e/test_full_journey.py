@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from consent.demo import seed_versions
 from consent.models import ConsentRecord
 from intake.links.tokens import new_token
-from intake.models import CheckIn, UnderstandingResult, Visit
+from intake.models import CheckIn, UnderstandingResult, Visit, VisitRecord
 from portal.roles import Role
 from tests.factories import TEST_PASSWORD, AccessLinkFactory, UserFactory, VisitFactory
 from tests.screening.screening_data import CALM_ANSWERS
@@ -299,12 +299,12 @@ def test_a_patient_goes_through_the_whole_journey_on_a_phone_and_reports_a_red_f
 
 
 def record_the_visit_at_a_desk(desktop, base, visit, snap, assert_accessible, *, prefix: str) -> None:
-    """The clinician records the visit: upper back needled, yesterday (so the first check-in is open)."""
+    """The clinician records the visit (upper back needled) just after the patient signed; then a day
+    passes (the record is moved 20 hours back), so the first check-in is open."""
     staff_log_in(desktop, base, visit.clinician.username)
     desktop.goto(f"{base}/staff/visits/{visit.pk}/record/")
     desktop.get_by_role("heading", name="Record the visit").wait_for()
-    yesterday = timezone.localtime(timezone.now() - timedelta(hours=20))
-    desktop.get_by_label("Session time").fill(yesterday.strftime("%Y-%m-%dT%H:%M"))
+    desktop.get_by_label("Session time").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
     desktop.get_by_label("Upper back", exact=False).check()
     snap(desktop, f"{prefix}-staff-record-visit")
     assert_accessible(desktop)
@@ -313,6 +313,9 @@ def record_the_visit_at_a_desk(desktop, base, visit, snap, assert_accessible, *,
     desktop.wait_for_load_state()
     visit.refresh_from_db()
     assert visit.visited_at is not None
+    a_day_ago = timezone.now() - timedelta(hours=20)
+    VisitRecord.objects.filter(visit=visit).update(treated_at=a_day_ago)
+    Visit.objects.filter(pk=visit.pk).update(visited_at=a_day_ago)
 
 
 def report_a_red_flag_the_next_day(journey: Journey, visit: Visit) -> None:

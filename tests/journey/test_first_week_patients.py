@@ -111,7 +111,7 @@ def test_the_consent_page_shows_the_name_on_file_and_a_misspelled_name_reaches_r
     open_patient_session(client, token, link)
 
     sign_page = client.get("/patient/consent/").content.decode()
-    assert "Name on file: <strong>Jon Smyth</strong>" in sign_page
+    assert "Name on file: <strong><bdi>Jon Smyth</bdi></strong>" in sign_page
     assert "My name is spelled wrong" in sign_page
 
     response = client.post("/patient/name-spelled-wrong/")

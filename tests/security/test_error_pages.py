@@ -63,3 +63,48 @@ def test_a_patient_page_without_a_session_is_the_same_calm_404(client, patient_l
     assert_reveals_nothing(response, link.visit.patient.first_name)
     open_patient_session(client, token, link)
     assert client.get("/patient/").status_code == 200
+
+
+@override_settings(DEBUG=False)
+def test_a_section_posted_during_a_database_outage_is_not_called_saved(patient_link):
+    """Mid-journey the database refuses: the page must say this page's answers were not saved."""
+    from intake.models import ScreeningResponse
+    from tests.helpers import database_down
+    from tests.screening.screening_data import post_section
+
+    link, token = patient_link
+    client = Client(raise_request_exception=False)
+    open_patient_session(client, token, link)
+    client.post("/patient/about-dry-needling/", {"read": "on"})
+    assert post_section(client, "about_you").status_code == 302
+    with database_down():
+        response = post_section(client, "pain", {"main_complaint": "Lost in the outage"})
+        page = client.get("/patient/screening/pain/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "has been lost" not in body and "Nothing" not in body
+    assert "was not saved" in body
+    assert_reveals_nothing(response, "Lost in the outage")
+    assert page.status_code == 500 and "was not saved" not in page.content.decode()
+    assert "main_complaint" not in ScreeningResponse.objects.get(visit=link.visit).answers
+
+
+@override_settings(DEBUG=False, ROOT_URLCONF="tests.security.urls_boom")
+def test_every_error_page_tells_the_browser_not_to_keep_it():
+    client = Client(raise_request_exception=False)
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    assert "no-store" in response["Cache-Control"]
+
+
+@override_settings(DEBUG=False)
+def test_the_404_400_and_403_pages_are_not_cached(client, patient_link, outsider):
+    _link, token = patient_link
+    assert "no-store" in client.get("/no-such-page-zq81x/")["Cache-Control"]
+    bad = client.post(
+        f"/p/{token}/", data="x=" + "a" * (3 * 1024 * 1024), content_type="application/x-www-form-urlencoded"
+    )
+    assert bad.status_code == 400 and "no-store" in bad["Cache-Control"]
+    client.force_login(outsider)
+    forbidden = client.get("/staff/")
+    assert forbidden.status_code == 403 and "no-store" in forbidden["Cache-Control"]

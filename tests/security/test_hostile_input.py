@@ -271,3 +271,123 @@ def test_an_over_long_username_is_refused_calmly_without_counting_an_attempt(cli
     assert response.status_code == 200
     assert "username" in response.context["form"].errors
     assert not AccessAttempt.objects.exists()
+
+
+# --- every query parameter ---------------------------------------------------------------------------
+
+BOUNDARY = [
+    "0001-01-01",
+    "9999-12-31",
+    "0000-00-00",
+    "2024-02-30",
+    "99999999999999999999999",
+    "9" * 5000,
+    "-1",
+    "-99999999999999999999",
+    "0",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e308",
+    "1.5",
+    "",
+    "<script>alert(1)</script>",
+]
+
+
+def _get(client: Client, path: str, params: dict) -> int:
+    response = client.get(path, params)
+    if response.streaming:  # the CSV export fails, if at all, while it streams
+        b"".join(response.streaming_content)
+    return response.status_code
+
+
+def _query_targets(journey, user) -> dict[str, set[str]]:
+    """Every page path with the query parameters its GET forms and links send, plus `page` on each."""
+    from html.parser import HTMLParser
+    from urllib.parse import parse_qs, urlsplit
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.hrefs: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            href = dict(attrs).get("href") or ""
+            if tag == "a" and "?" in href:
+                self.hrefs.append(href)
+
+    client = Client()
+    client.force_login(user)
+    targets: dict[str, set[str]] = {}
+    for route in all_routes():
+        if not route.is_staff:
+            continue
+        kwargs = {name: journey.ids.get(name) for name in route.kwargs}
+        if None in kwargs.values():
+            continue
+        url = reverse(route.name, kwargs=kwargs)
+        response = client.get(url, {"probe": "1"})  # so links that carry the page's query show a "?"
+        targets.setdefault(url, set()).add("page")
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        html = response.content.decode()
+        filters: set[str] = set()
+        for form in forms_on(html, url):
+            if form.method == "get":
+                filters |= {f.name for f in form.fields if f.kind not in ("submit", "button")}
+                targets.setdefault(path_of(form.action).split("?")[0], set()).update(filters)
+        links = Links()
+        links.feed(html)
+        for href in links.hrefs:  # a link with a query (pager, export) carries the page's filters too
+            parts = urlsplit(href)
+            if parts.path.startswith("/"):
+                names = (set(parse_qs(parts.query, keep_blank_values=True)) | filters) - {"probe"}
+                targets.setdefault(parts.path, set()).update(names)
+    return targets
+
+
+def test_every_query_parameter_takes_boundary_values(clinician, clinic_admin):
+    """Each query parameter of each staff page and export, alone and all at once, with boundary values."""
+    journey = build_journey(first_name="Query", clinician=clinician)
+    targets = _query_targets(journey, clinic_admin)
+    params = {name for names in targets.values() for name in names}
+    assert {"date_from", "date_to", "page", "action", "flag"} <= params, params
+    assert "date_to" in targets["/staff/export.csv"], targets
+    client = Client(raise_request_exception=False)
+    client.force_login(clinic_admin)
+    problems = []
+    for path, names in sorted(targets.items()):
+        for value in BOUNDARY:
+            tries = [{name: value} for name in sorted(names)] + [dict.fromkeys(names, value)]
+            for query in tries:
+                status = _get(client, path, query)
+                _tried()
+                if status >= 500:
+                    problems.append(f"{path}?{sorted(query)}={value[:20]!r}: {status}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_board_and_audit_log_ignore_dates_beyond_the_calendar(client, clinic_admin):
+    client.force_login(clinic_admin)
+    for path in ("/staff/", "/staff/audit/", "/staff/export.csv"):
+        for value in ("9999-12-31", "0001-01-01"):
+            assert _get(client, path, {"date_to": value, "date_from": value}) == 200, (path, value)
+    assert client.get("/staff/", {"page": "9" * 30}).context["page"] == 10_000
+    assert client.get("/staff/", {"page": "-5"}).context["page"] == 1
+
+
+def test_every_hidden_field_takes_boundary_numbers_and_dates(clinic, clinic_admin):
+    """Hidden fields (revisions, form states, signatures) are typed by attackers too."""
+    journeys, patient_targets, staff_targets = clinic
+    problems = []
+    for patient, targets in ((True, patient_targets), (False, staff_targets)):
+        for journey, _page, form in targets:
+            for field in (f for f in form.fields if f.kind == "hidden" and f.name != "csrfmiddlewaretoken"):
+                for value in ("99999999999999999999999", "-1", "NaN", "9999-12-31", "0001-01-01"):
+                    status = _post(journey, form, form.fill() | {field.name: value}, patient=patient, user=clinic_admin)
+                    _tried()
+                    if status >= 500:
+                        problems.append(f"{form.action} {field.name}={value!r}: {status}")
+    assert not problems, "\n".join(problems)
+    assert not _invariants(journeys)

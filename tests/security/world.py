@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from intake.links.tokens import new_token
 from intake.models import PROGRESS_STAMPS, AccessLink, Patient, Visit
+from intake.visits.services import attach_paper_consent
 from tests.factories import AccessLinkFactory, PatientFactory, VisitFactory
 
 # URL namespaces that a patient session reaches; everything else is staff, sign-in or admin.
@@ -49,6 +51,8 @@ def build_journey(*, first_name: str, clinician, last_name: str = "Walker", upto
     demo_journey.seed([visit])
     consent_demo.seed([visit], clinician=clinician)
     demo_aftercare.seed([visit], clinician=clinician)
+    # A scanned paper consent too, so the walks reach its download (a clinic may keep both).
+    attach_paper_consent(visit=visit, scan=ContentFile(b"%PDF-1.4\n%%EOF\n"), by=clinician)
     if upto == "checked_in":  # a red flag was reported: the alert pages have a record to show
         from messaging.services import raise_alert
 

@@ -50,3 +50,16 @@ def screened_visit(db, clinician):
         submitted_at=now,
     )
     return visit
+
+
+@pytest.fixture
+def consented_visit(screened_visit, sign):  # noqa: F811 - the fixture imported above
+    """The screened visit, with a consent the patient signed two hours ago (before any session today)."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now() - timedelta(hours=2), tick=False):
+        sign(screened_visit)
+    return screened_visit

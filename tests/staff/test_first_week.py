@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def _record_post(**changes):
     data = {
-        "treated_at": (timezone.localtime() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"),
+        # This minute: the consent signed in the test must come before the session (the consent gate).
+        "treated_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "regions": ["knee"],
         "notes": "",
     }
@@ -53,7 +54,8 @@ def test_recording_names_the_treating_clinician_and_what_happened(clinician, as_
     assert "treated by Ana Treats" in page and "Felt faint or fainted" in page
 
 
-def test_without_a_treating_clinician_the_recorder_is_the_one_who_treated(clinician, as_user, screened_visit):
+def test_without_a_treating_clinician_the_recorder_is_the_one_who_treated(clinician, as_user, screened_visit, sign):
+    sign(screened_visit)
     as_user(clinician).post(f"/staff/visits/{screened_visit.pk}/record/", _record_post())
     assert VisitRecord.objects.get(visit=screened_visit).treated_by == clinician
 

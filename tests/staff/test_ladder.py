@@ -30,6 +30,7 @@ VIEWS = [
     ("review queue", "get", "/staff/review/", CLINICAL),
     ("visit review", "get", "/staff/visits/{visit}/review/", CLINICAL),
     ("visit record", "get", "/staff/visits/{visit}/record/", CLINICAL),
+    ("paper consent scan", "get", "/staff/visits/{visit}/paper-consent/", CLINICAL),
     ("visit measures", "get", "/staff/visits/{visit}/measures/", CLINICAL),
     ("acknowledge urgent", "post", "/staff/visits/{visit}/urgent/acknowledge/", CLINICAL),
     ("discharge course", "post", "/staff/courses/{course}/discharge/", CLINICAL),
@@ -45,8 +46,13 @@ VIEWS = [
 
 
 @pytest.fixture
-def target(screened_visit):
+def target(screened_visit, clinician):
+    from django.core.files.base import ContentFile
+
+    from intake.visits.services import attach_paper_consent
+
     link = AccessLinkFactory(visit=screened_visit)
+    attach_paper_consent(visit=screened_visit, scan=ContentFile(b"%PDF-1.4\n%%EOF\n"), by=clinician)
     return {
         "visit": screened_visit.pk,
         "patient": screened_visit.patient_id,

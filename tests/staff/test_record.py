@@ -10,17 +10,17 @@ from tests.factories import AccessLinkFactory, PatientFactory, VisitFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_the_record_shows_visits_screening_flags_with_their_rule_and_links(reception, as_user, screened_visit):
+def test_the_record_shows_visits_screening_flags_with_their_rule_and_links(clinician, as_user, screened_visit):
     AccessLinkFactory(visit=screened_visit)
 
-    response = as_user(reception).get(f"/staff/patients/{screened_visit.patient_id}/")
+    response = as_user(clinician).get(f"/staff/patients/{screened_visit.patient_id}/")
 
     body = response.content.decode()
     assert response.status_code == 200
     assert "Takes a blood thinner" in body
     assert "Anticoagulants raise the bleeding risk" in body
     assert "Active" in body
-    assert AuditEvent.objects.filter(action="patient.viewed", patient=screened_visit.patient, actor=reception).exists()
+    assert AuditEvent.objects.filter(action="patient.viewed", patient=screened_visit.patient, actor=clinician).exists()
 
 
 def test_the_record_shows_a_signed_consent_with_links_to_the_pdf(reception, as_user, screened_visit, sign):

@@ -127,32 +127,32 @@ def test_reception_cannot_review_or_record_a_visit(reception, as_user, screened_
     assert not VisitRecord.objects.exists()
 
 
-def test_recording_the_visit_derives_the_chest_risk_and_opens_aftercare(clinician, as_user, screened_visit):
+def test_recording_the_visit_derives_the_chest_risk_and_opens_aftercare(clinician, as_user, consented_visit):
     when = timezone.localtime() - timedelta(minutes=30)
     response = as_user(clinician).post(
-        f"/staff/visits/{screened_visit.pk}/record/",
+        f"/staff/visits/{consented_visit.pk}/record/",
         {"treated_at": when.strftime("%Y-%m-%dT%H:%M"), "regions": ["upper_back", "knee"], "notes": "Felt faint"},
     )
 
     assert response.status_code == 302
-    record = VisitRecord.objects.get(visit=screened_visit)
+    record = VisitRecord.objects.get(visit=consented_visit)
     assert record.chest_risk_area is True and record.regions == ["upper_back", "knee"]
     assert record.notes == "Felt faint" and record.recorded_by == clinician
-    screened_visit.refresh_from_db()
-    assert screened_visit.visited_at is not None and screened_visit.progress in ("visited", "checked_in")
+    consented_visit.refresh_from_db()
+    assert consented_visit.visited_at is not None and consented_visit.progress in ("visited", "checked_in")
     # A second submission does not create a second record.
     again = as_user(clinician).post(
-        f"/staff/visits/{screened_visit.pk}/record/",
+        f"/staff/visits/{consented_visit.pk}/record/",
         {"treated_at": when.strftime("%Y-%m-%dT%H:%M"), "regions": ["knee"]},
     )
     assert again.status_code in (200, 302)
     assert VisitRecord.objects.count() == 1
 
 
-def test_a_lower_limb_session_is_not_a_chest_risk(clinician, as_user, screened_visit):
+def test_a_lower_limb_session_is_not_a_chest_risk(clinician, as_user, consented_visit):
     when = timezone.localtime() - timedelta(minutes=5)
     as_user(clinician).post(
-        f"/staff/visits/{screened_visit.pk}/record/",
+        f"/staff/visits/{consented_visit.pk}/record/",
         {"treated_at": when.strftime("%Y-%m-%dT%H:%M"), "regions": ["calf_shin"]},
     )
     assert VisitRecord.objects.get().chest_risk_area is False

@@ -10,12 +10,12 @@ from intake.staff.forms import (
     AuditFilterForm,
 )
 from intake.staff.views.common import (
-    page_number,
     paginate,
     querystring_without_page,
 )
 from portal import audit
 from portal.access import AuthenticatedHttpRequest, role_required
+from portal.bounds import page_number
 from portal.models import AuditEvent
 from portal.roles import Role
 

@@ -13,13 +13,13 @@ from intake.models import Visit
 from intake.staff.views.common import (
     board_queryset,
     can_export,
-    page_number,
     paginate,
     querystring_without_page,
 )
 from messaging.models import Message, open_alerts_prefetch
 from portal import audit
 from portal.access import AuthenticatedHttpRequest, staff_required
+from portal.bounds import page_number
 
 BOARD_PAGE_SIZE = 25
 GAVE_UP_SHOWN_FOR = timedelta(days=7)  # messages that gave up stay on the board this long (always on the record)

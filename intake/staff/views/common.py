@@ -17,13 +17,6 @@ from intake.staff.forms import (
 )
 
 
-def page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), 10_000))
-    except ValueError:
-        return 1
-
-
 def paginate(queryset, page: int, size: int):
     """One page plus whether another follows, without COUNT(*): fetch one row more than shown."""
     rows = list(queryset[(page - 1) * size : page * size + 1])

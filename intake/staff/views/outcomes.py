@@ -18,6 +18,7 @@ from intake.outcomes import charts, stats
 from intake.staff.forms import ClinicianChoiceField, clinicians
 from portal import audit
 from portal.access import role_required
+from portal.bounds import BoundedDateField
 from portal.models import User
 from portal.roles import Role
 
@@ -26,8 +27,8 @@ MAX_DAYS = 3 * 366
 
 
 class OutcomesFilterForm(forms.Form):
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = BoundedDateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = BoundedDateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="All clinicians")
 
     def __init__(self, *args, **kwargs):

@@ -48,9 +48,10 @@ def _field_label(name: str) -> str:
 def patient_record(request: AuthenticatedHttpRequest, patient_id) -> HttpResponse:
     patient = get_patient_for_staff(request, patient_id)
     visits = _visits_for_record(patient)
+    sees_clinical = request.user.sees_clinical_detail
     for visit in visits:
         screening = getattr(visit, "screening", None)
-        visit.answer_sections = answer_sections(screening, patient)
+        visit.answer_sections = answer_sections(screening, patient) if sees_clinical else []
         visit.record_regions = [region_label(key) for key in visit.record.regions] if hasattr(visit, "record") else []
         visit.consent_list = [(record, consent_urls(record)) for record in visit.consents.all()]
         visit.checkin_list = label_checkins(list(visit.checkins.all()))
@@ -82,6 +83,7 @@ def patient_record(request: AuthenticatedHttpRequest, patient_id) -> HttpRespons
             "is_clinician": request.user.is_clinician or request.user.is_clinic_admin,
             "is_clinic_admin": request.user.is_clinic_admin,
             "legal_hold_form": LegalHoldForm() if request.user.is_clinic_admin else None,
+            "sees_clinical": sees_clinical,
         },
     )
 

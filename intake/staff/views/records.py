@@ -14,9 +14,10 @@ from intake.records.access_report import access_rows, events_about
 from intake.records.pack import build_access_pack
 from intake.staff.forms import LegalHoldForm
 from intake.staff.gates import get_patient_for_staff
-from intake.staff.views.common import page_number, paginate
+from intake.staff.views.common import paginate
 from portal import audit
 from portal.access import AuthenticatedHttpRequest, role_required
+from portal.bounds import page_number
 from portal.roles import Role
 
 ACCESS_REPORT_PAGE_SIZE = 100

@@ -8,10 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    dependencies = [
-        ('intake', '0005_visit_updated_at'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-    ]
+    dependencies = [("intake", "0006_patient_sms_opt_out")]
 
     operations = [
         migrations.CreateModel(

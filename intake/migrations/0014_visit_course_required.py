@@ -6,9 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    dependencies = [
-        ('intake', '0006_course_for_each_existing_visit'),
-    ]
+    dependencies = [("intake", "0013_course_for_each_existing_visit")]
 
     operations = [
         migrations.AlterField(

@@ -44,6 +44,6 @@ def unlink_courses(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0005_course_and_visit_course_nullable")]
+    dependencies = [("intake", "0012_course_and_visit_course_nullable")]
 
     operations = [migrations.RunPython(give_each_visit_a_course, unlink_courses)]

@@ -5,9 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    dependencies = [
-        ('intake', '0007_visit_course_required'),
-    ]
+    dependencies = [("intake", "0014_visit_course_required")]
 
     operations = [
         migrations.AddField(

@@ -9,10 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    dependencies = [
-        ('intake', '0004_visit_urgent_index'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-    ]
+    dependencies = [("intake", "0011_visit_paper_consent")]
 
     operations = [
         migrations.CreateModel(
