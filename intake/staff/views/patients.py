@@ -56,7 +56,8 @@ def patient_record(request: AuthenticatedHttpRequest, patient_id) -> HttpRespons
         visit.consent_list = [(record, consent_urls(record)) for record in visit.consents.all()]
         visit.checkin_list = label_checkins(list(visit.checkins.all()))
     courses = list(patient.courses.select_related("lead_clinician", "discharged_by"))
-    timelines = course_timelines(courses, visits)
+    # The timeline names regions, answers and symptoms: clinical detail, not for reception (minimum necessary).
+    timelines = course_timelines(courses, visits) if sees_clinical else []
     changes = list(PatientChange.objects.filter(patient=patient).select_related("changed_by")[:20])
     trail = list(AuditEvent.objects.filter(patient=patient).select_related("actor")[:50])
     audit.record(
