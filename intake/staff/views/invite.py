@@ -114,14 +114,21 @@ def visit_link(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     )
 
 
+def _unused_link(visit, token: str):
+    """The visit's link for this held token while the patient has not opened it; None after that.
+
+    Once the patient has opened it, the link is theirs: it is never sent, printed or shown again.
+    """
+    link = _token_matches(visit, token)
+    return link if link is not None and link.last_used_at is None else None
+
+
 @staff_required
 @require_POST
 def visit_link_email(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     token = request.POST.get("token", "")
-    link = _token_matches(visit, token)
-    if link is not None and link.last_used_at is not None:
-        link = None  # once the patient has opened it, the link is theirs: never sent again
+    link = _unused_link(visit, token)
     if link is None:
         messages.error(request, "That link is no longer valid. Issue a new link to send it.")
         return redirect("staff:visit_link", visit_id=visit.pk)
@@ -146,9 +153,7 @@ def visit_link_email(request: AuthenticatedHttpRequest, visit_id) -> HttpRespons
 def visit_link_print(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     token = request.POST.get("token", "")
-    link = _token_matches(visit, token)
-    if link is not None and link.last_used_at is not None:
-        link = None  # once the patient has opened it, the link is theirs: never shown again
+    link = _unused_link(visit, token)
     if link is None:
         messages.error(request, "That link is no longer valid. Issue a new link to print it.")
         return redirect("staff:visit_link", visit_id=visit.pk)
