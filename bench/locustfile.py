@@ -356,6 +356,12 @@ class ClinicianUser(StaffUser):
         if self.logged_in and path:
             self.get(path, name="staff: consent PDF")
 
+    @task(1)
+    def outcomes_page(self):
+        path = route("staff:outcomes")
+        if self.logged_in and path:
+            self.get(path, name="staff: outcomes page")
+
 
 def _load(name: str) -> dict:
     return json.loads(Path(os.environ[name]).read_text()) if os.environ.get(name) else {}

@@ -48,6 +48,7 @@ import report  # noqa: E402 - after the path change above
 
 ROUTE_NAMES = [
     "staff:board",
+    "staff:outcomes",
     "staff:patient",
     "staff:review",
     "staff:visit_review",
@@ -81,7 +82,8 @@ class Bench:
         self.databases: list[str] = []
         self.secret_key = secrets.token_urlsafe(48)
         self.src = REPO if args.worktree else self.work / "src"
-        self.smtp = SmtpSink()
+        self.smtp = SmtpSink(delay=args.smtp_delay)
+        self.pki_settings: dict[str, str] = {}
 
     # -- environment -------------------------------------------------------------------------------------
     def db_name(self, size: int) -> str:
@@ -135,6 +137,8 @@ class Bench:
             "EMAIL_USE_TLS": "false",
             "WEB_CONCURRENCY": str(self.args.workers),
             "GUNICORN_ACCESS_LOG": str(self.work / f"access-{phase}.log"),
+            # Seal with the local PKI and timestamp at its TSA (B-LT), as a clinic with CONSENT_TSA_URL does.
+            **self.pki_settings,
         }
 
     def sh(self, cmd: list[str], env: dict[str, str], log_name: str, timeout: int = 1800) -> str:
@@ -262,6 +266,61 @@ class Bench:
         import redis
 
         redis.Redis.from_url(f"{self.args.redis_url.rstrip('/')}/{self.args.redis_db}").flushdb()
+
+    # -- local services: the PKI (TSA, OCSP, CRL) and the task worker --------------------------------------
+    def start_pki(self) -> subprocess.Popen:
+        """The tests' certomancer PKI on 127.0.0.1 in a child process: the seal's chain, a TSA, OCSP and CRLs."""
+        code = (
+            "import json\nfrom tests.consent.pki import LocalPKI\npki = LocalPKI.start()\n"
+            "print(json.dumps(pki.settings()), flush=True)\npki.thread.join()\n"
+        )
+        pki = subprocess.Popen(
+            [self.python, "-c", code],
+            cwd=self.src,
+            env={**self.base_env(self.args.patients), "PYTHONPATH": str(self.src)},
+            stdout=subprocess.PIPE,
+            stderr=open(self.work / "pki.log", "w"),  # noqa: SIM115 - closed with the process
+            text=True,
+            start_new_session=True,
+        )
+        line = pki.stdout.readline() if pki.stdout else ""
+        if not line:
+            raise SystemExit(f"the local PKI did not start: see {self.work / 'pki.log'}")
+        settings = json.loads(line)
+        self.pki_settings = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in settings.items()}
+        log(f"local PKI: TSA at {self.pki_settings['CONSENT_TSA_URL']}")
+        return pki
+
+    def start_worker(self, size: int, phase: str) -> subprocess.Popen:
+        """The task worker (emails, texts, timestamps) as production runs it: a second process type."""
+        return subprocess.Popen(
+            [self.python, "manage.py", "db_worker", "--interval", "0.5"],
+            cwd=self.src,
+            env=self.server_env(size, phase),
+            stdout=open(self.work / f"worker-{phase}.log", "w"),  # noqa: SIM115 - closed with the process
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def message_states(self, size: int) -> dict[str, int]:
+        """How the queued emails ended: the Message log's states after the phase."""
+        code = (
+            "import json, django\ndjango.setup()\nfrom django.db.models import Count\n"
+            "from messaging.models import Message\n"
+            "rows = Message.objects.values('channel', 'status').annotate(n=Count('id'))\n"
+            "print(json.dumps({f\"{r['channel']} {r['status']}\": r['n'] for r in rows}))\n"
+        )
+        return json.loads(self.sh([self.python, "-c", code], self.tool_env(size), "messages").strip().splitlines()[-1])
+
+    def drain(self, size: int, limit: float = 180) -> float | None:
+        """After the load, let the worker send what is still queued (the slow mail server): seconds taken."""
+        started = time.monotonic()
+        while time.monotonic() - started < limit:
+            states = self.message_states(size)
+            if not states.get("email queued") and not states.get("email sending"):
+                return round(time.monotonic() - started, 1)
+            time.sleep(3)
+        return None
 
     # -- the server and the load -------------------------------------------------------------------------
     def start_server(self, size: int, phase: str, port: int | None = None, flush: bool = True) -> subprocess.Popen:
@@ -404,6 +463,7 @@ class Bench:
 
     def phase(self, size: int, phase: str, classes: list[str], users: int, duration: int, routes: dict) -> dict:
         server = self.start_server(size, phase)
+        worker = self.start_worker(size, phase)
         try:
             self.warm_up(size)
             (self.work / f"access-{phase}.log").write_text("")  # the figures start after the warm-up
@@ -415,7 +475,10 @@ class Bench:
             result = self.locust(size, phase, classes, users, duration, routes)
             sampler.stop()
             result["memory"] = sampler.summary()
+            result["emails_during_load"] = self.smtp.messages - emails_before
+            result["drain_s"] = self.drain(size)
             result["emails_sent"] = self.smtp.messages - emails_before
+            result["smtp_delay_s"] = self.args.smtp_delay
             if profiler is not None:
                 profiler.wait(timeout=120)
                 result["profile"] = summarize_profile(self.work / f"pyspy-{phase}.txt")
@@ -425,6 +488,8 @@ class Bench:
             }
         finally:
             self.stop_server(server)
+            self.stop_server(worker)
+        result["messages"] = self.message_states(size)
         result["server"] = read_access_log(self.work / f"access-{phase}.log")
         return result
 
@@ -494,6 +559,7 @@ class Bench:
             log(f"routes: {sum(1 for v in routes.values() if v)} of {len(routes)} available")
             inprocess = self.inprocess(args.patients)
             self.collectstatic(args.patients)
+            pki = self.start_pki() if args.tsa else None
             phases = {
                 "mixed": self.phase(
                     args.patients,
@@ -505,6 +571,8 @@ class Bench:
                     routes,
                 )
             }
+            if pki is not None:
+                self.stop_server(pki)
             if not args.skip_growth:
                 log(f"growth: the board at {sizes[0]:,} and {sizes[-1]:,} patients, both servers at once")
                 phases.update(self.growth(sizes[0], sizes[-1], routes))
@@ -524,8 +592,12 @@ class Bench:
                 "users": args.users,
                 "board_users": args.board_users,
                 "workers": args.workers,
-                "stack": "gunicorn (sync workers, DEBUG=false) + PostgreSQL + Redis cache, all on 127.0.0.1; "
-                "Locust on the same machine",
+                "smtp_delay_s": args.smtp_delay,
+                "tsa": bool(args.tsa),
+                "stack": "gunicorn (sync workers, DEBUG=false) + a task worker (db_worker) + PostgreSQL + Redis "
+                "cache"
+                + (" + a local PKI (TSA, OCSP, CRL; seals at B-LT)" if args.tsa else "")
+                + ", all on 127.0.0.1; Locust on the same machine",
             },
             "datasets": {
                 str(size): {
@@ -552,8 +624,9 @@ class SmtpSink(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self):
+    def __init__(self, delay: float = 0.0):
         self.messages = 0
+        self.delay = delay  # seconds before accepting each message: a slow mail server
         self.lock = threading.Lock()
         super().__init__(("127.0.0.1", 0), _SmtpHandler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -577,6 +650,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 self.reply("354 go ahead")
                 while (chunk := self.rfile.readline()) and chunk.rstrip(b"\r\n") != b".":
                     pass
+                time.sleep(self.server.delay)
                 with self.server.lock:
                     self.server.messages += 1
                 self.reply("250 queued")
@@ -806,6 +880,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-growth", action="store_true", help="only the full size, no growth phases")
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark databases afterwards")
     parser.add_argument("--profile", action="store_true", help="sample the workers with py-spy during the mixed load")
+    parser.add_argument(
+        "--smtp-delay",
+        type=float,
+        default=2.0,
+        help="seconds the local mail server takes per message (2.0): signing must not wait for it",
+    )
+    parser.add_argument(
+        "--no-tsa", dest="tsa", action="store_false", help="seal at B-B without the local TSA (default: B-LT)"
+    )
     return parser.parse_args(argv)
 
 
