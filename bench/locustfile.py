@@ -193,7 +193,7 @@ def fill(
         elif kind == "email" or "email" in lname:
             data[name] = [field.get("value") or "patient@example.com"]
         elif kind == "tel" or "phone" in lname:
-            data[name] = [field.get("value") or "555-0100"]
+            data[name] = [field.get("value") or "+1 202 555 0143"]  # valid in any region (E.164)
         elif "relationship" in lname:
             data[name] = [field.get("value") or "Parent"]
         elif "name" in lname:
