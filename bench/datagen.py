@@ -316,7 +316,8 @@ class Generator:
             for _ in range(size):
                 fake = fakers[0] if rng.random() < 0.6 else rng.choice(fakers)
                 first, last = fake.first_name(), fake.last_name()
-                phone = f"555-{rng.randrange(10**7):07d}"
+                # Valid numbers for the clinic region (US by default) in E.164, as the patient form stores them.
+                phone = f"+1202{rng.randrange(2_000_000, 10**7)}"
                 patient = Patient(
                     id=uuid.uuid4(),
                     first_name=first,
@@ -561,7 +562,7 @@ class Generator:
                 last_name=f"Patient{index}",
                 date_of_birth=dob,
                 email=f"journey{index}@example.com",
-                phone=f"555-9{index:06d}",
+                phone=f"+1303555{index:04d}",
             )
             patient.search_name = fold_for_search(f"{patient.first_name} {patient.last_name} ")
             patient.search_phone = digits_only(patient.phone)
