@@ -31,13 +31,19 @@ def problem_response(
     return response
 
 
+def error_message(error: dict) -> str:
+    """One pydantic error's sentence, without pydantic's "Value error, " prefix: the portal's own rules
+    (e.g. intake.visits.appointments) then read the same here as on the staff pages."""
+    return str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+
+
 def field_errors(errors: list[dict]) -> list[dict[str, str]]:
     """Pydantic/ninja errors as {"pointer": "#/patient/date_of_birth", "detail": ...} (RFC 9457 style),
     or {"parameter": "limit", ...} for query and path values. Input values are never echoed."""
     result = []
     for error in errors:
         loc = [str(part) for part in error.get("loc", [])]
-        message = str(error.get("msg", "is not valid"))
+        message = error_message(error)
         if loc and loc[0] == "body":
             path = loc[2:] if len(loc) > 1 else []  # drop "body" and the parameter's own name
             result.append({"pointer": "#/" + "/".join(path), "detail": message})
