@@ -12,56 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import questionnaires
+from intake.demo.screening import calm_answers
 from intake.journey.understanding import CHECK_VERSION, QUESTIONS
 from intake.models import ScreeningResponse, UnderstandingResult, Visit
 from intake.screening.rules import compute, effective_answers
 
-CALM: dict = {
-    "main_complaint": "Tight calf after running",
-    "pain_regions": ["calf_shin"],
-    "onset": "gradual",
-    "duration": "6_to_12_weeks",
-    "pain_now": 3,
-    "pain_worst": 6,
-    "pain_best": 1,
-    "pattern": "with_movement",
-    "worse": "Running uphill",
-    "better": "Rest and stretching",
-    "previous_treatment": ["exercise"],
-    "unwell_today": "no",
-    "wants_needling": "yes",
-    "can_decide": "yes",
-    "blood_thinner": "no",
-    "bleeding_disorder": "no",
-    "bruises_easily": "no",
-    "lung_disease": "no",
-    "chest_surgery": "no",
-    "pacemaker": "no",
-    "joint_replacement": "no",
-    "lymphoedema": "no",
-    "skin_problem": "no",
-    "pregnant": "no",
-    "diabetes": "no",
-    "weak_immune": "no",
-    "vascular": "no",
-    "epilepsy": "no",
-    "metal_allergy": "no",
-    "frail": "no",
-    **{f"gad7_{n}": "0" for n in range(1, 8)},
-    "procedure_anxiety": 2,
-    "prior_dry_needling": "yes",
-    "dry_needling_how": ["fine"],
-    "prior_acupuncture": "no",
-    "prior_injections": "yes",
-    "injections_how": ["fine"],
-    "fainting": "no",
-    "needle_fear": 2,
-    "needle_phobia_severe": "no",
-    "eat_before": "yes",
-    "comfort": ["warn_each"],
-}
-
-# Per demo patient (first name): what differs from the calm answers, and the first-try misses.
+# Per demo patient (first name): what differs from the calm answers (intake/demo/screening.py), and the
+# first-try misses of the understanding check.
 PROFILES: dict[str, tuple[dict, list[str]]] = {
     "Mei": (
         {
@@ -178,7 +135,7 @@ def _profile(visit: Visit) -> tuple[dict, list[str]]:
 
 def demo_answers(visit: Visit) -> dict:
     changes, _misses = _profile(visit)
-    answers = {**CALM, **changes}
+    answers = {**calm_answers(), **changes}
     return {key: value for key, value in answers.items() if value is not None}
 
 
