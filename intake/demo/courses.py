@@ -18,13 +18,11 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from intake import questionnaires
 from intake.demo import outcomes as demo_outcomes
 from intake.demo.patients import demo_token
-from intake.demo.screening import calm_answers
+from intake.demo.screening import calm_answers, response_fields
 from intake.links.tokens import hash_token, link_expiry, patient_url
 from intake.models import AccessLink, CheckIn, Course, Patient, ScreeningResponse, Visit, VisitRecord
-from intake.screening.rules import compute, effective_answers
 from portal.models import User
 
 NOTHING_CHANGED = {
@@ -50,21 +48,10 @@ NEW_MEDICINE = {
 
 
 def _answer(visit: Visit, questionnaire: str, answers: dict, when: datetime) -> None:
-    definition = questionnaires.load(questionnaire)
-    kept = effective_answers(definition, answers)
-    scores, flags, level = compute(definition, kept, visit=visit)
-    ScreeningResponse.objects.create(
-        visit=visit,
-        questionnaire=questionnaire,
-        questionnaire_version=definition.version,
-        answers=kept,
-        sections_done=definition.section_keys,
-        scores=scores,
-        flags=flags,
-        flag_level=level,
-        submitted_at=when,
+    response = ScreeningResponse.objects.create(
+        visit=visit, submitted_at=when, **response_fields(questionnaire, answers, visit=visit)
     )
-    visit.flag_level = level
+    visit.flag_level = response.flag_level
     visit.opened_at = visit.opened_at or when - timedelta(minutes=5)
     visit.screening_done_at = when
     if questionnaire == "screening":

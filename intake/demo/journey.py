@@ -11,11 +11,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from intake import questionnaires
-from intake.demo.screening import calm_answers
+from intake.demo.screening import calm_answers, response_fields
 from intake.journey.understanding import CHECK_VERSION, QUESTIONS
 from intake.models import ScreeningResponse, UnderstandingResult, Visit
-from intake.screening.rules import compute, effective_answers
 
 # Per demo patient (first name): what differs from the calm answers (intake/demo/screening.py), and the
 # first-try misses of the understanding check.
@@ -142,7 +140,6 @@ def demo_answers(visit: Visit) -> dict:
 @transaction.atomic
 def seed(visits: list[Visit]) -> None:
     """Idempotent: fills in what a demo visit's progress says the patient has done."""
-    definition = questionnaires.load("screening")
     for visit in visits:
         visit = Visit.objects.select_related("patient").get(pk=visit.pk)
         if visit.screening_done_at and not ScreeningResponse.objects.filter(visit=visit).exists():
@@ -158,20 +155,10 @@ def seed(visits: list[Visit]) -> None:
                         "emergency_contact_relationship",
                     ]
                 )
-            answers = effective_answers(definition, demo_answers(visit))
-            scores, flags, level = compute(definition, answers, visit=visit, patient=patient)
-            ScreeningResponse.objects.create(
-                visit=visit,
-                questionnaire_version=definition.version,
-                answers=answers,
-                sections_done=definition.section_keys,
-                scores=scores,
-                flags=flags,
-                flag_level=level,
-                submitted_at=visit.screening_done_at,
-            )
-            if visit.flag_level != level:
-                visit.flag_level = level
+            fields = response_fields("screening", demo_answers(visit), visit=visit, patient=patient)
+            ScreeningResponse.objects.create(visit=visit, submitted_at=visit.screening_done_at, **fields)
+            if visit.flag_level != fields["flag_level"]:
+                visit.flag_level = fields["flag_level"]
                 visit.save(update_fields=["flag_level"])
         if visit.understanding_done_at and not UnderstandingResult.objects.filter(visit=visit).exists():
             _changes, misses = _profile(visit)

@@ -3,11 +3,20 @@
 One source for the demo and the tests: `intake/demo/journey.py` tells each demo patient's story as changes
 to these answers and `intake/demo/courses.py` starts a course with them; the tests post them section by
 section as the browser would (`tests/screening/screening_data.py`) or store them as a screening on file.
+
+`response_fields` turns answers into a finished response's stored fields through the real rules, for the
+demo and for the benchmark's bulk rows (bench/datagen.py), which skip the pages.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from intake import questionnaires
+from intake.screening.rules import compute, effective_answers
+
+if TYPE_CHECKING:
+    from intake.models import Patient, Visit
 
 # Section by section, as the browser posts them (every value a string or a list of strings).
 CALM_ANSWERS: dict[str, dict] = {
@@ -85,3 +94,22 @@ def calm_answers() -> dict:
                 continue
             answers[key] = int(value) if item.type == "scale" else value
     return answers
+
+
+def response_fields(
+    questionnaire: str, answers: dict, *, visit: Visit | None = None, patient: Patient | None = None
+) -> dict[str, Any]:
+    """A finished ScreeningResponse's fields for these answers (all but the visit and the submission time):
+    the current version, every section done, and the scores, flags and level the rules compute."""
+    definition = questionnaires.load(questionnaire)
+    kept = effective_answers(definition, answers)
+    scores, flags, level = compute(definition, kept, visit=visit, patient=patient)
+    return {
+        "questionnaire": questionnaire,
+        "questionnaire_version": definition.version,
+        "answers": kept,
+        "sections_done": definition.section_keys,
+        "scores": scores,
+        "flags": flags,
+        "flag_level": level,
+    }
