@@ -18,6 +18,12 @@ class Problem(Exception):
         self.status, self.code, self.title, self.detail, self.extra = status, code, title, detail, extra
 
 
+def invalid(error: dict[str, str]) -> Problem:
+    """A 422 for one wrong value, named by "pointer" (body) or "parameter" and "in" (query, header), worded
+    like the validation errors the API's schemas raise."""
+    return Problem(422, "validation_failed", "Invalid request", errors=[error])
+
+
 def problem_response(
     status: int, code: str, title: str, detail: str = "", headers: dict | None = None, **extra: Any
 ) -> HttpResponse:
