@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpResponse
@@ -37,7 +38,7 @@ def problem_response(
     return response
 
 
-def error_message(error: dict) -> str:
+def error_message(error: Mapping[str, object]) -> str:
     """One pydantic error's sentence, without pydantic's "Value error, " prefix: the portal's own rules
     (e.g. intake.visits.appointments) then read the same here as on the staff pages."""
     return str(error.get("msg", "is not valid")).removeprefix("Value error, ")
