@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError as PydanticValidationError
 
+from api.problems import error_message
 from api.schemas import PatientIn, VisitIn
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def to_visit(data: Any, *, send_link: bool) -> VisitIn:
         appointment = Appointment.model_validate(data)
     except PydanticValidationError as exc:
         raise AppointmentProblem(
-            [{"pointer": _pointer(e["loc"]), "detail": e["msg"]} for e in exc.errors(include_input=False)][:50]
+            [{"pointer": _pointer(e["loc"]), "detail": error_message(e)} for e in exc.errors(include_input=False)][:50]
         ) from None
     errors: list[dict[str, str]] = []
     if appointment.status not in STATUSES:
@@ -118,7 +119,7 @@ def to_visit(data: Any, *, send_link: bool) -> VisitIn:
         }
         raise AppointmentProblem(
             [
-                {"pointer": where.get(str(e["loc"][-1]), _pointer(e["loc"])), "detail": e["msg"]}
+                {"pointer": where.get(str(e["loc"][-1]), _pointer(e["loc"])), "detail": error_message(e)}
                 for e in exc.errors(include_input=False)
             ]
         ) from None

@@ -21,9 +21,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from api.models import ExternalVisitId, ImportBatch, ImportMapping
-from api.schemas import appointment_time_problem
 from intake.models import Language
 from intake.patients.services import CourseDischarged, find_matching_patients
+from intake.visits.appointments import appointment_time_problem
 from portal import audit
 from portal.models import User
 

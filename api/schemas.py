@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,16 +11,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
-from intake.models import Visit
-
-
-def appointment_time_problem(when: datetime) -> str | None:
-    """The invite form's rule for an appointment time, as a sentence, or None when it is fine."""
-    if when < timezone.now() - timedelta(hours=12):
-        return "The appointment is in the past."
-    if when > timezone.now() + Visit.BOOKING_HORIZON:
-        return "The appointment is more than two years away. Check the year."
-    return None
+from intake.visits.appointments import appointment_time_problem
 
 
 class Strict(Schema):

@@ -32,7 +32,7 @@ from pydantic import AwareDatetime, Field
 from api import services
 from api.fhir_appointment import AppointmentProblem, to_visit
 from api.models import IdempotentReply, IntegrationToken, Scope
-from api.problems import Problem, field_errors, problem_response
+from api.problems import Problem, field_errors, invalid, problem_response
 from api.schemas import ProblemOut, VisitIn, VisitOut, VisitPage
 from api.tokens import address_allowed, find_token
 from api.webhooks import flag_level_name
@@ -296,12 +296,7 @@ def list_visits(request: HttpRequest, filters: Query[ListFilters]):
             after = datetime.fromisoformat(position["t"])
             visits = visits.filter(Q(updated_at__gt=after) | Q(updated_at=after, id__gt=position["id"]))
         except (signing.BadSignature, KeyError, TypeError, ValueError):
-            raise Problem(
-                422,
-                "validation_failed",
-                "Invalid request",
-                errors=[{"parameter": "cursor", "in": "query", "detail": "This cursor is not valid."}],
-            ) from None
+            raise invalid({"parameter": "cursor", "in": "query", "detail": "This cursor is not valid."}) from None
     page = list(visits[: filters.limit + 1])
     more = len(page) > filters.limit
     page = page[: filters.limit]
@@ -325,12 +320,7 @@ def _idempotent(request: HttpRequest, token: IntegrationToken, body: Any, work) 
         status, data = work()
         return JsonResponse(data, status=status)
     if len(key) > 200:
-        raise Problem(
-            422,
-            "validation_failed",
-            "Invalid request",
-            errors=[{"parameter": "Idempotency-Key", "in": "header", "detail": "At most 200 characters."}],
-        )
+        raise invalid({"parameter": "Idempotency-Key", "in": "header", "detail": "At most 200 characters."})
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
     def replay(stored: IdempotentReply) -> HttpResponse:
@@ -371,12 +361,7 @@ def _clinician(username: str | None) -> User | None:
         return None
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None or not user.is_clinician:
-        raise Problem(
-            422,
-            "validation_failed",
-            "Invalid request",
-            errors=[{"pointer": "#/clinician", "detail": "No active clinician has this username."}],
-        )
+        raise invalid({"pointer": "#/clinician", "detail": "No active clinician has this username."})
     return user
 
 

@@ -5,7 +5,10 @@
 Run against a freshly migrated database (DATABASE_URL). It first runs the portal's own demo seeding
 (`seed_demo`), so staff, consent texts and a handful of visits exist that the real code made. Then it
 bulk-creates the rest by cloning those real rows: screening answers, understanding results, consents,
-visit records and check-ins have exactly the shape the portal writes, at bulk_create speed.
+visit records and check-ins have exactly the shape the portal writes, at bulk_create speed. The rules it
+shares rather than restates: the journey's states and stamps (intake/journey/milestones.py), which steps a
+follow-up skips (intake/journey/steps.py), and the demo's "nothing has changed" follow-up answers, scored
+once by the real rules (intake/demo/courses.py, intake/demo/screening.py).
 
 Consent PDFs: each bulk consent's file is the demo consent PDF (a real, sealed PDF rendered by the
 portal) with a unique trailing PDF comment, so every record's `pdf_sha256` is unique and matches the
@@ -34,28 +37,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-# Everything below the states list needs Django; `main()` sets it up.
-STATES = [
-    "invited",
-    "opened",
-    "explained",
-    "screened",
-    "understood",
-    "signed",
-    "confirmed",
-    "visited",
-    "checked_in",
-]
-STAMPS = [
-    "opened_at",
-    "explanation_read_at",
-    "screening_done_at",
-    "understanding_done_at",
-    "signed_at",
-    "confirmed_at",
-    "visited_at",
-    "checked_in_at",
-]
+from intake.journey.milestones import MILESTONES
+
+# The journey's states and their timestamps, from the portal's one milestone list (importable before
+# Django is set up, so the load test can use this module too); the rest needs Django: `main()` sets it up.
+STATES = ["invited", *(milestone.progress for milestone in MILESTONES)]
+STAMPS = [milestone.stamp for milestone in MILESTONES]
+
 # Where visits in the past and in the future stand (weights per state, in STATES order).
 PAST_WEIGHTS = [6, 2, 1, 1, 1, 4, 5, 40, 40]
 FUTURE_WEIGHTS = [20, 10, 8, 12, 10, 18, 22, 0, 0]
@@ -67,18 +55,6 @@ LOAD_PASSWORD = "bench-load-password-2026"  # noqa: S105 - throwaway accounts in
 # How many sessions a course has (1 to 8): most courses are short, a few run to eight.
 SESSION_WEIGHTS = [40, 15, 12, 10, 8, 6, 5, 4]
 COMPLAINTS = ["Neck and shoulder", "Low back", "Calf", "Knee", "Hip", "Upper back", "Elbow", ""]
-FOLLOW_UP_ANSWERS = {
-    "soreness_worst": 4,
-    "soreness_now": 1,
-    "after_effects": ["none"],
-    "pain_now": 3,
-    "safety_same": "same",
-    "blood_thinner": "no",
-    "pregnant": "no",
-    "unwell_today": "no",
-    "new_condition": "no",
-    "new_medicines": "no",
-}
 
 
 def progress_for(state: str) -> list[str]:
@@ -284,6 +260,9 @@ class Generator:
         from faker import Faker
 
         from consent.models import ConsentRecord
+        from intake.demo.courses import NOTHING_CHANGED
+        from intake.demo.screening import response_fields
+        from intake.journey.steps import FOLLOW_UP_STEPS, STEPS
         from intake.links.tokens import hash_token
         from intake.models import (
             AccessLink,
@@ -307,6 +286,10 @@ class Generator:
         counts = self.counts
         version = tpl["version"]
         pdf_template = tpl["pdf"]
+        # A follow-up skips the first visit's steps (the explanation, the understanding check) and its
+        # patient answers "nothing has changed": scored once by the real rules, the same for every row.
+        first_visit_only = [step.stamp for step in STEPS if step.stamp not in {s.stamp for s in FOLLOW_UP_STEPS}]
+        follow_up = response_fields("follow_up", NOTHING_CHANGED)
 
         done = 0
         while done < self.patients:
@@ -365,10 +348,12 @@ class Generator:
                         elif stamp == "confirmed_at":
                             moment = min(scheduled - timedelta(minutes=10), moment + timedelta(hours=2))
                         setattr(visit, stamp, moment)
-                    if session > 1:
-                        # A follow-up: no explanation or understanding check, and the course's consent
-                        # carries over instead of a new signature.
-                        visit.explanation_read_at = visit.understanding_done_at = None
+                    if session == 1:
+                        course.lead_clinician = visit.clinician  # as invite_patient opens a course
+                    else:
+                        # A follow-up: the course's consent carries over instead of a new signature.
+                        for stamp in first_visit_only:
+                            setattr(visit, stamp, None)
                         visit.consent_carried_at, visit.signed_at = visit.signed_at, None
                     visit.progress = visit.derive_progress()
                     visits.append(visit)
@@ -380,15 +365,9 @@ class Generator:
                     audits.append(self.audit("visit.created", visit, patient, visit.created_at))
                     if visit.screening_done_at and session > 1:
                         screenings.append(
-                            ScreeningResponse(
-                                visit_id=visit.id,
-                                questionnaire="follow_up",
-                                questionnaire_version="2026.1",
-                                answers=FOLLOW_UP_ANSWERS,
-                                sections_done=["since_last"],
-                                submitted_at=visit.screening_done_at,
-                            )
+                            ScreeningResponse(visit_id=visit.id, submitted_at=visit.screening_done_at, **follow_up)
                         )
+                        visit.flag_level = follow_up["flag_level"]
                     elif visit.screening_done_at and tpl["screening"] is not None:
                         row = ScreeningResponse(
                             **_clone_fields(tpl["screening"], visit_id=visit.id, submitted_at=visit.screening_done_at)
@@ -411,7 +390,7 @@ class Generator:
                         )
                         audits.append(self.audit("consent.signed", visit, patient, visit.signed_at))
                     if visit.visited_at:
-                        regions = rng.sample(["neck", "upper_back", "lower_back", "shoulder", "thigh", "calf"], 2)
+                        regions = rng.sample(["neck", "upper_back", "lower_back", "shoulder", "thigh", "calf_shin"], 2)
                         fields = {"visit_id": visit.id, "treated_at": visit.visited_at, "recorded_at": visit.visited_at}
                         if tpl["record"] is not None:
                             records.append(VisitRecord(**_clone_fields(tpl["record"], **fields)))

@@ -18,13 +18,11 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from intake import questionnaires
 from intake.demo import outcomes as demo_outcomes
-from intake.demo.journey import CALM
 from intake.demo.patients import demo_token
+from intake.demo.screening import calm_answers, response_fields
 from intake.links.tokens import hash_token, link_expiry, patient_url
 from intake.models import AccessLink, CheckIn, Course, Patient, ScreeningResponse, Visit, VisitRecord
-from intake.screening.rules import compute, effective_answers
 from portal.models import User
 
 NOTHING_CHANGED = {
@@ -50,21 +48,10 @@ NEW_MEDICINE = {
 
 
 def _answer(visit: Visit, questionnaire: str, answers: dict, when: datetime) -> None:
-    definition = questionnaires.load(questionnaire)
-    kept = effective_answers(definition, answers)
-    scores, flags, level = compute(definition, kept, visit=visit)
-    ScreeningResponse.objects.create(
-        visit=visit,
-        questionnaire=questionnaire,
-        questionnaire_version=definition.version,
-        answers=kept,
-        sections_done=definition.section_keys,
-        scores=scores,
-        flags=flags,
-        flag_level=level,
-        submitted_at=when,
+    response = ScreeningResponse.objects.create(
+        visit=visit, submitted_at=when, **response_fields(questionnaire, answers, visit=visit)
     )
-    visit.flag_level = level
+    visit.flag_level = response.flag_level
     visit.opened_at = visit.opened_at or when - timedelta(minutes=5)
     visit.screening_done_at = when
     if questionnaire == "screening":
@@ -176,7 +163,7 @@ def seed(*, clinician: User, reception: User) -> list[tuple[Visit, str]]:
             patient=rosa, complaint="Achilles and calf pain", lead_clinician=clinician, opened_at=_at(-30, 9)
         )
         first = _session(course, clinician, reception, _at(-21, 10))
-        screening = {**CALM, "main_complaint": course.complaint, **demo_outcomes.pain_answers(0)}
+        screening = {**calm_answers(), "main_complaint": course.complaint, **demo_outcomes.pain_answers(0)}
         _answer(first, "screening", screening, _at(-23, 19))
         _sign(first, _at(-23, 19) + timedelta(minutes=10), clinician)
         _treat(first, clinician, ["calf_shin"], soreness[0])
@@ -207,7 +194,7 @@ def seed(*, clinician: User, reception: User) -> list[tuple[Visit, str]]:
         _answer(
             first,
             "screening",
-            {**CALM, "main_complaint": course.complaint, "pain_regions": ["lower_back"]},
+            {**calm_answers(), "main_complaint": course.complaint, "pain_regions": ["lower_back"]},
             _at(-stale - 2, 19),
         )
         _sign(first, _at(-stale - 2, 19) + timedelta(minutes=10), clinician)

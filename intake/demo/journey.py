@@ -11,57 +11,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from intake import questionnaires
+from intake.demo.screening import calm_answers, response_fields
 from intake.journey.understanding import CHECK_VERSION, QUESTIONS
 from intake.models import ScreeningResponse, UnderstandingResult, Visit
-from intake.screening.rules import compute, effective_answers
 
-CALM: dict = {
-    "main_complaint": "Tight calf after running",
-    "pain_regions": ["calf_shin"],
-    "onset": "gradual",
-    "duration": "6_to_12_weeks",
-    "pain_now": 3,
-    "pain_worst": 6,
-    "pain_best": 1,
-    "pattern": "with_movement",
-    "worse": "Running uphill",
-    "better": "Rest and stretching",
-    "previous_treatment": ["exercise"],
-    "unwell_today": "no",
-    "wants_needling": "yes",
-    "can_decide": "yes",
-    "blood_thinner": "no",
-    "bleeding_disorder": "no",
-    "bruises_easily": "no",
-    "lung_disease": "no",
-    "chest_surgery": "no",
-    "pacemaker": "no",
-    "joint_replacement": "no",
-    "lymphoedema": "no",
-    "skin_problem": "no",
-    "pregnant": "no",
-    "diabetes": "no",
-    "weak_immune": "no",
-    "vascular": "no",
-    "epilepsy": "no",
-    "metal_allergy": "no",
-    "frail": "no",
-    **{f"gad7_{n}": "0" for n in range(1, 8)},
-    "procedure_anxiety": 2,
-    "prior_dry_needling": "yes",
-    "dry_needling_how": ["fine"],
-    "prior_acupuncture": "no",
-    "prior_injections": "yes",
-    "injections_how": ["fine"],
-    "fainting": "no",
-    "needle_fear": 2,
-    "needle_phobia_severe": "no",
-    "eat_before": "yes",
-    "comfort": ["warn_each"],
-}
-
-# Per demo patient (first name): what differs from the calm answers, and the first-try misses.
+# Per demo patient (first name): what differs from the calm answers (intake/demo/screening.py), and the
+# first-try misses of the understanding check.
 PROFILES: dict[str, tuple[dict, list[str]]] = {
     "Mei": (
         {
@@ -178,14 +133,13 @@ def _profile(visit: Visit) -> tuple[dict, list[str]]:
 
 def demo_answers(visit: Visit) -> dict:
     changes, _misses = _profile(visit)
-    answers = {**CALM, **changes}
+    answers = {**calm_answers(), **changes}
     return {key: value for key, value in answers.items() if value is not None}
 
 
 @transaction.atomic
 def seed(visits: list[Visit]) -> None:
     """Idempotent: fills in what a demo visit's progress says the patient has done."""
-    definition = questionnaires.load("screening")
     for visit in visits:
         visit = Visit.objects.select_related("patient").get(pk=visit.pk)
         if visit.screening_done_at and not ScreeningResponse.objects.filter(visit=visit).exists():
@@ -201,20 +155,10 @@ def seed(visits: list[Visit]) -> None:
                         "emergency_contact_relationship",
                     ]
                 )
-            answers = effective_answers(definition, demo_answers(visit))
-            scores, flags, level = compute(definition, answers, visit=visit, patient=patient)
-            ScreeningResponse.objects.create(
-                visit=visit,
-                questionnaire_version=definition.version,
-                answers=answers,
-                sections_done=definition.section_keys,
-                scores=scores,
-                flags=flags,
-                flag_level=level,
-                submitted_at=visit.screening_done_at,
-            )
-            if visit.flag_level != level:
-                visit.flag_level = level
+            fields = response_fields("screening", demo_answers(visit), visit=visit, patient=patient)
+            ScreeningResponse.objects.create(visit=visit, submitted_at=visit.screening_done_at, **fields)
+            if visit.flag_level != fields["flag_level"]:
+                visit.flag_level = fields["flag_level"]
                 visit.save(update_fields=["flag_level"])
         if visit.understanding_done_at and not UnderstandingResult.objects.filter(visit=visit).exists():
             _changes, misses = _profile(visit)

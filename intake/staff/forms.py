@@ -11,6 +11,7 @@ from django.utils import timezone
 from intake.models import AdverseEvent, FlagLevel, Language, Patient, Progress, ReviewOutcome, Visit
 from intake.patients.services import PATIENT_EDITABLE_FIELDS
 from intake.regions import BODY_REGIONS, REGION_KEYS
+from intake.visits.appointments import appointment_time_problem
 from intake.visits.services import session_time_bounds
 from messaging.phones import PhoneField
 from portal.bounds import BoundedDateField, BoundedDateTimeField, BoundedIntegerField
@@ -154,7 +155,7 @@ class InviteForm(forms.Form):
     email = forms.EmailField(required=False, help_text="Needed to send the link by email.")
     phone = PhoneField(required=False, help_text="Needed to send the link by text.")
     clinician = ClinicianChoiceField(queryset=User.objects.none(), required=False, empty_label="Not decided yet")
-    scheduled_at = forms.DateTimeField(  # bounded by clean_scheduled_at (not past, within two years)
+    scheduled_at = forms.DateTimeField(  # bounded by appointment_time_problem
         label="Appointment",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -183,10 +184,9 @@ class InviteForm(forms.Form):
 
     def clean_scheduled_at(self):
         when = self.cleaned_data["scheduled_at"]
-        if when < timezone.now() - timedelta(hours=12):
-            raise forms.ValidationError("The appointment is in the past.")
-        if when > timezone.now() + Visit.BOOKING_HORIZON:
-            raise forms.ValidationError("The appointment is more than two years away. Check the year.")
+        problem = appointment_time_problem(when)
+        if problem:
+            raise forms.ValidationError(problem)
         return when
 
     def clean(self):

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from intake import questionnaires
+from intake.demo.screening import calm_answers
 from intake.links.tokens import new_token
 from intake.models import ScreeningResponse
 from intake.screening.rules import compute
@@ -15,7 +16,6 @@ from tests.aftercare.conftest import record_visit
 from tests.consent.conftest import consent_version, sign  # noqa: F401  (fixtures)
 from tests.factories import AccessLinkFactory, VisitFactory
 from tests.helpers import open_patient_session
-from tests.screening.screening_data import calm_answers_flat
 
 
 def answered(visit, answers: dict, *, questionnaire: str = "screening", when=None) -> ScreeningResponse:
@@ -43,7 +43,7 @@ def answered(visit, answers: dict, *, questionnaire: str = "screening", when=Non
 def first_session(db, clinician, sign):  # noqa: F811
     """Session 1: screened (calm answers, low back), signed and treated two weeks ago."""
     visit = VisitFactory(clinician=clinician, ready_to_sign=True, scheduled_at=timezone.now() - timedelta(days=14))
-    answered(visit, calm_answers_flat(), when=timezone.now() - timedelta(days=15))
+    answered(visit, calm_answers(), when=timezone.now() - timedelta(days=15))
     sign(visit)
     record_visit(visit, regions=("lower_back",), treated_at=visit.scheduled_at)
     return visit

@@ -8,11 +8,11 @@ import pytest
 from django.contrib.messages import get_messages
 
 from consent.models import ConsentRecord
+from intake.demo.screening import calm_answers
 from intake.models import Progress, ScreeningResponse
 from tests.courses.conftest import NOTHING_CHANGED, answered
 from tests.factories import AccessLinkFactory
 from tests.helpers import open_patient_session
-from tests.screening.screening_data import calm_answers_flat
 
 PAGE = "/patient/since-your-last-session/"
 
@@ -55,7 +55,7 @@ def test_the_safety_answers_are_pre_filled_from_the_last_session(db, clinician, 
     from tests.factories import VisitFactory
 
     first = VisitFactory(clinician=clinician, ready_to_sign=True, scheduled_at=timezone.now() - timedelta(days=7))
-    answered(first, {**calm_answers_flat(), "blood_thinner": "yes", "blood_thinner_which": ["antiplatelet"]})
+    answered(first, {**calm_answers(), "blood_thinner": "yes", "blood_thinner_which": ["antiplatelet"]})
     sign(first)
     later = VisitFactory(patient=first.patient, course=first.course, scheduled_at=timezone.now() + timedelta(days=1))
     token = new_token()

@@ -11,10 +11,10 @@ from django.utils import timezone
 from consent.courses import reconsent_reasons
 from consent.models import ConsentVersion
 from consent.services import withdraw_consent
+from intake.demo.screening import calm_answers
 from intake.models import ScreeningResponse
 from tests.aftercare.conftest import record_visit
 from tests.courses.conftest import answered
-from tests.screening.screening_data import calm_answers_flat
 
 
 def codes(visit) -> list[str]:
@@ -63,7 +63,7 @@ def test_a_flag_that_was_there_at_signing_is_not_new(db, clinician, sign):
     from tests.factories import VisitFactory
 
     first = VisitFactory(clinician=clinician, ready_to_sign=True, scheduled_at=timezone.now() - timedelta(days=7))
-    answered(first, {**calm_answers_flat(), "blood_thinner": "yes", "blood_thinner_which": ["warfarin"]})
+    answered(first, {**calm_answers(), "blood_thinner": "yes", "blood_thinner_which": ["warfarin"]})
     sign(first)
     later = VisitFactory(patient=first.patient, course=first.course)
     answered(later, {"blood_thinner": "yes", "blood_thinner_which": ["warfarin"]}, questionnaire="follow_up")
@@ -92,7 +92,7 @@ def test_a_chest_risk_region_planned_at_signing_is_covered(db, clinician, sign):
     from tests.factories import VisitFactory
 
     first = VisitFactory(clinician=clinician, ready_to_sign=True, scheduled_at=timezone.now() - timedelta(days=7))
-    answered(first, {**calm_answers_flat(), "pain_regions": ["neck"]})
+    answered(first, {**calm_answers(), "pain_regions": ["neck"]})
     sign(first)
     record_visit(first, regions=("neck",))
     later = VisitFactory(patient=first.patient, course=first.course)

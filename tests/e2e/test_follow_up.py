@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from consent.demo import seed_versions
 from consent.models import ConsentRecord
+from intake.demo.screening import calm_answers
 from intake.links.tokens import new_token
 from tests.courses.conftest import answered
 from tests.factories import AccessLinkFactory, VisitFactory
-from tests.screening.screening_data import calm_answers_flat
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MAX_TAPS = 8
@@ -33,7 +33,7 @@ def returning_patient():
     first = VisitFactory(
         ready_to_sign=True, scheduled_at=timezone.now() - timedelta(days=7), patient__first_name="Rosa"
     )
-    answered(first, calm_answers_flat(), when=timezone.now() - timedelta(days=8))
+    answered(first, calm_answers(), when=timezone.now() - timedelta(days=8))
     sign_consent(
         visit=first,
         version=version,

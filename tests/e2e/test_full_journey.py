@@ -14,11 +14,11 @@ from pypdf import PdfReader
 
 from consent.demo import seed_versions
 from consent.models import ConsentRecord
+from intake.demo.screening import CALM_ANSWERS
 from intake.links.tokens import new_token
 from intake.models import CheckIn, UnderstandingResult, Visit, VisitRecord
 from portal.roles import Role
 from tests.factories import TEST_PASSWORD, AccessLinkFactory, UserFactory, VisitFactory
-from tests.screening.screening_data import CALM_ANSWERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,11 +2,11 @@
 
 import pytest
 
+from intake.demo.screening import CALM_ANSWERS
 from intake.links.tokens import new_token
 from intake.models import ScreeningResponse, UnderstandingResult
 from tests.e2e.conftest import PHONE
 from tests.factories import AccessLinkFactory
-from tests.screening.screening_data import CALM_ANSWERS
 
 
 def fill_section(page, values: dict) -> None:

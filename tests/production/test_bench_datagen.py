@@ -10,8 +10,9 @@ from django.db.models import F
 
 from bench.datagen import STATES, Generator, pdf_variant, totp_now
 from consent.models import ConsentRecord
+from intake import questionnaires
 from intake.links.tokens import find_usable_link
-from intake.models import AccessLink, Patient, Visit, fold_for_search
+from intake.models import AccessLink, Patient, ScreeningResponse, Visit, fold_for_search
 from portal.models import User
 
 
@@ -28,6 +29,12 @@ def test_the_generator_fills_every_journey_state_with_rows_consistent_with_the_p
     assert 1 == min(sessions.values()) < max(sessions.values()) <= 8
     assert not Visit.objects.exclude(patient=F("course__patient")).exists()
     assert Visit.objects.filter(consent_carried_at__isnull=False, signed_at__isnull=True).exists()
+    # Follow-ups skip the first visit's steps and answer the current follow-up questionnaire, scored.
+    assert not Visit.objects.filter(consent_carried_at__isnull=False, explanation_read_at__isnull=False).exists()
+    follow_ups = ScreeningResponse.objects.filter(questionnaire="follow_up")
+    assert follow_ups.exists()
+    assert set(follow_ups.values_list("questionnaire_version", flat=True)) == {questionnaires.load("follow_up").version}
+    assert all(response.scores for response in follow_ups[:20])
     for patient in Patient.objects.all():
         assert patient.search_name.strip() == fold_for_search(f"{patient.first_name} {patient.last_name}").strip()
 

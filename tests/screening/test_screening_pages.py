@@ -7,10 +7,12 @@ import pytest
 from django.utils import timezone
 
 from intake import questionnaires
+from intake.demo.screening import CALM_ANSWERS, calm_answers
 from intake.models import FlagLevel, ScreeningResponse, Visit
+from intake.screening.rules import effective_answers
 from portal.models import AuditEvent
 from tests.helpers import open_patient_session
-from tests.screening.screening_data import CALM_ANSWERS, answer_everything, post_section
+from tests.screening.screening_data import answer_everything, post_section
 
 
 @pytest.fixture
@@ -48,6 +50,14 @@ def test_the_finished_screening_stores_version_scores_flags_and_the_visit_level(
     visit.refresh_from_db()
     assert visit.flag_level == FlagLevel.REVIEW
     assert visit.screening_done_at is not None
+
+
+@pytest.mark.django_db
+def test_the_demo_stores_the_calm_answers_as_the_pages_store_the_same_posts(patient_client, visit):
+    answer_everything(patient_client)
+    demo = effective_answers(questionnaires.load("screening"), calm_answers())
+    assert demo == answers_on_file(visit)
+    assert demo["pain_now"] == 3 and "phone" not in demo and "other_health" not in demo
 
 
 @pytest.mark.django_db

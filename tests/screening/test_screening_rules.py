@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from intake import questionnaires
+from intake.demo.screening import calm_answers
 from intake.models import FlagLevel
 from intake.regions import CHEST_RISK_REGIONS
 from intake.screening.rules import compute
 from tests.factories import PatientFactory, VisitFactory
-from tests.screening.screening_data import calm_answers_flat
 
 STOP, REVIEW, PLAN = FlagLevel.STOP, FlagLevel.REVIEW, FlagLevel.PLAN
 
@@ -18,7 +18,7 @@ STOP, REVIEW, PLAN = FlagLevel.STOP, FlagLevel.REVIEW, FlagLevel.PLAN
 def run(changes: dict, *, dob: date = date(1985, 3, 14)):
     definition = questionnaires.load("screening")
     visit = VisitFactory.build(patient=PatientFactory.build(date_of_birth=dob), scheduled_at=timezone.now())
-    answers = {**calm_answers_flat(), **changes}
+    answers = {**calm_answers(), **changes}
     answers = {key: value for key, value in answers.items() if value is not None}
     return compute(definition, answers, visit=visit, patient=visit.patient)
 

@@ -5,13 +5,14 @@ from datetime import date, datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from intake.models import Language, Visit
+from intake.models import Language
 from intake.patients.services import (
     CourseDischarged,
     find_matching_patients,
     invite_patient,
     visits_at_the_same_time,
 )
+from intake.visits.appointments import appointment_time_problem
 from portal.models import User
 
 
@@ -89,6 +90,7 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--visit-at must be an ISO-8601 date and time, not {raw!r}", returncode=2) from None
         when = when if timezone.is_aware(when) else timezone.make_aware(when)
-        if when > timezone.now() + Visit.BOOKING_HORIZON:
-            raise CommandError("--visit-at is more than two years away; check the year", returncode=2)
+        problem = appointment_time_problem(when)
+        if problem:
+            raise CommandError(f"--visit-at: {problem}", returncode=2)
         return when
