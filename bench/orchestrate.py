@@ -46,6 +46,8 @@ sys.path.insert(0, str(BENCH))
 
 import report  # noqa: E402 - after the path change above
 
+# The commit before the records issue (PDF/A, tags, timestamps): run 20261122-after-index.
+SIGNING_BEFORE = "1bf960d"
 ROUTE_NAMES = [
     "staff:board",
     "staff:outcomes",
@@ -252,6 +254,19 @@ class Bench:
             ],
             self.tool_env(size),
             "inprocess",
+        )
+        return json.loads(out.read_text())
+
+    def signing_cpu(self) -> dict[str, Any]:
+        """sign_consent's CPU time now (B-LT with the local TSA) and before the records issue, same machine."""
+        log(f"signing CPU: now vs {SIGNING_BEFORE} (alternating rounds)")
+        out = self.work / "sign-cpu.json"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+        self.sh(
+            [self.python, str(BENCH / "sign_cpu.py"), "--tsa", "--before", SIGNING_BEFORE, "--tree", str(self.src)]
+            + ["--rounds", "2", "--json", str(out)],
+            env,
+            "sign-cpu",
         )
         return json.loads(out.read_text())
 
@@ -558,6 +573,7 @@ class Bench:
             routes = self.routes(args.patients)
             log(f"routes: {sum(1 for v in routes.values() if v)} of {len(routes)} available")
             inprocess = self.inprocess(args.patients)
+            inprocess["signing_cpu"] = self.signing_cpu()
             self.collectstatic(args.patients)
             pki = self.start_pki() if args.tsa else None
             phases = {

@@ -5,30 +5,48 @@ demo seal). With `--tsa` it starts the tests' local PKI (certomancer: TSA, OCSP,
 child process) and seals at B-LT, so the figure includes the timestamp and revocation round trips. The
 time is this process's CPU time (time.process_time: the signing thread and the helper threads pyHanko
 uses for HTTP), while the local TSA, OCSP and CRL work is done in the child and not counted.
+
+With `--before COMMIT` it also measures that commit's signing (a `git worktree` in bench/work/) on this
+machine, alternating rounds between the two so both meet the same moment of a shared machine, and prints
+the ratio of the medians: the records issue allows PDF/A, tags and the timestamp to cost 1.2x at most.
+CPU time on a virtual machine still varies with its neighbours, so only a same-machine ratio is fair.
+`--json PATH` writes the figures for the benchmark report; `--tree PATH` measures another checkout as "now".
 """
 
 from __future__ import annotations
 
+import inspect
+import json
 import multiprocessing
 import os
 import statistics
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
+REPO = Path(__file__).resolve().parent.parent
+RUNS = 10  # the first warms fonts and imports and is not counted
 
-def main(argv: list[str]) -> None:
+
+def measure(tsa: bool) -> list[float]:
+    """CPU milliseconds of each sign_consent call in this checkout (works on older commits too)."""
+    import logging
+
     import django
 
     django.setup()
+    logging.disable(logging.CRITICAL)
     from django.db import connection
     from django.test.utils import override_settings, setup_test_environment
+    from django.utils import timezone
 
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     overrides = {}
-    if "--tsa" in argv:
+    if tsa:
         parent, child = multiprocessing.Pipe()
         multiprocessing.Process(target=_serve_pki, args=(child,), daemon=True).start()
         overrides = parent.recv()
@@ -38,10 +56,14 @@ def main(argv: list[str]) -> None:
         from tests.consent.conftest import full_acknowledgements
         from tests.factories import VisitFactory
 
+        quiet = {"send_email": False} if "send_email" in inspect.signature(sign_consent).parameters else {}
         version = seed_versions()
         timings = []
-        for index in range(10):
-            visit = VisitFactory(ready_to_sign=True)
+        for index in range(RUNS):
+            now = timezone.now()
+            visit = VisitFactory(
+                opened_at=now, explanation_read_at=now, screening_done_at=now, understanding_done_at=now
+            )
             started = time.process_time()
             sign_consent(
                 visit=visit,
@@ -52,15 +74,11 @@ def main(argv: list[str]) -> None:
                 time_zone="Europe/Madrid",
                 ip="203.0.113.7",
                 user_agent="bench",
-                send_email=False,
+                **quiet,
             )
-            if index:  # the first one warms the fonts and imports
+            if index:
                 timings.append((time.process_time() - started) * 1000)
-    timings.sort()
-    print(
-        f"sign_consent CPU ms over {len(timings)}: median {statistics.median(timings):.0f}, "
-        f"min {timings[0]:.0f}, max {timings[-1]:.0f}, load {os.getloadavg()[0]:.1f}"
-    )
+    return timings
 
 
 def _serve_pki(connection) -> None:
@@ -69,6 +87,63 @@ def _serve_pki(connection) -> None:
     pki = LocalPKI.start()
     connection.send(pki.settings())
     pki.thread.join()
+
+
+def run_in(tree: Path, *, tsa: bool) -> list[float]:
+    """One measuring round in a fresh interpreter with `tree` as the code (cold imports every round)."""
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--measure"] + (["--tsa"] if tsa else []),
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def before_tree(commit: str) -> Path:
+    tree = REPO / "bench" / "work" / f"before-{commit[:12]}"
+    if not tree.exists():
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tree), commit], cwd=REPO, check=True, capture_output=True
+        )
+    return tree
+
+
+def summary(timings: list[float]) -> dict:
+    ordered = sorted(timings)
+    return {
+        "runs": len(ordered),
+        "median_ms": round(statistics.median(ordered)),
+        "min_ms": round(ordered[0]),
+        "max_ms": round(ordered[-1]),
+    }
+
+
+def main(argv: list[str]) -> None:
+    tsa = "--tsa" in argv
+    if "--measure" in argv:
+        print(json.dumps(measure(tsa)))
+        return
+    before = argv[argv.index("--before") + 1] if "--before" in argv else ""
+    rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 2
+    tree = Path(argv[argv.index("--tree") + 1]) if "--tree" in argv else REPO  # the code measured as "now"
+    now: list[float] = []
+    then: list[float] = []
+    for _ in range(rounds if before else 1):
+        if before:
+            then += run_in(before_tree(before), tsa=False)  # before the records issue: B-B, no PDF/A
+        now += run_in(tree, tsa=tsa)
+    result = {"now": summary(now), "tsa": tsa, "load": round(os.getloadavg()[0], 1)}
+    line = f"sign_consent CPU ms over {len(now)}: median {result['now']['median_ms']}"
+    if before:
+        result["before"] = {"commit": before, **summary(then)}
+        result["ratio"] = round(statistics.median(now) / statistics.median(then), 2)
+        line += f"; before ({before}) median {result['before']['median_ms']}; ratio {result['ratio']:.2f}x"
+    print(f"{line}; load {result['load']}")
+    if "--json" in argv:
+        Path(argv[argv.index("--json") + 1]).write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
