@@ -296,6 +296,13 @@ class ArchiveVersionQuerySet(models.QuerySet):
     def newest_first(self) -> ArchiveVersionQuerySet:
         return self.order_by("-made_at", "-pk")
 
+    def newest_by_document(self) -> dict[str, ArchiveVersion]:
+        """The newest copy of each document ("consent", "confirmation") among these rows."""
+        newest: dict[str, ArchiveVersion] = {}
+        for version in self.order_by("made_at", "pk"):
+            newest[version.document] = version
+        return newest
+
 
 class ArchiveVersion(models.Model):
     """One stored copy of a sealed consent document: as sealed, then each timestamped copy. Append-only.
