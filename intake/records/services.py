@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from intake.models import Patient
+from intake.records.copies import keepers
 from intake.records.retention import Due, due_for_destruction
 from portal import audit
 from portal.erasure import retention_erasure
@@ -120,6 +121,12 @@ def destroy_patient_record(*, due: Due) -> AuditEvent:
     if patient.on_legal_hold:
         raise LegalHoldError("This record is on legal hold.")
     tally = Destroyed()
+    # Copies other apps keep without a foreign key (import rows, API replies) go first, while the
+    # visits that identify them still exist (intake/records/copies.py).
+    copies: Counter = Counter()
+    visit_ids = list(patient.visits.values_list("pk", flat=True))
+    for keeper in keepers():
+        copies.update(keeper.forget(patient, visit_ids))
     with retention_erasure():
         _erase(Patient.objects.filter(pk=patient.pk), tally)
     files = sorted(set(tally.files))  # an archived copy may share its file with the record
@@ -134,14 +141,34 @@ def destroy_patient_record(*, due: Due) -> AuditEvent:
             "rows": dict(sorted(tally.rows.items())),
             "files": len(files),
             "audit_events_scrubbed": tally.scrubbed_events,
+            "copies_cleared": {kind: n for kind, n in sorted(copies.items()) if n},
         },
     )
 
 
-def apply_retention(*, dry_run: bool, today: datetime.date | None = None) -> list[Due]:
-    """Destroy every record past its retention date (one transaction per patient); dry run destroys nothing."""
+@dataclass
+class RetentionRun:
+    """What one run found: the records due, and the copies past their own keeping time (counts by kind)."""
+
+    due: list[Due]
+    expired_copies: dict[str, int]
+
+
+def apply_retention(
+    *, dry_run: bool, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> RetentionRun:
+    """Clear the copies past their keeping time, then destroy every record past its retention date (one
+    transaction each). The dry run lists both and changes nothing."""
+    now = now or timezone.now()
+    expired: Counter = Counter()
+    for keeper in keepers():
+        if dry_run:
+            expired.update(keeper.expired(now))
+        else:
+            with transaction.atomic():
+                expired.update(keeper.clear_expired(now))
     due = due_for_destruction(today=today)
     if not dry_run:
         for item in due:
             destroy_patient_record(due=item)
-    return due
+    return RetentionRun(due=due, expired_copies=dict(sorted(expired.items())))
