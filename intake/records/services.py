@@ -66,6 +66,18 @@ class Destroyed:
     scrubbed_events: int = 0
 
 
+def _scrub(events: models.QuerySet) -> int:
+    """Keep who did what and when; lose the patient, the link, the object id, the address and the details."""
+    return AuditEvent.objects.filter(pk__in=list(events.values_list("pk", flat=True))).update(
+        patient=None,
+        access_link=None,
+        object_id="",
+        ip=None,
+        user_agent="",
+        details={"erased_by_retention": True},
+    )
+
+
 def _erase(queryset: models.QuerySet, tally: Destroyed) -> None:
     """Remove these rows and everything that points at them, children first, and note their files.
 
@@ -84,18 +96,16 @@ def _erase(queryset: models.QuerySet, tally: Destroyed) -> None:
         # The default manager, so each model's own delete guard is asked (and lets retention through).
         children = related._default_manager.filter(**{f"{relation.field.name}__in": queryset})
         if related is AuditEvent:
-            tally.scrubbed_events += AuditEvent.objects.filter(
-                pk__in=list(children.values_list("pk", flat=True))
-            ).update(
-                patient=None,
-                access_link=None,
-                object_id="",
-                ip=None,
-                user_agent="",
-                details={"erased_by_retention": True},
-            )
+            tally.scrubbed_events += _scrub(children)
             continue
         _erase(children, tally)
+    # Events that name one of these rows by id without the patient link (a visit's language change
+    # through the link) would tie the id back to the destroyed record: scrubbed the same way.
+    ids = [str(pk) for pk in queryset.values_list("pk", flat=True)]
+    if ids:
+        tally.scrubbed_events += _scrub(
+            AuditEvent.objects.filter(object_type=model._meta.model_name or "", object_id__in=ids)
+        )
     file_fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
     if file_fields:
         for names in queryset.values_list(*file_fields):
