@@ -284,7 +284,7 @@ class ConsentRecord(models.Model):
         return str(labels[self.status])
 
 
-class ArchiveVersionQuerySet(models.QuerySet):
+class ArchiveVersionQuerySet(models.QuerySet["ArchiveVersion"]):
     def update(self, **kwargs):
         raise ImmutableConsentError("Archived consent files are added, never changed.")
 
