@@ -15,4 +15,4 @@ class ApiConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from api import signals  # noqa: F401 - connects the webhook event sources
+        from api import retention, signals  # noqa: F401 - registers with retention; connects the webhook sources

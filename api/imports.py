@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -343,21 +344,39 @@ def prepare(*, kind: str, data: bytes, mapping: dict, by: User, request: HttpReq
     """Parse the file, remember the mapping, and keep the rows for the preview. Raises FileProblem."""
     rows = parse_csv(data, mapping) if kind == ImportMapping.Kind.CSV else parse_ics(data, mapping)
     give_verdicts(rows, source=mapping["source"])
-    # Previews nobody confirmed within a day hold names and dates of birth for nothing: drop them.
-    ImportBatch.objects.filter(confirmed_at__isnull=True, created_at__lt=timezone.now() - timedelta(days=1)).delete()
+    # Previews nobody confirmed in time hold names and dates of birth for nothing (apply_retention does too).
+    clear_rows(rows_expired())
     ImportMapping.objects.update_or_create(kind=kind, defaults={"mapping": mapping})
-    batch = ImportBatch.objects.create(
+    batch = ImportBatch(
         kind=kind,
         source=mapping["source"],
         file_sha256=hashlib.sha256(data).hexdigest(),
         rows=[asdict(row) for row in rows],
         created_by=by,
     )
+    batch.summary = counts(batch)
+    batch.save()
     audit.record("import.previewed", request=request, actor=by, obj=batch, details=counts(batch))
     return batch
 
 
+def rows_expired(now: datetime | None = None) -> QuerySet[ImportBatch]:
+    """Batches whose rows are past their keeping time: confirmed ones (confirm clears them itself) and
+    previews older than IMPORT_ROWS_KEEP_DAYS (docs/records.md)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IMPORT_ROWS_KEEP_DAYS)
+    return ImportBatch.objects.filter(rows_cleared_at__isnull=True).filter(
+        Q(confirmed_at__isnull=False) | Q(created_at__lt=cutoff)
+    )
+
+
+def clear_rows(batches: QuerySet[ImportBatch], now: datetime | None = None) -> int:
+    """Empty the rows of these batches; who uploaded, when, and the counts stay. Returns how many."""
+    return batches.update(rows=[], rows_cleared_at=now or timezone.now())
+
+
 def counts(batch: ImportBatch) -> dict[str, int]:
+    if batch.rows_cleared_at is not None:
+        return dict(batch.summary)
     result = {"rows": len(batch.rows)}
     for row in batch.rows:
         result[row["verdict"]] = result.get(row["verdict"], 0) + 1
@@ -368,6 +387,9 @@ class ImportRefused(Exception):
     pass
 
 
+EXPIRED = "This preview has expired, so the patients' details in it were cleared. Upload the file again."
+
+
 @transaction.atomic
 def confirm(*, batch: ImportBatch, send_links: bool, by: User, request: HttpRequest | None = None) -> int:
     """Create every new row's visit in one transaction; returns how many. Clears the stored rows."""
@@ -376,6 +398,8 @@ def confirm(*, batch: ImportBatch, send_links: bool, by: User, request: HttpRequ
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.confirmed_at is not None:
         raise ImportRefused("This file was already imported.")
+    if batch.rows_cleared_at is not None:
+        raise ImportRefused(EXPIRED)
     rows = [Row(**row) for row in batch.rows]
     if any(row.verdict == Verdict.ERROR for row in rows):
         raise ImportRefused("Some rows have errors. Fix them in the file and upload it again.")
@@ -411,7 +435,8 @@ def confirm(*, batch: ImportBatch, send_links: bool, by: User, request: HttpRequ
     batch.created_visits = created
     summary = counts(batch)
     batch.rows = []  # names and dates of birth are not kept once the visits exist
-    batch.save(update_fields=["confirmed_at", "created_visits", "rows"])
+    batch.rows_cleared_at = batch.confirmed_at
+    batch.save(update_fields=["confirmed_at", "created_visits", "rows", "rows_cleared_at"])
     audit.record(
         "import.confirmed",
         request=request,

@@ -173,7 +173,11 @@ class ImportMapping(models.Model):
 
 
 class ImportBatch(models.Model):
-    """An uploaded file's parsed rows, waiting for reception to confirm; the rows are cleared once used."""
+    """An uploaded file's parsed rows, waiting for reception to confirm.
+
+    The rows (names, dates of birth, phones) are cleared once used, or once the preview has waited
+    IMPORT_ROWS_KEEP_DAYS (docs/records.md); the batch itself stays, with who, when and its counts.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=8, choices=ImportMapping.Kind.choices)
@@ -184,3 +188,6 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_visits = models.PositiveIntegerField(default=0)
+    # Rows by verdict, as previewed ({"rows": 3, "new patient": 2, ...}): counts only, kept after the rows go.
+    summary = models.JSONField(default=dict, blank=True)
+    rows_cleared_at = models.DateTimeField(null=True, blank=True)

@@ -284,7 +284,7 @@ class ConsentRecord(models.Model):
         return str(labels[self.status])
 
 
-class ArchiveVersionQuerySet(models.QuerySet):
+class ArchiveVersionQuerySet(models.QuerySet["ArchiveVersion"]):
     def update(self, **kwargs):
         raise ImmutableConsentError("Archived consent files are added, never changed.")
 
@@ -295,6 +295,13 @@ class ArchiveVersionQuerySet(models.QuerySet):
 
     def newest_first(self) -> ArchiveVersionQuerySet:
         return self.order_by("-made_at", "-pk")
+
+    def newest_by_document(self) -> dict[str, ArchiveVersion]:
+        """The newest copy of each document ("consent", "confirmation") among these rows."""
+        newest: dict[str, ArchiveVersion] = {}
+        for version in self.order_by("made_at", "pk"):
+            newest[version.document] = version
+        return newest
 
 
 class ArchiveVersion(models.Model):

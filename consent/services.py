@@ -366,10 +366,7 @@ def _archive_sealed(record: ConsentRecord, document: str, name: str, pdf: bytes,
 
 def newest_versions(record: ConsentRecord) -> dict[str, ArchiveVersion]:
     """The newest stored copy of each of the record's documents ("consent", "confirmation")."""
-    newest: dict[str, ArchiveVersion] = {}
-    for version in record.archive_versions.order_by("made_at", "pk"):
-        newest[version.document] = version
-    return newest
+    return record.archive_versions.newest_by_document()
 
 
 def archive_status(record: ConsentRecord) -> list[dict]:

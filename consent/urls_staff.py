@@ -10,6 +10,7 @@ urlpatterns = [
     path("<uuid:record_id>/", views_staff.detail, name="detail"),
     path("<uuid:record_id>/pdf/", views_staff.pdf, name="pdf"),
     path("<uuid:record_id>/confirmation.pdf", views_staff.confirmation_pdf, name="confirmation-pdf"),
+    path("<uuid:record_id>/archive/<uuid:version_id>.pdf", views_staff.archive_pdf, name="archive-pdf"),
     path("<uuid:record_id>/confirm/", views_staff.confirm, name="confirm"),
     path("<uuid:record_id>/withdraw/", views_staff.withdraw, name="withdraw"),
     path("visit/<uuid:visit_id>/", views_staff.for_visit, name="for-visit"),

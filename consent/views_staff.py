@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from consent import sealing, services
 from consent.documents import screening_flags
 from consent.forms import ConfirmForm, StaffWithdrawForm, VerifyForm
-from consent.models import ConsentRecord
+from consent.models import ArchiveVersion, ConsentRecord
 from consent.verification import verify_pdf_bytes
 from intake.staff.gates import get_visit_for_staff
 from portal import audit
@@ -66,6 +66,7 @@ def detail(request: AuthenticatedHttpRequest, record_id) -> HttpResponse:
             "history": history,
             "stale": services.is_stale(record, record.visit),
             "archive": services.archive_status(record),
+            "archive_versions": record.archive_versions.order_by("document", "made_at", "pk"),
             "tsa_configured": sealing.tsa_configured(),
             # Beside the PDF, so the clinician need not scroll the document to find them.
             "flags": screening_flags(record.visit),
@@ -77,16 +78,26 @@ def detail(request: AuthenticatedHttpRequest, record_id) -> HttpResponse:
     )
 
 
-def _file_response(request: HttpRequest, record: ConsentRecord, name: str | None, filename: str) -> FileResponse:
+def _file_response(
+    request: HttpRequest,
+    record: ConsentRecord,
+    name: str | None,
+    filename: str,
+    *,
+    document: str,
+    download: bool | None = None,
+    details: dict | None = None,
+) -> FileResponse:
     if not name:
         raise Http404
-    download = request.GET.get("download") == "1"
+    if download is None:
+        download = request.GET.get("download") == "1"
     audit.record(
         "consent.pdf_downloaded" if download else "consent.pdf_viewed",
         request=request,
         obj=record,
         patient=record.visit.patient,
-        details={"file": "confirmation" if "confirmation" in filename else "consent"},
+        details={"file": document, **(details or {})},
     )
     try:
         handle = default_storage.open(name, "rb")
@@ -109,7 +120,9 @@ def _day(moment):
 def pdf(request: AuthenticatedHttpRequest, record_id) -> FileResponse:
     record = get_record_for_staff(request, record_id)
     require_clinical_detail(request)  # the PDF summarises the screening answers
-    return _file_response(request, record, record.pdf.name, download_name("consent", _day(record.signed_at)))
+    return _file_response(
+        request, record, record.pdf.name, download_name("consent", _day(record.signed_at)), document="consent"
+    )
 
 
 @never_cache
@@ -121,7 +134,33 @@ def confirmation_pdf(request: AuthenticatedHttpRequest, record_id) -> FileRespon
     if not record.confirmation_pdf:
         raise Http404
     return _file_response(
-        request, record, record.confirmation_pdf.name, download_name("consent confirmation", _day(record.confirmed_at))
+        request,
+        record,
+        record.confirmation_pdf.name,
+        download_name("consent confirmation", _day(record.confirmed_at)),
+        document="confirmation",
+    )
+
+
+@never_cache
+@staff_required
+def archive_pdf(request: AuthenticatedHttpRequest, record_id, version_id) -> FileResponse:
+    """One stored archival copy (sealed, timestamped or renewed B-LTA), always as a download.
+
+    The same gate and the same audit event as the consent PDF itself: the copy holds the same document.
+    """
+    record = get_record_for_staff(request, record_id)
+    require_clinical_detail(request)
+    version = get_for_staff(request, record.archive_versions.all(), version_id)
+    kind = "consent" if version.document == ArchiveVersion.Document.CONSENT else "consent confirmation"
+    return _file_response(
+        request,
+        record,
+        version.pdf.name,
+        download_name(f"{kind} archive {version.level}", _day(version.made_at)),
+        document=version.document,
+        download=True,
+        details={"archive_version": str(version.pk), "level": version.level},
     )
 
 

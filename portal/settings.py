@@ -441,6 +441,11 @@ if not DEBUG and not WEBHOOK_REQUIRE_HTTPS:
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 # Appointment import: the largest file, in rows, that one upload may hold.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
+# Days an unconfirmed import preview keeps its rows (names, dates of birth, phones) before they are
+# cleared (docs/records.md); a confirmed import clears them at once. 0 clears them at the next sweep.
+IMPORT_ROWS_KEEP_DAYS = env_int("IMPORT_ROWS_KEEP_DAYS", 1)
+if IMPORT_ROWS_KEEP_DAYS < 0:
+    raise ImproperlyConfigured("IMPORT_ROWS_KEEP_DAYS must be 0 or more days.")
 
 LOGGING = {
     "version": 1,

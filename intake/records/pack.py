@@ -1,6 +1,8 @@
 """The patient access pack: one zip with everything the portal holds about a patient, readable.
 
-Every consent and addendum PDF as stored (sealed, byte for byte), the FHIR bundle (intake/exports/fhir.py),
+Every consent and addendum PDF as stored (sealed, byte for byte) and, where a timestamp was added later, the
+newest archival copy of each (B-LT or B-LTA: the same document with longer-lived evidence appended), the FHIR
+bundle (intake/exports/fhir.py),
 the aftercare sheet of every treated visit, and the access report as a PDF, in the patient's language.
 """
 
@@ -39,7 +41,7 @@ def _read(fieldfile) -> bytes:
 
 def build_access_pack(*, patient: Patient) -> Pack:
     """The zip's bytes and how many of each kind it holds (counts only, for the audit event)."""
-    counts = {"consents": 0, "addenda": 0, "aftercare_sheets": 0, "access_events": 0}
+    counts = {"consents": 0, "addenda": 0, "archival_copies": 0, "aftercare_sheets": 0, "access_events": 0}
     buffer = io.BytesIO()
     with (
         zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
@@ -55,6 +57,16 @@ def build_access_pack(*, patient: Patient) -> Pack:
                 if record.confirmation_pdf:
                     archive.writestr(f"{stem}-clinician-addendum.pdf", _read(record.confirmation_pdf))
                     counts["addenda"] += 1
+                # The newest archival copy, when it is not the file above (consent's ArchiveVersion rows).
+                newest = record.archive_versions.newest_by_document()
+                for document, given_sha256, name in (
+                    ("consent", record.pdf_sha256, f"{stem}-archival.pdf"),
+                    ("confirmation", record.confirmation_sha256, f"{stem}-clinician-addendum-archival.pdf"),
+                ):
+                    copy = newest.get(document)
+                    if copy is not None and copy.pdf_sha256 != given_sha256:
+                        archive.writestr(name, _read(copy.pdf))
+                        counts["archival_copies"] += 1
             record = getattr(visit, "record", None)
             if record is not None:
                 archive.writestr(f"{folder}/aftercare.pdf", sheet_pdf(visit=visit, record=record, patient=patient))

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from intake.models import Patient
+from intake.records.copies import keepers
 from intake.records.retention import Due, due_for_destruction
 from portal import audit
 from portal.erasure import retention_erasure
@@ -65,6 +66,18 @@ class Destroyed:
     scrubbed_events: int = 0
 
 
+def _scrub(events: models.QuerySet) -> int:
+    """Keep who did what and when; lose the patient, the link, the object id, the address and the details."""
+    return AuditEvent.objects.filter(pk__in=list(events.values_list("pk", flat=True))).update(
+        patient=None,
+        access_link=None,
+        object_id="",
+        ip=None,
+        user_agent="",
+        details={"erased_by_retention": True},
+    )
+
+
 def _erase(queryset: models.QuerySet, tally: Destroyed) -> None:
     """Remove these rows and everything that points at them, children first, and note their files.
 
@@ -83,18 +96,16 @@ def _erase(queryset: models.QuerySet, tally: Destroyed) -> None:
         # The default manager, so each model's own delete guard is asked (and lets retention through).
         children = related._default_manager.filter(**{f"{relation.field.name}__in": queryset})
         if related is AuditEvent:
-            tally.scrubbed_events += AuditEvent.objects.filter(
-                pk__in=list(children.values_list("pk", flat=True))
-            ).update(
-                patient=None,
-                access_link=None,
-                object_id="",
-                ip=None,
-                user_agent="",
-                details={"erased_by_retention": True},
-            )
+            tally.scrubbed_events += _scrub(children)
             continue
         _erase(children, tally)
+    # Events that name one of these rows by id without the patient link (a visit's language change
+    # through the link) would tie the id back to the destroyed record: scrubbed the same way.
+    ids = [str(pk) for pk in queryset.values_list("pk", flat=True)]
+    if ids:
+        tally.scrubbed_events += _scrub(
+            AuditEvent.objects.filter(object_type=model._meta.model_name or "", object_id__in=ids)
+        )
     file_fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
     if file_fields:
         for names in queryset.values_list(*file_fields):
@@ -120,6 +131,12 @@ def destroy_patient_record(*, due: Due) -> AuditEvent:
     if patient.on_legal_hold:
         raise LegalHoldError("This record is on legal hold.")
     tally = Destroyed()
+    # Copies other apps keep without a foreign key (import rows, API replies) go first, while the
+    # visits that identify them still exist (intake/records/copies.py).
+    copies: Counter = Counter()
+    visit_ids = list(patient.visits.values_list("pk", flat=True))
+    for keeper in keepers():
+        copies.update(keeper.forget(patient, visit_ids))
     with retention_erasure():
         _erase(Patient.objects.filter(pk=patient.pk), tally)
     files = sorted(set(tally.files))  # an archived copy may share its file with the record
@@ -134,14 +151,34 @@ def destroy_patient_record(*, due: Due) -> AuditEvent:
             "rows": dict(sorted(tally.rows.items())),
             "files": len(files),
             "audit_events_scrubbed": tally.scrubbed_events,
+            "copies_cleared": {kind: n for kind, n in sorted(copies.items()) if n},
         },
     )
 
 
-def apply_retention(*, dry_run: bool, today: datetime.date | None = None) -> list[Due]:
-    """Destroy every record past its retention date (one transaction per patient); dry run destroys nothing."""
+@dataclass
+class RetentionRun:
+    """What one run found: the records due, and the copies past their own keeping time (counts by kind)."""
+
+    due: list[Due]
+    expired_copies: dict[str, int]
+
+
+def apply_retention(
+    *, dry_run: bool, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> RetentionRun:
+    """Clear the copies past their keeping time, then destroy every record past its retention date (one
+    transaction each). The dry run lists both and changes nothing."""
+    now = now or timezone.now()
+    expired: Counter = Counter()
+    for keeper in keepers():
+        if dry_run:
+            expired.update(keeper.expired(now))
+        else:
+            with transaction.atomic():
+                expired.update(keeper.clear_expired(now))
     due = due_for_destruction(today=today)
     if not dry_run:
         for item in due:
             destroy_patient_record(due=item)
-    return due
+    return RetentionRun(due=due, expired_copies=dict(sorted(expired.items())))

@@ -265,9 +265,18 @@ def test_someone_elses_preview_is_not_found(as_user, desk, clinic_admin):
     assert as_user(clinic_admin).get(preview).status_code == 404
 
 
-def test_previews_left_unconfirmed_for_a_day_are_deleted(desk, time_machine):
+def test_previews_left_unconfirmed_for_a_day_lose_their_rows_but_keep_who_when_and_counts(desk, time_machine):
     time_machine.move_to(timezone.now() - timedelta(days=2))
-    upload(desk, good_file())
+    old_preview = upload(desk, good_file())["Location"]
     time_machine.move_to(timezone.now() + timedelta(days=2))
     upload(desk, good_file())
-    assert ImportBatch.objects.count() == 1
+    old, new = ImportBatch.objects.order_by("created_at")
+    assert old.rows == [] and old.rows_cleared_at is not None
+    assert old.summary == {"rows": 3, "new patient": 3} and old.created_by.username == "reception-user"
+    assert len(new.rows) == 3 and new.rows_cleared_at is None
+    page = desk.get(old_preview).content.decode()
+    assert "This preview has expired" in page and "Zoë" not in page and "3 rows" in page
+    desk.post(old_preview, {"send_links": "on"})  # an expired preview cannot be imported
+    assert Visit.objects.count() == 0
+    old.refresh_from_db()
+    assert old.confirmed_at is None

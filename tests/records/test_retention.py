@@ -238,3 +238,55 @@ def test_on_postgres_even_retention_cannot_delete_an_audit_event_or_rewrite_its_
     for sql in ("DELETE FROM portal_auditevent", "UPDATE portal_auditevent SET action = 'x', patient_id = NULL"):
         with pytest.raises(DatabaseError), transaction.atomic(), retention_erasure(), connection.cursor() as cursor:
             cursor.execute(sql)
+
+
+@postgres
+@pytest.mark.postgres
+def test_on_postgres_archival_copies_refuse_raw_update_and_delete_outside_retention(full_record):
+    from django.db import transaction
+    from django.db.utils import DatabaseError
+
+    version = ArchiveVersion.objects.filter(record=full_record).first()
+    assert version is not None
+    for sql in (
+        "UPDATE consent_archiveversion SET level = 'B-LTA' WHERE id = %s",
+        "UPDATE consent_archiveversion SET pdf = 'consents/other.pdf' WHERE id = %s",
+        "DELETE FROM consent_archiveversion WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="archive version"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [version.pk])
+    stored = ArchiveVersion.objects.get(pk=version.pk)
+    assert (stored.level, stored.pdf.name) == (version.level, version.pdf.name)
+
+
+@postgres
+@pytest.mark.postgres
+def test_on_postgres_even_retention_cannot_update_an_archival_copy(full_record):
+    from django.db import transaction
+    from django.db.utils import DatabaseError
+
+    from portal.erasure import retention_erasure
+
+    with (
+        pytest.raises(DatabaseError, match="never changed"),
+        transaction.atomic(),
+        retention_erasure(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE consent_archiveversion SET level = 'B-LTA' WHERE record_id = %s", [full_record.pk])
+
+
+@postgres
+@pytest.mark.postgres
+def test_on_postgres_retention_destroys_archival_copies_and_their_files(
+    full_record, django_capture_on_commit_callbacks
+):
+    archived = list(ArchiveVersion.objects.filter(record=full_record).values_list("pdf", flat=True))
+    assert archived and all(default_storage.exists(name) for name in archived)
+    with django_capture_on_commit_callbacks(execute=True):
+        _destroy(full_record)
+    assert not ArchiveVersion.objects.filter(record_id=full_record.pk).exists()
+    assert not any(default_storage.exists(name) for name in archived)
+    with connection.cursor() as cursor:  # the trigger is really there (not a skipped migration)
+        cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = 'consent_archive_version_guard'")
+        assert cursor.fetchone() is not None

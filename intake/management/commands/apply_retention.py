@@ -8,14 +8,19 @@ from intake.records.services import apply_retention
 class Command(BaseCommand):
     help = (
         "Destroy every patient record past its retention date and not on legal hold: files, rows, and a "
-        "tombstone in the audit log. --dry-run lists what is due and destroys nothing."
+        "tombstone in the audit log; clear the copies other apps keep past their time (import previews). "
+        "--dry-run lists what is due and destroys nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="List what is due; destroy nothing.")
 
     def handle(self, *args, dry_run: bool, **options):
-        due = apply_retention(dry_run=dry_run)
+        run = apply_retention(dry_run=dry_run)
+        copies_verb = "to clear (dry run, nothing cleared)" if dry_run else "cleared"
+        for kind, count in run.expired_copies.items():
+            self.stdout.write(f"{kind} past their keeping time, {copies_verb}: {count}")
+        due = run.due
         # The record's id only (staff can open it): never a name or date of birth on a terminal or in a log.
         for item in due:
             self.stdout.write(
