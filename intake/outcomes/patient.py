@@ -64,9 +64,7 @@ def activities_due(visit: Visit, screening) -> bool:
 
 def activities_to_rerate(visit: Visit) -> list[Activity]:
     """The activities named at the course's first measure, each with its latest earlier rating."""
-    earlier = list(
-        OutcomeResponse.objects.filter(visit__in=visit.earlier_in_course()).order_by("submitted_at", "pk")
-    )
+    earlier = list(OutcomeResponse.objects.filter(visit__in=visit.earlier_in_course()).order_by("submitted_at", "pk"))
     named = next((row for row in earlier if row.answers.get(activity_key(1))), None)
     if named is None:
         return []
@@ -75,7 +73,9 @@ def activities_to_rerate(visit: Visit) -> list[Activity]:
         name = named.answers.get(activity_key(number))
         if not name:
             continue
-        rated = [row.answers.get(rating_key(number)) for row in earlier if row.answers.get(activity_key(number)) == name]
+        rated = [
+            row.answers.get(rating_key(number)) for row in earlier if row.answers.get(activity_key(number)) == name
+        ]
         ratings = [value for value in rated if value is not None]
         activities.append(Activity(number, name, int(ratings[-1]) if ratings else None))
     return activities
@@ -85,9 +85,7 @@ class ActivitiesForm(SectionForm):
     """The first visit's "things that are hard to do": up to 3 names, each rated 0-10."""
 
     def __init__(self, *, language: str, answers: dict, patient, data=None):
-        super().__init__(
-            measures.definition(), SECTION, language=language, answers=answers, patient=patient, data=data
-        )
+        super().__init__(measures.definition(), SECTION, language=language, answers=answers, patient=patient, data=data)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -123,9 +121,7 @@ def change_choices(definition: Definition, language: str) -> list[tuple[str, str
     return list(reversed(_scale(item.min or -7, item.max or 7, words)))
 
 
-def rerating_fields(
-    activities: list[Activity], *, ask_change: bool, language: str
-) -> dict[str, forms.Field]:
+def rerating_fields(activities: list[Activity], *, ask_change: bool, language: str) -> dict[str, forms.Field]:
     """The extra questions of "since your last session": the activities again, and the change question."""
     definition = measures.definition()
     fields: dict[str, forms.Field] = {}
