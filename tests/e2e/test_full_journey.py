@@ -18,7 +18,7 @@ from intake.links.tokens import new_token
 from intake.models import CheckIn, UnderstandingResult, Visit, VisitRecord
 from portal.roles import Role
 from tests.factories import TEST_PASSWORD, AccessLinkFactory, UserFactory, VisitFactory
-from tests.screening.screening_data import CALM_ANSWERS
+from tests.screening.screening_data import CALM_ACTIVITIES, CALM_ANSWERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -181,6 +181,11 @@ class Journey:
                 return
             last = section == sections[-1][0]
             page.get_by_role("button", name=w["finish"] if last else w["save"]).click()
+            if section == "pain":  # the things that are hard to do come right after the pain (issue 15)
+                page.wait_for_url(f"{self.base}/patient/screening/your-activities/")
+                self.fill(CALM_ACTIVITIES)
+                self.seen("screening-activities")
+                page.get_by_role("button", name=w["save"]).click()
         page.wait_for_url(f"{self.base}/patient/screening/answers/")
         self.seen("screening-answers")
 
