@@ -559,6 +559,9 @@ def test_a_patient_closes_the_browser_mid_screening_and_carries_on_from_the_same
     journey.read_explanation()
     journey.answer_screening(stop_after="pain")
     first.get_by_role("button", name="Save and continue").click()
+    first.wait_for_url(f"{live_server.url}/patient/screening/your-activities/")
+    journey.fill(CALM_ACTIVITIES)
+    first.get_by_role("button", name="Save and continue").click()
     first.wait_for_url(f"{live_server.url}/patient/screening/safety/")
     first.locator('input[name="unwell_today"][value="no"]').check()  # typed, never saved
     first.context.close()  # the browser is closed: its session cookie is gone
