@@ -8,10 +8,13 @@ tap "nothing has changed" keeps them as they were.
 
 from __future__ import annotations
 
-from crispy_forms.layout import HTML, Div, Layout
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.layout import HTML, Div, Field, Layout
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from intake.models import ScreeningResponse, Visit
+from intake.outcomes import patient as patient_measures
 from intake.questionnaires import Definition
 from intake.screening.forms import REQUIRED, STATE_FIELD, SectionForm
 
@@ -58,9 +61,23 @@ def summary(definition: Definition, values: dict, language: str) -> list[str]:
 class FollowUpForm(SectionForm):
     """The one page of a follow-up: "nothing has changed" keeps the carried answers as they were."""
 
-    def __init__(self, definition: Definition, *, carried: dict, summary_title: str = "", **kwargs):
+    def __init__(
+        self,
+        definition: Definition,
+        *,
+        carried: dict,
+        summary_title: str = "",
+        activities: list[patient_measures.Activity] | None = None,
+        ask_change: bool = False,
+        **kwargs,
+    ):
         self.carried = carried
+        self.activities = activities or []
+        self.ask_change = ask_change
         super().__init__(definition, SECTION, **kwargs)
+        self.fields.update(
+            patient_measures.rerating_fields(self.activities, ask_change=ask_change, language=kwargs["language"])
+        )
         lines = summary(definition, carried, kwargs["language"])
         last_time = format_html(
             '<div class="card mb-2 last-answers"><div class="card-body"><p class="fw-semibold mb-1">{}</p>'
@@ -76,6 +93,8 @@ class FollowUpForm(SectionForm):
             if item.key in kept:
                 continue
             parts.append(self._layout_for(item))
+            if item.key == "pain_now":
+                parts.extend(self._measures_layout())
             if item.key == "safety_same":
                 parts.insert(len(parts) - 1, HTML(last_time))
                 block = [self._layout_for(other) for other in self.section.items if other.key in kept]
@@ -89,8 +108,54 @@ class FollowUpForm(SectionForm):
                 )
         self.helper.layout = Layout(*parts, STATE_FIELD)
 
+    def _measures_layout(self) -> list:
+        """The activities named at the first visit with last time's ratings: "about the same" is one tap;
+        "some are different" unfolds the ratings, pre-filled (on the page as they are without a script)."""
+        parts: list = []
+        if self.activities:
+            lines = [
+                (activity.name, _("%(rating)s out of 10") % {"rating": activity.last_rating})
+                if activity.last_rating is not None
+                else (activity.name, _("not rated"))
+                for activity in self.activities
+            ]
+            parts.append(
+                HTML(
+                    format_html(
+                        '<div class="card mb-2 last-activities"><div class="card-body">'
+                        '<p class="fw-semibold mb-1">{}</p><ul class="mb-0">{}</ul></div></div>',
+                        _("Things that are hard to do. Last time you said:"),
+                        format_html_join("", "<li>{}: {}</li>", lines),
+                    )
+                )
+            )
+            parts.append(Div(InlineRadios("activities_same"), css_class="q-item"))
+            ratings = [
+                Div(
+                    InlineRadios(patient_measures.rating_key(activity.number), wrapper_class="scale-field"),
+                    css_class="q-item",
+                )
+                for activity in self.activities
+            ]
+            parts.append(
+                Div(
+                    *ratings,
+                    css_class="q-followup rerated-activities",
+                    data_show_if_item="activities_same",
+                    data_show_if_equals=patient_measures.CHANGED,
+                )
+            )
+        if self.ask_change:
+            parts.append(Div(Field("groc"), css_class="q-item change-since-start"))
+        return parts
+
+    def outcome_answers(self) -> dict:
+        """The outcomes questionnaire's answers of this page (the pain is read from the stored answers)."""
+        return patient_measures.rerated_answers(self.cleaned_data, self.activities, ask_change=self.ask_change)
+
     def clean(self):
         cleaned = super().clean()
+        patient_measures.clean_rerating(self, cleaned, self.activities)
         if cleaned.get("safety_same") == SAME:
             for key in self.section.carried:
                 self.errors.pop(key, None)

@@ -13,6 +13,10 @@ from intake.courses import followup, hooks
 from intake.journey import steps as journey
 from intake.journey.access import PatientRequest, patient_required
 from intake.journey.views import page_language, posted
+from intake.models import OutcomeMoment
+from intake.outcomes import measures
+from intake.outcomes import patient as patient_measures
+from intake.outcomes import services as outcome_services
 from intake.screening import services as screening_services
 from portal import audit
 
@@ -30,9 +34,17 @@ def since_last(request: PatientRequest) -> HttpResponse:
     carried = followup.prefill(definition, visit)
     answers = dict(response.answers) if response is not None else carried
     language = page_language()
+    # Before each session the patient re-rates the activities named at the first visit, and every 4th
+    # session says how they are since they started; not when a clinician already entered this visit's
+    # measures (theirs stand: outcome_services.staff_entered).
+    clinician_entered = outcome_services.staff_entered(visit) is not None
+    activities = [] if clinician_entered else patient_measures.activities_to_rerate(visit)
+    ask_change = not clinician_entered and measures.change_due(visit.session_number)
     form = followup.FollowUpForm(
         definition,
         carried=carried,
+        activities=activities,
+        ask_change=ask_change,
         summary_title=definition.texts(language).get("summary", {}).get("title", ""),
         language=language,
         answers=answers,
@@ -46,6 +58,15 @@ def since_last(request: PatientRequest) -> HttpResponse:
             values=form.values_to_store(),
             request=request,
             questionnaire=followup.NAME,
+        )
+        # The pain now just saved, with the activities and the change question: this session's measures.
+        outcome_services.record_outcomes(
+            visit=visit,
+            moment=OutcomeMoment.BEFORE_SESSION,
+            answers=form.outcome_answers(),
+            with_change=ask_change,
+            request=request,
+            by_patient=True,
         )
         red_flags = [code for code in saved.answers.get("after_effects") or [] if code in RED_FLAGS]
         if red_flags:

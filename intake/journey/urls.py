@@ -4,6 +4,7 @@ from django.urls import path
 
 from intake.courses import views as course_views
 from intake.journey import views
+from intake.outcomes import views as outcome_views
 from intake.screening import views as screening_views
 
 app_name = "journey"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("about-dry-needling/", views.explanation, name="explanation"),
     path("screening/", screening_views.screening_start, name="screening"),
     path("screening/answers/", screening_views.screening_answers, name="screening-answers"),
+    # Before the section route, which would take any one-word path under screening/.
+    path("screening/your-activities/", outcome_views.activities, name="activities"),
     path("screening/<slug:section>/", screening_views.screening_section, name="screening-section"),
     path("since-your-last-session/", course_views.since_last, name="since-last"),
     path("check/", views.understanding_check, name="understanding"),

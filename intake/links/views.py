@@ -92,6 +92,10 @@ def _confirmed(request: HttpRequest, link: AccessLink) -> HttpResponse:
         audit.record("visit.language_changed", request=request, obj=link.visit, details={"language": chosen})
     audit.record("link.dob_confirmed", request=request, access_link=link, obj=link, patient=link.visit.patient)
     grant(request, link)
+    if link.visit.is_follow_up and link.visit.screening_done_at is None:
+        # A returning patient has one short page to answer before anything else: straight there (the page
+        # links back to the steps). Keeps a follow-up with nothing changed within 8 taps (issue 15).
+        return redirect("journey:since-last")
     return redirect("journey:progress")
 
 

@@ -14,6 +14,13 @@ from intake.questionnaires import Definition, load
 from intake.screening.rules import effective_answers, score
 
 QUESTIONNAIRE = "outcomes"
+# The global change question: asked at discharge, and at every 4th session of a course (issue 15).
+GROC_EVERY = 4
+
+
+def change_due(session_number: int) -> bool:
+    """Whether a session asks "compared with when you started, how are you?" as well."""
+    return session_number > 1 and session_number % GROC_EVERY == 0
 
 
 class Change(StrEnum):

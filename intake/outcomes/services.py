@@ -21,6 +21,9 @@ SECTIONS_BY_MOMENT: dict[str, tuple[str, ...]] = {
     OutcomeMoment.BEFORE_SESSION: ("pain", "activities"),
     OutcomeMoment.DISCHARGE: ("pain", "activities", "change"),
 }
+# What the patient's own pages ask (first visit and before each session): the activities; pain comes from
+# the visit's screening or follow-up answers, and the change question is added when it is due.
+PATIENT_SECTIONS: tuple[str, ...] = ("activities",)
 
 
 def _clean(definition, sections: tuple[str, ...], answers: dict, *, with_change: bool) -> dict:
@@ -71,19 +74,42 @@ def record_outcomes(
     by=None,
     request: HttpRequest | None = None,
     now: datetime | None = None,
+    by_patient: bool = False,
 ) -> OutcomeResponse:
     """Store (or replace) one visit's outcome measures, scored here. Raises ValidationError, storing
-    nothing, for a missing or out-of-range answer. `with_change` adds the optional GROC at a session."""
+    nothing, for a missing or out-of-range answer. `with_change` adds the optional GROC at a session.
+
+    `by_patient`: the patient's own pages, which ask the activities (and the change question when due);
+    their pain is the pain they gave in this visit's screening or "since your last session" answers.
+    A measure a clinician entered for the visit is kept: the patient's answers are not applied (see
+    `staff_entered`), and the audit trail says so.
+    """
     if moment not in OutcomeMoment.values:
         raise ValidationError({"moment": "Unknown moment."})
+    if by_patient:
+        existing = staff_entered(visit)
+        if existing is not None:
+            audit.record(
+                "outcomes.patient_answers_not_applied",
+                request=request,
+                obj=existing,
+                patient=visit.patient,
+                details={"moment": moment, "reason": "entered_by_staff"},
+            )
+            return existing
     definition = measures.definition()
-    kept = _clean(definition, SECTIONS_BY_MOMENT[moment], answers, with_change=with_change)
+    sections = SECTIONS_BY_MOMENT[moment]
+    if by_patient:
+        # No activities named yet (they were skipped): the pain, and the change question if due, still count.
+        named = any(str(key).startswith("psfs_") and answers[key] not in (None, "") for key in answers)
+        sections = PATIENT_SECTIONS if named else ()
+    kept = _clean(definition, sections, answers, with_change=with_change)
     from_screening = False
-    if moment == OutcomeMoment.FIRST_VISIT:
-        screening = ScreeningResponse.objects.filter(visit=visit).first()
-        pain = {key: (screening.answers or {}).get(key) for key in PAIN_ITEMS} if screening else {}
-        if all(value not in (None, "") for value in pain.values()) and pain:
-            kept.update({key: int(str(value)) for key, value in pain.items()})
+    if moment == OutcomeMoment.FIRST_VISIT or by_patient:
+        pain = _pain_from_screening(visit)
+        # The clinician's first-visit form relies on all three; the follow-up questions ask pain now only.
+        if pain and (by_patient or len(pain) == len(PAIN_ITEMS)):
+            kept.update(pain)
             from_screening = True
     scores = measures.compute(definition, kept)
     psfs = measures.value(definition, "psfs", scores)
@@ -110,9 +136,52 @@ def record_outcomes(
         actor=by,
         obj=response,
         patient=visit.patient,
-        details={"moment": moment, "measures": sorted(scores), "pain_from_screening": from_screening},
+        details={
+            "moment": moment,
+            "measures": sorted(scores),
+            "pain_from_screening": from_screening,
+            "by_patient": by_patient,
+        },
     )
     return response
+
+
+def _pain_from_screening(visit: Visit) -> dict[str, int]:
+    """The pain items this visit's own answers hold (screening, or "since your last session")."""
+    screening = ScreeningResponse.objects.filter(visit=visit).only("answers").first()
+    answers = (screening.answers or {}) if screening else {}
+    return {key: int(str(answers[key])) for key in PAIN_ITEMS if answers.get(key) not in (None, "")}
+
+
+def staff_entered(visit: Visit) -> OutcomeResponse | None:
+    """The visit's measures if a clinician entered them.
+
+    Who wins when both the patient and a clinician answer for the same visit: the clinician. The patient
+    answers before the session, on their own; the clinician enters measures with the patient, at the
+    session, on the staff page, which opens with whatever the patient gave, so a clinician's save is the
+    later and deliberate one. So a clinician's save replaces the patient's answers (the audit trail keeps
+    both events), and the patient's pages neither ask again nor overwrite a clinician's entry.
+    """
+    return OutcomeResponse.objects.filter(visit=visit, entered_by__isnull=False).first()
+
+
+def refresh_pain_from_screening(*, visit: Visit, request: HttpRequest | None = None) -> None:
+    """The patient changed their screening's pain answers: the first-visit measures copied them, so copy
+    them again (same answers, same author and time)."""
+    response = OutcomeResponse.objects.filter(visit=visit, pain_from_screening=True).first()
+    if response is None or response.moment != OutcomeMoment.FIRST_VISIT:
+        return
+    answers = {key: value for key, value in response.answers.items() if key not in PAIN_ITEMS}
+    record_outcomes(
+        visit=visit,
+        moment=response.moment,
+        answers=answers,
+        with_change=response.groc is not None,
+        by=response.entered_by,
+        request=request,
+        now=response.submitted_at,
+        by_patient=response.entered_by_id is None,
+    )
 
 
 def _refresh_course_changes(course_id) -> None:

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from intake.journey import steps as journey
 from intake.journey.access import PatientRequest, patient_required
 from intake.journey.views import out_of_order, page_language
+from intake.outcomes import patient as patient_measures
+from intake.outcomes import services as outcome_services
 from intake.screening import services as screening_services
 from intake.screening.display import answers_for_display
 from intake.screening.forms import STATE_FIELD, SectionForm, state_token, stored_values
@@ -29,7 +31,11 @@ def screening_start(request: PatientRequest) -> HttpResponse:
     response = screening_services.response_for(request.visit)
     definition = screening_services.definition_for(response)
     next_section = _first_open_section(definition, response)
-    if next_section is None or not journey.can_edit_answers(request.visit):
+    if not journey.can_edit_answers(request.visit):
+        return redirect("journey:screening-answers")
+    if patient_measures.activities_due(request.visit, response):
+        return redirect("journey:activities")
+    if next_section is None:
         return redirect("journey:screening-answers")
     return redirect("journey:screening-section", section=next_section)
 
@@ -80,6 +86,12 @@ def screening_section(request: PatientRequest, section: str) -> HttpResponse:
             )
             form.is_valid()
         else:
+            if section == patient_measures.PAIN_SECTION:
+                # The things that are hard to do come right after the pain (asked once; an edit of the
+                # pain updates the measures that copied it).
+                if patient_measures.activities_due(visit, saved):
+                    return redirect("journey:activities")
+                outcome_services.refresh_pain_from_screening(visit=visit, request=request)
             following = _first_open_section(definition, saved)
             if following is None:
                 return redirect("journey:screening-answers")  # all answered (an edit comes back here too)

@@ -16,6 +16,8 @@ from consent.demo import seed_versions
 from consent.models import ConsentRecord
 from intake.demo.screening import calm_answers
 from intake.links.tokens import new_token
+from intake.models import OutcomeMoment, OutcomeResponse
+from intake.outcomes.services import record_outcomes
 from tests.courses.conftest import answered
 from tests.factories import AccessLinkFactory, VisitFactory
 
@@ -45,6 +47,18 @@ def returning_patient():
         user_agent="test",
         send_email=False,
     )
+    # At the first visit Rosa named two things that are hard to do (issue 15): re-rated before each session.
+    record_outcomes(
+        visit=first,
+        moment=OutcomeMoment.FIRST_VISIT,
+        answers={
+            "psfs_activity_1": "Carry the shopping",
+            "psfs_rating_1": 3,
+            "psfs_activity_2": "Garden",
+            "psfs_rating_2": 5,
+        },
+        by_patient=True,
+    )
     later = VisitFactory(patient=first.patient, course=first.course, scheduled_at=timezone.now() + timedelta(days=1))
     token = new_token()
     return AccessLinkFactory(visit=later, token=token), token
@@ -65,12 +79,7 @@ def test_a_follow_up_with_nothing_changed_takes_at_most_8_taps_on_a_phone(
     phone.goto(f"{live_server.url}/p/{token}/")
     phone.get_by_label("Your date of birth").fill(link.visit.patient.date_of_birth.isoformat())
     tap(phone.get_by_role("button", name="Continue"))
-    phone.wait_for_url(f"{live_server.url}/patient/")
-    assert phone.get_by_text("About dry needling").count() == 0
-    snap(phone, "1-progress")
-    assert_accessible(phone)
-
-    tap(phone.get_by_role("link", name="Continue: Since your last session"))
+    # A returning patient lands straight on the one page to answer (it links back to the steps).
     phone.wait_for_url(f"{live_server.url}/patient/since-your-last-session/")
     assert phone.get_by_text("Last time you told us:").is_visible()
     assert phone.get_by_text("You do not take a blood thinner.").is_visible()
@@ -83,6 +92,9 @@ def test_a_follow_up_with_nothing_changed_takes_at_most_8_taps_on_a_phone(
     tap(phone.locator("#id_soreness_now_1"))
     tap(phone.get_by_label("None of these"))
     tap(phone.locator("#id_pain_now_3"))
+    assert phone.get_by_text("Carry the shopping: 3 out of 10").is_visible()
+    assert phone.locator('[data-show-if-item="activities_same"]').is_hidden()  # last time's ratings, folded
+    tap(phone.get_by_label("About the same as last time"))
     tap(phone.get_by_label("Yes, nothing has changed"))
     tap(phone.get_by_role("button", name="Save and continue"))
 
@@ -96,6 +108,13 @@ def test_a_follow_up_with_nothing_changed_takes_at_most_8_taps_on_a_phone(
     print(f"\nFOLLOW-UP JOURNEY: {taps} taps, {seconds:.1f} s from the link to 'before your visit'")
     assert taps <= MAX_TAPS
     assert ConsentRecord.objects.count() == 1  # nothing signed
+    measured = OutcomeResponse.objects.get(visit=link.visit)
+    assert (measured.nprs, measured.answers["psfs_rating_1"], measured.answers["psfs_rating_2"]) == (3, 3, 5)
+
+    phone.goto(f"{live_server.url}/patient/")  # the steps page: the short journey, all done
+    assert phone.get_by_text("About dry needling").count() == 0
+    snap(phone, "4-progress")
+    assert_accessible(phone)
 
 
 def test_something_changed_unfolds_the_pre_filled_questions(

@@ -19,6 +19,7 @@ from intake.links.tokens import new_token
 from intake.models import CheckIn, UnderstandingResult, Visit, VisitRecord
 from portal.roles import Role
 from tests.factories import TEST_PASSWORD, AccessLinkFactory, UserFactory, VisitFactory
+from tests.screening.screening_data import CALM_ACTIVITIES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -181,6 +182,11 @@ class Journey:
                 return
             last = section == sections[-1][0]
             page.get_by_role("button", name=w["finish"] if last else w["save"]).click()
+            if section == "pain":  # the things that are hard to do come right after the pain (issue 15)
+                page.wait_for_url(f"{self.base}/patient/screening/your-activities/")
+                self.fill(CALM_ACTIVITIES)
+                self.seen("screening-activities")
+                page.get_by_role("button", name=w["save"]).click()
         page.wait_for_url(f"{self.base}/patient/screening/answers/")
         self.seen("screening-answers")
 
@@ -553,6 +559,9 @@ def test_a_patient_closes_the_browser_mid_screening_and_carries_on_from_the_same
     journey.open_link(token, visit.patient.date_of_birth)
     journey.read_explanation()
     journey.answer_screening(stop_after="pain")
+    first.get_by_role("button", name="Save and continue").click()
+    first.wait_for_url(f"{live_server.url}/patient/screening/your-activities/")
+    journey.fill(CALM_ACTIVITIES)
     first.get_by_role("button", name="Save and continue").click()
     first.wait_for_url(f"{live_server.url}/patient/screening/safety/")
     first.locator('input[name="unwell_today"][value="no"]').check()  # typed, never saved

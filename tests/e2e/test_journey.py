@@ -7,6 +7,7 @@ from intake.links.tokens import new_token
 from intake.models import ScreeningResponse, UnderstandingResult
 from tests.e2e.conftest import PHONE
 from tests.factories import AccessLinkFactory
+from tests.screening.screening_data import CALM_ACTIVITIES
 
 
 def fill_section(page, values: dict) -> None:
@@ -69,6 +70,16 @@ def test_a_patient_goes_from_the_link_to_before_your_visit_on_a_phone(live_serve
         assert_accessible(phone)
         button = "Save and finish" if section == "needles" else "Save and continue"
         phone.get_by_role("button", name=button).click()
+        if section == "pain":  # the things that are hard to do come right after the pain (issue 15)
+            phone.wait_for_url(f"{live_server.url}/patient/screening/your-activities/")
+            fill_section(phone, {"psfs_activity_1": "<b>Run</b>", "psfs_rating_1": "4"})
+            phone.get_by_role("button", name="Save and continue").click()
+            phone.get_by_text("Please write this without the signs < and >.").first.wait_for()
+            assert phone.locator('[name="psfs_activity_1"]').input_value() == "<b>Run</b>"  # nothing lost
+            snap(phone, "3-activities-error")
+            assert_accessible(phone)
+            fill_section(phone, CALM_ACTIVITIES)
+            phone.get_by_role("button", name="Save and continue").click()
 
     phone.wait_for_url(f"{live_server.url}/patient/screening/answers/")
     assert phone.get_by_text("Stiff calf after running").is_visible()
@@ -124,6 +135,9 @@ def test_follow_up_questions_work_with_scripts_off(live_server, browser, snap):
             page.wait_for_url(f"{live_server.url}/patient/screening/{section}/")
             fill_section(page, CALM_ANSWERS[section])
             page.get_by_role("button", name="Save and continue").click()
+        page.wait_for_url(f"{live_server.url}/patient/screening/your-activities/")
+        fill_section(page, CALM_ACTIVITIES)
+        page.get_by_role("button", name="Save and continue").click()
         page.wait_for_url(f"{live_server.url}/patient/screening/safety/")
         follow_up = page.locator('[data-show-if-item="blood_thinner"]')
         assert follow_up.is_visible()  # no script: the "If yes" question is simply on the page

@@ -93,6 +93,10 @@ def test_a_patient_resumes_where_they_left_off_in_a_new_browser_session(client, 
     page = fresh.get("/patient/").content.decode()
     assert "Continue: Health questions" in page
     response = fresh.get("/patient/screening/")
+    # The things that are hard to do come right after the pain questions (issue 15), then the safety.
+    assert response["Location"] == "/patient/screening/your-activities/"
+    fresh.post("/patient/screening/your-activities/", {"psfs_activity_1": "Running", "psfs_rating_1": "4"})
+    response = fresh.get("/patient/screening/")
     assert response["Location"] == "/patient/screening/safety/"
     # Earlier answers come back filled in.
     page = fresh.get("/patient/screening/pain/").content.decode()

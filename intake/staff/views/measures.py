@@ -70,9 +70,6 @@ def _initial(visit) -> dict:
     return {"moment": OutcomeMoment.BEFORE_SESSION, **named}
 
 
-GROC_EVERY = 4  # the change question is optional at every 4th session, and asked at discharge
-
-
 def session_number(visit) -> int:
     """This visit's place in the patient's course (sessions before it, plus one)."""
     earlier = visit.patient.visits.filter(scheduled_at__lt=visit.scheduled_at).filter(
@@ -120,6 +117,6 @@ def visit_measures(request: HttpRequest, visit_id) -> HttpResponse:
             "form": form,
             "has_record": record is not None,
             "session": number,
-            "ask_change": number % GROC_EVERY == 0,
+            "ask_change": measures.change_due(number),
         },
     )
