@@ -1,5 +1,7 @@
 """The clinician records pain, activities and change with the patient; bad input is explained, nothing lost."""
 
+from datetime import timedelta
+
 import pytest
 
 from intake.models import OutcomeMoment, OutcomeResponse, ScreeningResponse, VisitRecord
@@ -36,13 +38,30 @@ def test_a_first_visit_takes_the_activities_and_the_pain_from_the_screening(clie
     assert AuditEvent.objects.filter(action="outcomes.recorded", patient=visit.patient).exists()
 
 
-def test_a_later_session_offers_the_activities_named_first(client, clinician, db):
+def test_a_later_session_offers_the_activities_named_first_in_its_course(client, clinician, db):
     patient, visits = make_course()
-    later = VisitFactory(patient=patient)
+    later = VisitFactory(
+        patient=patient, course=visits[0].course, scheduled_at=visits[-1].scheduled_at + timedelta(days=7)
+    )
     client.force_login(clinician)
-    html = client.get(f"/staff/visits/{later.pk}/measures/").content.decode()
+    page = client.get(f"/staff/visits/{later.pk}/measures/")
+    html = page.content.decode()
     assert 'value="Lift my child"' in html
     assert 'value="before_session" selected' in html
+    assert page.context["session"] == len(visits) + 1
+
+
+def test_a_new_course_starts_its_measures_afresh(client, clinician, db):
+    # A new complaint opens a new course: its first visit names its own activities, session 1.
+    patient, visits = make_course()
+    other = VisitFactory(patient=patient, scheduled_at=visits[-1].scheduled_at + timedelta(days=30))
+    assert other.course_id != visits[0].course_id
+    client.force_login(clinician)
+    page = client.get(f"/staff/visits/{other.pk}/measures/")
+    html = page.content.decode()
+    assert 'value="Lift my child"' not in html
+    assert 'value="first_visit" selected' in html
+    assert page.context["session"] == 1
 
 
 def test_soreness_right_after_is_saved_once_the_session_is_recorded(client, clinician, db):
@@ -79,13 +98,11 @@ def test_bad_input_is_explained_and_what_was_typed_stays(client, clinician, db, 
 
 
 def test_every_fourth_session_suggests_the_change_question(client, clinician, db):
-    patient, _visits = make_course()  # three sessions
-    fourth = VisitFactory(patient=patient)
+    patient, visits = make_course()  # three sessions
+    course, last = visits[0].course, visits[-1].scheduled_at
+    fourth = VisitFactory(patient=patient, course=course, scheduled_at=last + timedelta(days=7))
     client.force_login(clinician)
     html = client.get(f"/staff/visits/{fourth.pk}/measures/").content.decode()
     assert "Session 4: ask the change question too" in html
-    fifth = VisitFactory(patient=patient, scheduled_at=fourth.scheduled_at)
-    record_visit(fourth)
-    fifth.scheduled_at = fourth.scheduled_at + fourth.scheduled_at.resolution * 10**6
-    fifth.save()
+    fifth = VisitFactory(patient=patient, course=course, scheduled_at=last + timedelta(days=14))
     assert "ask the change question" not in client.get(f"/staff/visits/{fifth.pk}/measures/").content.decode()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -14,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from intake.models import OutcomeMoment, OutcomeResponse, VisitRecord
 from intake.outcomes import measures
 from intake.outcomes import services as outcome_services
+from intake.outcomes.patient import activities_to_rerate, activity_key
 from intake.staff.gates import get_visit_for_staff
 from portal import audit
 from portal.access import role_required
@@ -59,23 +59,14 @@ class MeasuresForm(forms.Form):
 
 
 def _initial(visit) -> dict:
-    """The saved answers, or the activities the patient named at their first visit."""
+    """The saved answers, or the activities named at the first measure of this visit's course."""
     saved = OutcomeResponse.objects.filter(visit=visit).first()
     if saved is not None:
         return {"moment": saved.moment, **saved.answers}
-    first = OutcomeResponse.objects.filter(visit__patient=visit.patient_id).order_by("submitted_at").first()
-    if first is None:
+    if not OutcomeResponse.objects.filter(visit__in=visit.earlier_in_course()).exists():
         return {"moment": OutcomeMoment.FIRST_VISIT}
-    named = {key: value for key, value in first.answers.items() if key.startswith("psfs_activity_")}
+    named = {activity_key(activity.number): activity.name for activity in activities_to_rerate(visit)}
     return {"moment": OutcomeMoment.BEFORE_SESSION, **named}
-
-
-def session_number(visit) -> int:
-    """This visit's place in the patient's course (sessions before it, plus one)."""
-    earlier = visit.patient.visits.filter(scheduled_at__lt=visit.scheduled_at).filter(
-        Q(record__isnull=False) | Q(outcomes__isnull=False)
-    )
-    return earlier.count() + 1
 
 
 @role_required(Role.CLINICIAN)
@@ -83,7 +74,7 @@ def session_number(visit) -> int:
 def visit_measures(request: HttpRequest, visit_id) -> HttpResponse:
     visit = get_visit_for_staff(request, visit_id)
     record = VisitRecord.objects.filter(visit=visit).first()
-    number = session_number(visit)
+    number = visit.session_number
     form = MeasuresForm(request.POST or None, initial=_initial(visit), with_record=record is not None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
