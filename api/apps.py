@@ -15,4 +15,4 @@ class ApiConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from api import signals  # noqa: F401 - connects the webhook event sources
+        from api import services, signals  # noqa: F401 - the webhook event sources; webhook-disabled's context
