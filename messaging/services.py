@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from messaging import sms
 from messaging.models import Alert, Channel, Message, Outcome, Status
-from messaging.phones import textable_number
+from messaging.phones import e164, textable_number
 from messaging.render import Unsendable, render
 from messaging.signals import alert_resolved
 from portal import audit
@@ -233,7 +233,7 @@ def _clinician_contacts(clinician) -> list[Recipient]:
     if clinician is None:
         return []
     language = clinician.alert_language or settings.CLINIC_STAFF_LANGUAGE
-    return [(Channel.EMAIL, clinician.email, language), (Channel.SMS, str(clinician.alert_phone or ""), language)]
+    return [(Channel.EMAIL, clinician.email, language), (Channel.SMS, e164(clinician.alert_phone), language)]
 
 
 def _queue_to_people(*, alert: Alert, template: str, people: list[Recipient], stage: str) -> int:
@@ -303,7 +303,7 @@ def set_alert_contact(*, user, phone: str, language: str, request=None) -> list[
     if phone and textable_number(phone) != phone:
         raise ValueError("not a normalised phone number")
     changed = []
-    if str(user.alert_phone or "") != phone:
+    if e164(user.alert_phone) != phone:
         user.alert_phone = phone
         changed.append("alert_phone")
     if user.alert_language != language:

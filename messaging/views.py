@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from messaging import sms
 from messaging.forms import AcknowledgeForm, AlertContactForm
 from messaging.models import Alert
+from messaging.phones import e164
 from messaging.services import AlertError, acknowledge_alert, set_alert_contact
 from portal import audit
 from portal.access import AuthenticatedHttpRequest, get_for_staff, role_required, staff_required
@@ -78,8 +79,8 @@ def alert_acknowledge(request: HttpRequest, alert_id) -> HttpResponse:
 def my_alert_contact(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each staff member's own alert phone and language: every role may treat or cover a patient."""
     user = request.user
-    phone = user.alert_phone.as_e164 if user.alert_phone else ""
-    form = AlertContactForm(posted(request), initial={"alert_phone": phone, "alert_language": user.alert_language})
+    initial = {"alert_phone": e164(user.alert_phone), "alert_language": user.alert_language}
+    form = AlertContactForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         set_alert_contact(
             user=user,
