@@ -8,6 +8,9 @@ from messaging.phones import INVALID_PHONE
 from portal.models import AuditEvent, User
 from tests.helpers import open_patient_session
 
+# Declared, so pytest-django orders these before the transactional tests that flush the role groups.
+pytestmark = pytest.mark.django_db
+
 URL = "/staff/alerts/my-contact/"
 ANY_STAFF = ("reception", "clinician", "clinic_admin")
 
