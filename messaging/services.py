@@ -225,7 +225,8 @@ Recipient = tuple[str, str, str]  # (channel, address or number, language)
 
 
 def _contacts(emails: list[str], phones: list[str], language: str) -> list[Recipient]:
-    return [(Channel.EMAIL, e, language) for e in emails] + [(Channel.SMS, p, language) for p in phones]
+    people: list[Recipient] = [(Channel.EMAIL, e, language) for e in emails]
+    return people + [(Channel.SMS, p, language) for p in phones]
 
 
 def _clinician_contacts(clinician) -> list[Recipient]:
