@@ -15,4 +15,4 @@ class ApiConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from api import retention, signals  # noqa: F401 - registers with retention; connects the webhook sources
+        from api import retention, services, signals  # noqa: F401 - retention's copies, webhook-disabled's context, the webhook sources

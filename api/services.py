@@ -17,9 +17,10 @@ from api.tokens import hash_secret, new_secret
 from intake.links.services import issue_link, send_link_message
 from intake.models import Language, Visit
 from intake.patients.services import find_matching_patients, invite_patient
-from messaging.services import patient_channels
+from messaging.models import Channel
+from messaging.render import Unsendable, register_context
+from messaging.services import patient_channels, queue_message
 from portal import audit
-from portal.emails import make_message
 from portal.models import User
 from portal.roles import Role
 
@@ -230,15 +231,50 @@ def set_endpoint_enabled(*, endpoint: WebhookEndpoint, enabled: bool, by: User, 
     audit.record("webhook.enabled" if enabled else "webhook.disabled", request=request, actor=by, obj=endpoint)
 
 
-def clinic_admin_emails() -> list[str]:
-    admins = User.objects.filter(is_active=True).filter(Q(is_superuser=True) | Q(groups__name=Role.CLINIC_ADMIN))
-    return sorted({email for email in admins.values_list("email", flat=True) if email})
+WEBHOOK_DISABLED_TEMPLATE = "webhook-disabled"
 
 
-def notify_admins_endpoint_disabled(*, endpoint: WebhookEndpoint) -> None:
-    """Email the clinic admins that an endpoint was turned off (after commit; no patient data in it)."""
-    recipients = clinic_admin_emails()
-    if not recipients:
-        return
-    message = make_message("webhook-disabled", recipients, {"endpoint": endpoint, "site_url": settings.SITE_URL})
-    transaction.on_commit(message.send, robust=True)
+def clinic_admins():
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=Role.CLINIC_ADMIN))
+        .distinct()
+        .order_by("email", "pk")
+    )
+
+
+def notify_admins_endpoint_disabled(*, endpoint: WebhookEndpoint, disabled_at: datetime) -> int:
+    """Queue one email per clinic admin, in their language, saying the endpoint was turned off.
+
+    Through the message queue like every email: sent by the message task after commit (retried,
+    logged), once per endpoint and disable time. No patient data is in it. Returns how many were queued.
+    """
+    queued = 0
+    addresses: set[str] = set()
+    for admin in clinic_admins():
+        if not admin.email or admin.email.lower() in addresses:
+            continue
+        addresses.add(admin.email.lower())
+        try:
+            queue_message(
+                channel=Channel.EMAIL,
+                to=admin.email,
+                template=WEBHOOK_DISABLED_TEMPLATE,
+                context={"endpoint": str(endpoint.pk)},
+                language=admin.alert_language,
+                idempotency_key=f"{WEBHOOK_DISABLED_TEMPLATE}:{endpoint.pk}:{disabled_at.timestamp():.0f}:{admin.pk}",
+            )
+            queued += 1
+        except ValueError:
+            continue  # an address that is not one; the others still hear
+    return queued
+
+
+def _webhook_disabled_context(message) -> dict:
+    endpoint = WebhookEndpoint.objects.filter(pk=message.context.get("endpoint")).first()
+    if endpoint is None:
+        raise Unsendable("endpoint_deleted")
+    return {"endpoint": endpoint, "site_url": settings.SITE_URL}
+
+
+register_context(WEBHOOK_DISABLED_TEMPLATE, _webhook_disabled_context, label="Webhook turned off")

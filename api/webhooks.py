@@ -16,7 +16,7 @@ import json
 import logging
 import socket
 import ssl
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -276,12 +276,12 @@ def attempt(delivery_id: str) -> str:
         else:
             delivery.status = WebhookDelivery.Status.FAILED
             delivery.next_attempt_at = None
-            _disable(endpoint, reason=f"a delivery failed for a day ({error[:80]})")
+            _disable(endpoint, reason=f"a delivery failed for a day ({error[:80]})", at=now)
         delivery.save()
     return delivery.status
 
 
-def _disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
+def _disable(endpoint: WebhookEndpoint, *, reason: str, at: datetime) -> None:
     """Stop sending to an endpoint that has failed for a day, and tell the clinic admins by email."""
     from api.services import notify_admins_endpoint_disabled
 
@@ -291,7 +291,7 @@ def _disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
     from portal import audit
 
     audit.record("webhook.disabled", obj=endpoint, details={"reason": "failed for a day"})
-    notify_admins_endpoint_disabled(endpoint=endpoint)
+    notify_admins_endpoint_disabled(endpoint=endpoint, disabled_at=at)
 
 
 def retry_due(now=None) -> int:

@@ -130,7 +130,8 @@ class AlertQuerySet(models.QuerySet):
 class Alert(models.Model):
     """A red flag reported by a patient, sent at once to the clinic's people, escalated if unanswered.
 
-    `symptoms` are the short staff-facing labels (the only health detail a text may carry).
+    `symptoms` are the red flags' codes ("breathing"; rows from before codes hold English labels),
+    named in each reader's language by `symptom_labels` (the only health detail a text may carry).
     Acknowledging needs an outcome and a note; it stops the escalation. "No answer" keeps the alert
     open (someone tries again); any other outcome resolves it.
     """
@@ -173,6 +174,13 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"Alert {timezone.localtime(self.raised_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def symptom_labels(self) -> list[str]:
+        """The symptoms in the active language (staff pages)."""
+        from messaging.render import symptom_labels
+
+        return symptom_labels(self.symptoms)
 
     def escalates_at(self) -> datetime:
         return self.raised_at + timedelta(minutes=settings.ALERT_ESCALATE_MINUTES)

@@ -37,6 +37,13 @@ def textable_number(text: str) -> str | None:
     return number.as_e164 if number is not None else None
 
 
+def e164(number: PhoneNumber | str | None) -> str:
+    """A stored PhoneNumberField value as E.164 text ("" when empty): str() of one is its display form."""
+    if not number:
+        return ""
+    return number.as_e164 if isinstance(number, PhoneNumber) else str(number)
+
+
 class PhoneField(forms.CharField):
     """A form field that accepts a number as people type it and cleans it to E.164 (+12015550123).
     Local numbers are read in CLINIC_PHONE_REGION; a number that does not parse gets INVALID_PHONE."""

@@ -49,6 +49,25 @@ def label_for(name: str) -> str:
     return _labels.get(name) or name.replace("-", " ").capitalize()
 
 
+SymptomLabeller = Callable[[str, str | None], str]
+_symptom_labeller: list[SymptomLabeller] = []
+
+
+def register_symptom_labels(labeller: SymptomLabeller) -> None:
+    """The domain's words for an alert's symptom codes: labeller(code, language) -> short label.
+
+    Alerts store codes ("breathing") and each message names them in its recipient's language. The
+    labeller returns what it does not know unchanged, so alerts stored with English labels (before
+    codes) still read as they were written."""
+    _symptom_labeller[:] = [labeller]
+
+
+def symptom_labels(codes, language: str | None = None) -> list[str]:
+    """Short labels for an alert's stored symptoms, in `language` (else the active language)."""
+    labeller = _symptom_labeller[0] if _symptom_labeller else None
+    return [labeller(code, language) if labeller else code for code in codes or ()]
+
+
 def clinic_context() -> dict[str, str]:
     return {
         "name": settings.CLINIC_NAME,
@@ -81,10 +100,12 @@ def render_sms(name: str, context: dict[str, Any]) -> str:
 
 
 def render(message) -> Rendered:
-    context = full_context(message)
-    attachments = context.pop("attachments", [])
-    if message.channel == "sms":
-        with translation.override(message.language):
+    # The context builders run in the message's language too (words they make, such as an alert's
+    # symptoms, are in the recipient's language like the template's own).
+    with translation.override(message.language):
+        context = full_context(message)
+        attachments = context.pop("attachments", [])
+        if message.channel == "sms":
             return Rendered(subject="", text=render_sms(message.template, context))
     email = make_message(message.template, message.recipient, context, language=message.language)
     html = next((body for body, kind in email.alternatives if kind == "text/html"), "")

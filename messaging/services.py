@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from messaging import sms
 from messaging.models import Alert, Channel, Message, Outcome, Status
-from messaging.phones import textable_number
+from messaging.phones import e164, textable_number
 from messaging.render import Unsendable, render
 from messaging.signals import alert_resolved
 from portal import audit
@@ -221,46 +221,68 @@ ALERT_TEMPLATE = "alert"
 ESCALATION_TEMPLATE = "alert-escalation"
 
 
-def _queue_to_people(*, alert: Alert, template: str, emails: list[str], phones: list[str], stage: str) -> int:
-    """One email and one text per person; an unusable configured number is skipped (the system
-    check `messaging.W001` names the setting), never allowed to undo the patient's check-in."""
+Recipient = tuple[str, str, str]  # (channel, address or number, language)
+
+
+def _contacts(emails: list[str], phones: list[str], language: str) -> list[Recipient]:
+    people: list[Recipient] = [(Channel.EMAIL, e, language) for e in emails]
+    return people + [(Channel.SMS, p, language) for p in phones]
+
+
+def _clinician_contacts(clinician) -> list[Recipient]:
+    """The treating clinician's email and alert phone, in the language they chose (My alert contact)."""
+    if clinician is None:
+        return []
+    language = clinician.alert_language or settings.CLINIC_STAFF_LANGUAGE
+    return [(Channel.EMAIL, clinician.email, language), (Channel.SMS, e164(clinician.alert_phone), language)]
+
+
+def _queue_to_people(*, alert: Alert, template: str, people: list[Recipient], stage: str) -> int:
+    """One email and one text per person, each in that person's language; an unusable configured
+    number is skipped (the system check `messaging.W001` names the setting), never allowed to undo the
+    patient's check-in. An address listed twice gets one message, in the language of its first listing."""
     queued = 0
     patient = alert.visit.patient
-    if not sms.is_configured():
-        phones = []
-    for channel, recipients in ((Channel.EMAIL, emails), (Channel.SMS, phones)):
-        for recipient in dict.fromkeys(r for r in recipients if r):
-            try:
-                queue_message(
-                    channel=channel,
-                    to=recipient,
-                    template=template,
-                    context={"alert": str(alert.pk)},
-                    language=settings.LANGUAGE_CODE,
-                    patient=patient,
-                    visit=alert.visit,
-                    idempotency_key=f"alert:{alert.pk}:{stage}:{channel}:{recipient}",
-                )
-                queued += 1
-            except ValueError:
-                logger.warning("alert %s: a configured %s recipient is not usable; skipped", alert.pk, channel)
+    texts = sms.is_configured()
+    recipients: dict[tuple[str, str], str] = {}
+    for channel, recipient, language in people:
+        if recipient and (channel != Channel.SMS or texts):
+            recipients.setdefault((channel, recipient), language)
+    for (channel, recipient), language in recipients.items():
+        try:
+            queue_message(
+                channel=channel,
+                to=recipient,
+                template=template,
+                context={"alert": str(alert.pk)},
+                language=language,
+                patient=patient,
+                visit=alert.visit,
+                idempotency_key=f"alert:{alert.pk}:{stage}:{channel}:{recipient}",
+            )
+            queued += 1
+        except ValueError:
+            logger.warning("alert %s: a configured %s recipient is not usable; skipped", alert.pk, channel)
     return queued
 
 
 @transaction.atomic
 def raise_alert(*, visit, symptoms: list[str], source: str, request=None) -> Alert:
-    """Alert the treating clinician and the on-call contacts (CLINIC_ALERT_EMAILS/PHONES) at once.
+    """Alert the treating clinician (email, and a text to their alert phone) and the on-call contacts
+    (CLINIC_ALERT_EMAILS/PHONES) at once.
 
-    `symptoms` are short staff-facing labels ("Breathing or chest symptoms"); `source` says where the
-    red flag came from ("checkin_24h", "followup"). The messages go after commit, through the queue.
+    `symptoms` are red-flag codes ("breathing"), named in each recipient's language when the message
+    is made (messaging.render.symptom_labels); `source` says where the red flag came from
+    ("checkin_24h", "followup"). The messages go after commit, through the queue.
     """
     alert = Alert.objects.create(visit=visit, symptoms=list(symptoms), source=source)
-    clinician_email = getattr(visit.clinician, "email", "") if visit.clinician_id else ""
     queued = _queue_to_people(
         alert=alert,
         template=ALERT_TEMPLATE,
-        emails=[clinician_email, *settings.CLINIC_ALERT_EMAILS],
-        phones=list(settings.CLINIC_ALERT_PHONES),
+        people=[
+            *_clinician_contacts(visit.clinician if visit.clinician_id else None),
+            *_contacts(settings.CLINIC_ALERT_EMAILS, settings.CLINIC_ALERT_PHONES, settings.CLINIC_STAFF_LANGUAGE),
+        ],
         stage="raised",
     )
     audit.record(
@@ -271,6 +293,27 @@ def raise_alert(*, visit, symptoms: list[str], source: str, request=None) -> Ale
         details={"source": source, "symptom_count": len(symptoms), "messages": queued},
     )
     return alert
+
+
+@transaction.atomic
+def set_alert_contact(*, user, phone: str, language: str, request=None) -> list[str]:
+    """Save where and in which language alerts reach `user` (a cleaned E.164 number or "", a language
+    code); returns the names of the fields that changed (the audit names them, never the number)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError("unknown language")
+    if phone and textable_number(phone) != phone:
+        raise ValueError("not a normalised phone number")
+    changed = []
+    if e164(user.alert_phone) != phone:
+        user.alert_phone = phone
+        changed.append("alert_phone")
+    if user.alert_language != language:
+        user.alert_language = language
+        changed.append("alert_language")
+    if changed:
+        user.save(update_fields=changed)
+    audit.record("staff.alert_contact_changed", request=request, actor=user, obj=user, details={"fields": changed})
+    return changed
 
 
 class AlertError(ValueError):
@@ -325,8 +368,9 @@ def escalate_due_alerts(*, now: datetime | None = None) -> int:
             queued = _queue_to_people(
                 alert=alert,
                 template=ESCALATION_TEMPLATE,
-                emails=list(settings.CLINIC_ESCALATION_EMAILS),
-                phones=list(settings.CLINIC_ESCALATION_PHONES),
+                people=_contacts(
+                    settings.CLINIC_ESCALATION_EMAILS, settings.CLINIC_ESCALATION_PHONES, settings.CLINIC_STAFF_LANGUAGE
+                ),
                 stage="escalated",
             )
             audit.record("alert.escalated", obj=alert, patient=alert.visit.patient, details={"messages": queued})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -127,3 +128,17 @@ def sms_length(body: str) -> tuple[int, int]:
 def fits_one_sms(body: str) -> bool:
     used, allowed = sms_length(body)
     return used <= allowed
+
+
+def gsm7_fold(text: str) -> str:
+    """Letters outside GSM-7 as their plain letter where that is in GSM-7 ("Síntomas" -> "Sintomas"),
+    so a word in the clinic's own wording does not turn a one-part text into a three-part Unicode one.
+    Letters with no plain form (Arabic, Greek, ...) are kept."""
+
+    def fold(ch: str) -> str:
+        if ch in GSM7 or ch in GSM7_EXTENDED:
+            return ch
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        return base if base and all(c in GSM7 for c in base) else ch
+
+    return "".join(fold(ch) for ch in text)

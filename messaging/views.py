@@ -6,13 +6,16 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from messaging.forms import AcknowledgeForm
+from messaging import sms
+from messaging.forms import AcknowledgeForm, AlertContactForm
 from messaging.models import Alert
-from messaging.services import AlertError, acknowledge_alert
+from messaging.phones import e164
+from messaging.services import AlertError, acknowledge_alert, set_alert_contact
 from portal import audit
-from portal.access import get_for_staff, role_required, staff_required
+from portal.access import AuthenticatedHttpRequest, get_for_staff, role_required, staff_required
+from portal.forms import posted
 from portal.roles import Role
 
 
@@ -68,3 +71,25 @@ def alert_acknowledge(request: HttpRequest, alert_id) -> HttpResponse:
             messages.success(request, "Recorded. Thank you.")
             return redirect("messaging:alert", alert_id=alert.pk)
     return _render_detail(request, alert, form)
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def my_alert_contact(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Each staff member's own alert phone and language: every role may treat or cover a patient."""
+    user = request.user
+    initial = {"alert_phone": e164(user.alert_phone), "alert_language": user.alert_language}
+    form = AlertContactForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        set_alert_contact(
+            user=user,
+            phone=form.cleaned_data["alert_phone"],
+            language=form.cleaned_data["alert_language"],
+            request=request,
+        )
+        messages.success(request, "Saved. Alerts for your patients will reach you there.")
+        return redirect("messaging:my_contact")
+    if request.method == "GET":
+        audit.record("staff.alert_contact_viewed", request=request, obj=user)
+    return render(request, "messaging/staff/my_contact.html", {"form": form, "texts_on": sms.is_configured()})

@@ -6,7 +6,10 @@ from portal.models import AuditEvent, User
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
-    list_display = ["username", "first_name", "last_name", "is_active", "is_superuser"]
+    list_display = ["username", "first_name", "last_name", "alert_phone", "alert_language", "is_active", "is_superuser"]
+    # Where red-flag alerts reach a treating clinician; each member can also set their own.
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Red-flag alerts", {"fields": ("alert_phone", "alert_language")}))
+    add_fieldsets = (*UserAdmin.add_fieldsets, ("Red-flag alerts", {"fields": ("alert_phone", "alert_language")}))
 
 
 @admin.register(AuditEvent)

@@ -7,18 +7,41 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from phonenumber_field.modelfields import PhoneNumberField  # type: ignore[import-untyped]
 
 from portal.erasure import erasure_in_progress
 from portal.roles import Role
 
 
+def default_staff_language() -> str:
+    """A new account's message language: the clinic's staff language (CLINIC_STAFF_LANGUAGE)."""
+    return settings.CLINIC_STAFF_LANGUAGE
+
+
 class User(AbstractUser):
-    """A staff member. Patients never have accounts; they use a private link per visit."""
+    """A staff member. Patients never have accounts; they use a private link per visit.
+
+    `alert_phone` and `alert_language` are where and how red-flag alerts reach this person as the
+    treating clinician (set by themselves on "My alert contact", or by the clinic admin in Django admin).
+    The phone is stored in E.164, local numbers read in CLINIC_PHONE_REGION.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    alert_phone = PhoneNumberField(
+        "mobile phone for alerts", blank=True, help_text="Red-flag alerts for your patients are texted here."
+    )
+    alert_language = models.CharField(
+        "language of alerts", max_length=8, choices=settings.LANGUAGES, default=default_staff_language
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(alert_language__in=[code for code, _ in settings.LANGUAGES]),
+                name="portal_user_alert_language_known",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

@@ -316,6 +316,11 @@ CLINIC_ALERT_EMAILS = env_list("CLINIC_ALERT_EMAILS")
 CLINIC_ALERT_PHONES = env_list("CLINIC_ALERT_PHONES")
 CLINIC_ESCALATION_EMAILS = env_list("CLINIC_ESCALATION_EMAILS")
 CLINIC_ESCALATION_PHONES = env_list("CLINIC_ESCALATION_PHONES")
+# The language of staff messages to the contacts above, and of a new staff account (each member may
+# choose their own on "My alert contact"). The settings above are addresses, not people with a choice.
+CLINIC_STAFF_LANGUAGE = env_str("CLINIC_STAFF_LANGUAGE", LANGUAGE_CODE)
+if CLINIC_STAFF_LANGUAGE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"CLINIC_STAFF_LANGUAGE must be one of {', '.join(dict(LANGUAGES))}")
 ALERT_ESCALATE_MINUTES = env_int("ALERT_ESCALATE_MINUTES", 30)
 
 # Reminders before the visit, at each of these hours ahead, to a patient who has not finished the steps.

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -126,7 +125,7 @@ def submit_checkin(
         # The clinician and the on-call contacts hear at once (sent after commit, through the queue).
         raise_alert(
             visit=locked,
-            symptoms=aftercare.red_flag_labels(flags, settings.LANGUAGE_CODE),
+            symptoms=list(flags),
             source=f"checkin_{window}",
             request=request,
         )

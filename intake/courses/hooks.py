@@ -7,15 +7,10 @@ course is saved discharged: intake never imports the API.)
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from intake.aftercare.advice import red_flag_labels
 from intake.models import Visit
 from messaging.services import raise_alert
 
 
 def red_flags_reported(*, visit: Visit, symptoms: list[str], request=None) -> None:
     """A follow-up's "since your last session" answers list check-in red flags (codes, never free text)."""
-    raise_alert(
-        visit=visit, symptoms=red_flag_labels(symptoms, settings.LANGUAGE_CODE), source="followup", request=request
-    )
+    raise_alert(visit=visit, symptoms=symptoms, source="followup", request=request)

@@ -40,7 +40,9 @@ def test_a_red_flag_check_in_alerts_the_clinician_at_once(clinician, settings, d
     with django_capture_on_commit_callbacks(execute=True):
         submit_checkin(visit=visit, window="24h", soreness=4, trend="better", red_flags=["breathing"])
     alert = Alert.objects.get()
-    assert alert.symptoms == ["Breathing or chest symptoms"] and alert.source == "checkin_24h"
+    assert alert.symptoms == ["breathing"] and alert.source == "checkin_24h"  # codes, named per reader
+    assert alert.symptom_labels == ["Breathing or chest symptoms"]
+    assert "Breathing or chest symptoms" in mail.outbox[0].subject
     assert [m.to for m in mail.outbox] == [["doc@example.com"]]
     assert [t.to for t in sms.outbox] == ["+12015550150"]
 

@@ -168,4 +168,5 @@ def test_a_red_flag_since_the_last_session_raises_the_clinics_alert(follow_up_cl
 
     follow_up_client.post(PAGE, {**NOTHING_CHANGED, "after_effects": ["infection"]})
     alert = Alert.objects.get(visit=follow_up)
-    assert alert.source == "followup" and alert.symptoms == ["Signs of infection"]
+    assert alert.source == "followup" and alert.symptoms == ["infection"]
+    assert alert.symptom_labels == ["Signs of infection"]

@@ -33,8 +33,8 @@ def test_a_red_flag_reaches_the_clinician_and_on_call_by_email_and_text_at_once(
     alert = _raise(alert_visit, django_capture_on_commit_callbacks)
     assert sorted(m.to[0] for m in mail.outbox) == ["doc@example.com", "oncall@example.com"]
     email = mail.outbox[0]
-    assert email.subject == f"URGENT red flag: {BREATHING} (Ana G.)"
-    for fact in (BREATHING, "Ana García", "+12015550123", "Luis García (brother) +12015550124"):
+    assert email.subject == f"URGENT red flag: {BREATHING} (\u2068Ana G.\u2069)"  # the name isolated (bidi)
+    for fact in (BREATHING, "Ana García", "+12015550123", "\u2068Luis García\u2069 (\u2068brother\u2069) +12015550124"):
         assert fact in email.body
     assert f"https://portal.example-clinic.com/staff/alerts/{alert.pk}/" in email.body
     assert f"https://portal.example-clinic.com/staff/patients/{alert_visit.patient_id}/" in email.body

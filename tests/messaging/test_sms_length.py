@@ -6,9 +6,11 @@ import pytest
 from messaging.models import Message
 from messaging.render import render
 from messaging.services import raise_alert
-from messaging.sms import fits_one_sms, sms_length
+from messaging.sms import fits_one_sms, gsm7_fold, sms_length
 
-LONGEST_SYMPTOM = "Numbness, tingling or weakness"  # the longest staff label in intake/aftercare.py
+LONGEST_SYMPTOM = "Numbness, tingling or weakness"  # an alert stored before codes held English labels
+# The red flag whose label is longest in each language (intake/aftercare/texts/<language>.json).
+LONGEST_CODE = {"en": "nerve", "es": "breathing"}
 
 
 @pytest.mark.parametrize(
@@ -19,18 +21,53 @@ def test_the_length_counts_gsm7_septets_or_unicode_characters(text, expected):
     assert sms_length(text) == expected
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("template", ["alert", "alert-escalation"])
-def test_alert_texts_fit_one_sms_with_the_longest_values(alert_visit, alert_settings, template):
+def test_alert_texts_fit_one_sms_with_the_longest_values(alert_visit, alert_settings, template, language):
+    """Staff texts in English and Spanish, the longest label first in each (red-flag codes)."""
+    from intake.aftercare.advice import red_flag_label
+
     patient = alert_visit.patient
     patient.first_name, patient.last_name = "Maximiliana-Josefina", "Wolfeschlegelsteinhausen"
     patient.save()
-    alert = raise_alert(
-        visit=alert_visit, symptoms=[LONGEST_SYMPTOM, "Signs of infection", "Soreness getting worse"], source="x"
+    alert = raise_alert(visit=alert_visit, symptoms=[LONGEST_CODE[language], "infection", "soreness_worse"], source="x")
+    message = Message(
+        channel="sms", recipient="+12015550150", template=template, language=language, context={"alert": str(alert.pk)}
     )
-    message = Message(channel="sms", recipient="+12015550150", template=template, context={"alert": str(alert.pk)})
     text = render(message).text
-    assert fits_one_sms(text), (len(text), text)
-    assert LONGEST_SYMPTOM in text and "+2" in text and "Wolfeschlegelsteinhausen" not in text
+    assert fits_one_sms(text), (sms_length(text), text)
+    assert sms_length(text)[1] == 160, "a staff text must stay GSM-7"
+    assert gsm7_fold(red_flag_label(LONGEST_CODE[language], language)) in text
+    assert "+2" in text and "Wolfeschlegelsteinhausen" not in text
+    assert " Maxi" in text and " W. +12015550123 " in text  # the first name gives way, never the whole name
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Síntomas en la respiración", "Sintomas en la respiracion"),
+        ("Señales de infección", "Señales de infeccion"),  # ñ is GSM-7 already
+        ("Raúl Çelik", "Raul Çelik"),
+        ("مريم", "مريم"),  # no plain form: kept
+    ],
+)
+def test_gsm7_fold_keeps_what_gsm7_has_and_plain_letters_for_the_rest(text, folded):
+    assert gsm7_fold(text) == folded
+
+
+def test_the_longest_codes_are_the_longest_labels():
+    from intake.aftercare.advice import ADVICE
+
+    for language, code in LONGEST_CODE.items():
+        labels = {c: flag["label"] for c, flag in ADVICE[language]["red_flags"].items()}
+        assert len(labels[code]) == max(len(label) for label in labels.values())
+
+
+def test_an_alert_stored_with_an_english_label_still_fits(alert_visit, alert_settings):
+    alert = raise_alert(visit=alert_visit, symptoms=[LONGEST_SYMPTOM, "Signs of infection"], source="x")
+    message = Message(channel="sms", recipient="+12015550150", template="alert", context={"alert": str(alert.pk)})
+    text = render(message).text
+    assert fits_one_sms(text) and LONGEST_SYMPTOM in text
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
