@@ -582,7 +582,7 @@ class Bench:
                     "mixed",
                     # One practice system feeds 200 visits a minute through the API while the rest runs.
                     ["PatientUser", "ReceptionUser", "ClinicianUser", "PracticeSystemUser"],
-                    args.users + 2,  # the practice system's two connections (fixed_count)
+                    args.users + 4,  # the practice system's four connections (fixed_count)
                     args.duration,
                     routes,
                 )
