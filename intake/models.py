@@ -605,6 +605,8 @@ class VisitRecord(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(soreness_after__lte=10), name="intake_visitrecord_soreness_after_0_10"),
         ]
+        # The clinic's outcomes page reads the sessions of a date range (intake/outcomes/stats.py).
+        indexes = [models.Index(fields=["treated_at"], name="intake_visitrecord_treated")]
 
     def adverse_event_labels(self) -> list[str]:
         labels = dict(AdverseEvent.choices)
