@@ -2,8 +2,13 @@
 check-ins beside the published rates, and the journey funnel.
 
 Every figure is aggregated in the database; Python only reads back a handful of aggregated rows (a
-soreness histogram of at most 3 x 11 bins, one median row per funnel step), so the number of queries
-and the Python work do not grow with the number of patients.
+soreness histogram of at most 3 x 11 bins; on databases other than PostgreSQL, one median row per funnel
+step), so the number of queries and the Python work do not grow with the number of patients.
+
+The page keeps a computed report for OUTCOMES_CACHE_SECONDS (five minutes by default) per date range and
+clinician, and says "figures as of HH:MM": a report of past weeks needs no invalidation to be correct,
+only its time. Every viewer with the page's role sees the same clinic-wide figures for the same filters,
+so the viewer is not part of the key.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -340,6 +347,41 @@ def report(scope: Scope) -> list[Table]:
         funnel(scope),
         understanding(scope),
     ]
+
+
+@dataclass(frozen=True)
+class Report:
+    tables: list[Table]
+    as_of: datetime
+
+
+# Bump when Table or Report change shape, so a deploy never reads a report pickled by the code before.
+REPORT_CACHE_VERSION = 1
+
+
+def _cache_key(scope: Scope) -> str:
+    clinician = getattr(scope.clinician, "pk", None) or "all"
+    return f"outcomes:report:{REPORT_CACHE_VERSION}:{scope.date_from:%Y%m%d}:{scope.date_to:%Y%m%d}:{clinician}"
+
+
+def cached_report(scope: Scope) -> Report:
+    """The report for the page: computed at most once per OUTCOMES_CACHE_SECONDS for the same filters."""
+    seconds = settings.OUTCOMES_CACHE_SECONDS
+    found = cache.get(_cache_key(scope)) if seconds > 0 else None
+    if found is None:
+        found = Report(report(scope), timezone.now())
+        if seconds > 0:
+            cache.set(_cache_key(scope), found, seconds)
+    return found
+
+
+def cached_table(scope: Scope, key: str) -> Table:
+    """One table for its CSV: the one the page showed while its report is kept, or else counted afresh
+    (only that table)."""
+    kept = cache.get(_cache_key(scope)) if settings.OUTCOMES_CACHE_SECONDS > 0 else None
+    if kept is not None:
+        return next(table for table in kept.tables if table.key == key)
+    return TABLES[key](scope)
 
 
 # Each table by its key, for the CSV downloads.
