@@ -377,6 +377,12 @@ class Visit(models.Model):
             models.Index(
                 fields=["urgent_since"], condition=Q(urgent_since__isnull=False), name="intake_visit_urgent_open"
             ),
+            # The outcomes page counts the few visits whose soreness is not settling.
+            models.Index(
+                fields=["not_settling_since"],
+                condition=Q(not_settling_since__isnull=False),
+                name="intake_visit_not_settling",
+            ),
         ]
 
     def __str__(self) -> str:

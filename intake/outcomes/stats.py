@@ -251,7 +251,13 @@ def adverse_events(scope: Scope) -> Table:
         any_sign=Count("visit", distinct=True, filter=Q(urgent=True)),
         **{code: Count("visit", distinct=True, filter=Q(flags_text__contains=f'"{code}"')) for code in ASKED_RED_FLAGS},
     )
-    not_settling = Visit.objects.filter(pk__in=scope.session_visit_ids(), not_settling_since__isnull=False).count()
+    # From the few visits marked not settling (a partial index) to their sessions, not the other way round.
+    not_settling = Visit.objects.filter(
+        scope.visits(),
+        not_settling_since__isnull=False,
+        record__treated_at__gte=scope.start,
+        record__treated_at__lt=scope.end,
+    ).count()
     table = Table(
         "adverse",
         "Adverse events reported at check-ins, per 100 sessions",
@@ -322,12 +328,18 @@ def understanding(scope: Scope) -> Table:
     results = UnderstandingResult.objects.filter(
         scope.visits("visit__"), visit__scheduled_at__gte=scope.start, visit__scheduled_at__lt=scope.end
     )
-    counts = results.aggregate(
-        answered=Count("pk"),
-        **{q.key: Count("pk", filter=Q(**{f"first_try__{q.key}": False})) for q in QUESTIONS},
-    )
+    # Counted per pattern of first-try answers (one row per combination of right and wrong answers, 2^5
+    # at most per check version: the rows read back do not grow with the number of patients), one
+    # grouping instead of reading every row's answers once per question.
+    counts = dict.fromkeys((q.key for q in QUESTIONS), 0)
+    answered = 0
+    for pattern in results.values("first_try").annotate(n=Count("pk")).order_by():
+        answered += pattern["n"]
+        for key, correct in (pattern["first_try"] or {}).items():
+            if correct is False and key in counts:
+                counts[key] += pattern["n"]
     rows = sorted(
-        ([str(q.text), counts[q.key], _pct(counts[q.key], counts["answered"])] for q in QUESTIONS),
+        ([str(q.text), counts[q.key], _pct(counts[q.key], answered)] for q in QUESTIONS),
         key=lambda row: -row[1],
     )
     return Table(
