@@ -338,10 +338,10 @@ def understanding(scope: Scope) -> Table:
         for key, correct in (pattern["first_try"] or {}).items():
             if correct is False and key in counts:
                 counts[key] += pattern["n"]
-    rows = sorted(
-        ([str(q.text), counts[q.key], _pct(counts[q.key], answered)] for q in QUESTIONS),
-        key=lambda row: -row[1],
-    )
+    rows: list[list] = [
+        [str(q.text), counts[q.key], _pct(counts[q.key], answered)]
+        for q in sorted(QUESTIONS, key=lambda q: -counts[q.key])
+    ]
     return Table(
         "understanding",
         "Understanding-check questions most often wrong at the first try",
