@@ -377,6 +377,12 @@ class Visit(models.Model):
             models.Index(
                 fields=["urgent_since"], condition=Q(urgent_since__isnull=False), name="intake_visit_urgent_open"
             ),
+            # The outcomes page counts the few visits whose soreness is not settling.
+            models.Index(
+                fields=["not_settling_since"],
+                condition=Q(not_settling_since__isnull=False),
+                name="intake_visit_not_settling",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -561,6 +567,9 @@ class ScreeningResponse(models.Model):
                 condition=Q(review_outcome="needs_discussion"),
                 name="intake_screening_discussion",
             ),
+            # The review queue lists the highest flags first, oldest first within a level, and stops at 50:
+            # read in this order, it stops after the first matching rows instead of sorting every screening.
+            models.Index(fields=["-flag_level", "submitted_at"], name="intake_screening_review_order"),
         ]
 
     @property
@@ -616,6 +625,8 @@ class VisitRecord(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(soreness_after__lte=10), name="intake_visitrecord_soreness_after_0_10"),
         ]
+        # The clinic's outcomes page reads the sessions of a date range (intake/outcomes/stats.py).
+        indexes = [models.Index(fields=["treated_at"], name="intake_visitrecord_treated")]
 
     def adverse_event_labels(self) -> list[str]:
         labels = dict(AdverseEvent.choices)

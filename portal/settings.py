@@ -156,6 +156,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The clinic's outcomes page keeps a computed report this long per date range and clinician, and shows
+# its time ("figures as of HH:MM"); 0 computes it on every view (intake/outcomes/stats.py).
+OUTCOMES_CACHE_SECONDS = env_int("OUTCOMES_CACHE_SECONDS", 5 * 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -12,6 +12,9 @@ PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-media-"))
 STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}
 SITE_URL = "http://testserver"
 
+# Every test reads the outcomes figures afresh; tests/outcomes turns the report cache on where it tests it.
+OUTCOMES_CACHE_SECONDS = 0
+
 # The suite logs staff in with force_login; tests/security turns the one-time code back on per test.
 STAFF_OTP_REQUIRED = False
 

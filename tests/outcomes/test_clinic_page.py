@@ -7,14 +7,17 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from intake.courses.services import discharge_course
-from intake.models import CheckIn, UnderstandingResult
+from intake.models import CheckIn, UnderstandingResult, Visit
 from intake.outcomes import stats
 from portal.models import AuditEvent
-from tests.factories import VisitFactory
+from portal.roles import Role
+from tests.factories import UserFactory, VisitFactory
 from tests.outcomes.conftest import COURSE, START, make_course
 
 NOW = START + timedelta(days=30)
@@ -166,3 +169,87 @@ def test_bad_filters_get_a_clear_message_and_the_default_range(client, clinician
     response = client.get("/staff/outcomes/" + query)
     assert response.status_code == 200
     assert message in response.content.decode()
+
+
+def test_per_clinician_a_course_started_by_whoever_gave_its_first_session(db, clinician):
+    other = UserFactory(username="other-clinician", role=Role.CLINICIAN)
+    make_course(clinician=clinician)
+    _patient, visits = make_course(clinician=clinician)
+    Visit.objects.filter(pk=visits[0].pk).update(clinician=other)  # the other clinician gave the first session
+    started = "Courses started (first session in range)"
+    assert _rows(stats.courses(_scope(clinician=clinician)))[started] == [1]
+    assert _rows(stats.courses(_scope(clinician=other)))[started] == [1]
+    assert _rows(stats.courses(_scope()))[started] == [2]
+
+
+def test_a_funnel_median_counts_only_visits_with_both_steps(db):
+    for hours in (1, 3, 5):
+        opened, screened = START - timedelta(days=2), START - timedelta(hours=hours)
+        VisitFactory(scheduled_at=START, opened_at=opened, screening_done_at=screened)
+    # Screened without an opened link (answered at the clinic on a kiosk, say): no time from the step before.
+    for _ in range(2):
+        VisitFactory(scheduled_at=START, screening_done_at=START - timedelta(days=1))
+    rows = _rows(stats.funnel(_scope()))
+    assert rows["Screening done"][0] == 5
+    assert rows["Screening done"][2] == 48 - 3  # the middle of 47, 45 and 43 hours
+
+
+def test_without_dates_the_page_shows_the_last_90_days_to_today(client, clinician):
+    client.force_login(clinician)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/staff/outcomes/")
+    scope = response.context["scope"]
+    assert (scope.date_from, scope.date_to) == (NOW.date() - timedelta(days=90), NOW.date())
+    assert AuditEvent.objects.get(action="outcomes.viewed").details == {"days": 91, "per_clinician": False}
+
+
+@pytest.fixture
+def report_cache():
+    cache.clear()
+    with override_settings(OUTCOMES_CACHE_SECONDS=300):
+        yield
+    cache.clear()
+
+
+def _sessions_shown(client, query=QUERY):
+    response = client.get("/staff/outcomes/" + query)
+    return _rows(response.context["tables"]["courses"])["Sessions"][0], response.content.decode()
+
+
+def test_the_page_keeps_its_figures_for_five_minutes_and_says_as_of_when(client, clinician, report_cache):
+    make_course()
+    client.force_login(clinician)
+    with time_machine.travel(NOW, tick=False):
+        sessions, html = _sessions_shown(client)
+    assert sessions == 3
+    assert "Figures as of 15:00; they are counted again after 5 minutes." in html
+    make_course()
+    with time_machine.travel(NOW + timedelta(minutes=4), tick=False):
+        assert _sessions_shown(client)[0] == 3
+        # The CSV gives the table the page showed.
+        rows = list(csv.reader(io.StringIO(client.get("/staff/outcomes/courses.csv" + QUERY).content.decode())))
+        assert rows[-1] == ["Sessions", "3"]
+    with time_machine.travel(NOW + timedelta(minutes=6), tick=False):
+        sessions, html = _sessions_shown(client)
+    assert sessions == 6
+    assert "Figures as of 15:06" in html
+
+
+def test_kept_figures_are_per_date_range_and_clinician(client, clinician, report_cache):
+    make_course(clinician=clinician)
+    make_course()
+    client.force_login(clinician)
+    with time_machine.travel(NOW, tick=False):
+        assert _sessions_shown(client)[0] == 6
+        assert _sessions_shown(client, QUERY + f"&clinician={clinician.pk}")[0] == 3
+        assert _sessions_shown(client, "?date_from=2026-03-01&date_to=2026-03-08")[0] == 2
+
+
+def test_kept_figures_ask_the_database_only_for_the_viewer_and_the_audit(client, clinician, report_cache):
+    make_course()
+    client.force_login(clinician)
+    with time_machine.travel(NOW, tick=False):
+        first = _page_queries(client)
+        again = _page_queries(client)
+    assert again < first
+    assert again <= 6

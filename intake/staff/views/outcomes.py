@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -99,7 +100,8 @@ def outcomes(request: HttpRequest) -> HttpResponse:
     scope = form.scope()
     if not form.is_bound:
         form = OutcomesFilterForm(initial={"date_from": scope.date_from, "date_to": scope.date_to})
-    tables = {table.key: table for table in stats.report(scope)}
+    report = stats.cached_report(scope)
+    tables = {table.key: table for table in report.tables}
     audit.record(
         "outcomes.viewed",
         request=request,
@@ -112,6 +114,8 @@ def outcomes(request: HttpRequest) -> HttpResponse:
             "form": form,
             "scope": scope,
             "tables": tables,
+            "as_of": report.as_of,
+            "cache_minutes": settings.OUTCOMES_CACHE_SECONDS // 60,
             "querystring": request.GET.urlencode(),
             **_charts(tables),
         },
@@ -124,7 +128,7 @@ def outcomes_csv(request: HttpRequest, table: str) -> HttpResponse:
     if table not in stats.TABLES:
         raise Http404
     scope = OutcomesFilterForm(request.GET or None).scope()
-    result = stats.TABLES[table](scope)
+    result = stats.cached_table(scope, table)
     audit.record("outcomes.exported_csv", request=request, details={"table": table})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
