@@ -527,9 +527,19 @@ class ReviewOutcome(models.TextChoices):
 
 class ScreeningResponseQuerySet(models.QuerySet):
     def awaiting_review(self):
-        """Submitted screenings not yet reviewed, or still waiting for the discussion with the patient."""
+        """Submitted screenings not yet reviewed, or still waiting for the discussion with the patient.
+
+        A screening waits until the consent is signed (the signed consent then waits for its own review).
+        A follow-up whose consent carried over has no signing to wait for: it needs a clinician only when
+        "since your last session" raised a flag, until the session is recorded. Without this, every
+        follow-up with nothing changed would stay in the queue for good.
+        """
+        before_consent = Q(visit__signed_at__isnull=True, visit__consent_carried_at__isnull=True)
+        flagged_follow_up = Q(
+            visit__consent_carried_at__isnull=False, flag_level__gt=FlagLevel.NONE, visit__visited_at__isnull=True
+        )
         return self.filter(submitted_at__isnull=False).filter(
-            Q(reviewed_at__isnull=True, visit__signed_at__isnull=True)
+            Q(reviewed_at__isnull=True) & (before_consent | flagged_follow_up)
             | Q(review_outcome=ReviewOutcome.NEEDS_DISCUSSION)
         )
 

@@ -6,10 +6,11 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from consent.models import ConsentRecord
 from intake.demo.screening import calm_answers
-from intake.models import Progress, ScreeningResponse
+from intake.models import Progress, ScreeningResponse, Visit
 from tests.courses.conftest import NOTHING_CHANGED, answered
 from tests.factories import AccessLinkFactory
 from tests.helpers import open_patient_session
@@ -89,6 +90,30 @@ def test_no_change_keeps_the_last_answers_and_raises_no_flag(follow_up_client, f
     assert response.answers["blood_thinner"] == "no" and response.answers["pregnant"] == "no"
     assert response.answers["new_medicines"] == "no"
     assert response.flags == []
+
+
+def test_a_follow_up_with_nothing_changed_does_not_wait_in_the_review_queue(
+    follow_up_client, follow_up, client, clinician
+):
+    follow_up_client.post(PAGE, NOTHING_CHANGED)
+    follow_up_client.get("/patient/consent/")  # the consent carries over here
+    assert not ScreeningResponse.objects.awaiting_review().filter(visit=follow_up).exists()
+    client.force_login(clinician)
+    queue = client.get("/staff/review/")
+    assert follow_up.pk not in {screening.visit_id for screening in queue.context["screenings"]}
+
+
+def test_a_flagged_follow_up_whose_consent_carries_over_waits_until_reviewed_or_treated(follow_up_client, follow_up):
+    # A plan-level flag (felt faint last time) keeps the consent but needs a clinician's look.
+    assert follow_up_client.post(PAGE, {**NOTHING_CHANGED, "after_effects": ["felt_faint"]}).status_code == 302
+    follow_up_client.get("/patient/consent/")
+    follow_up.refresh_from_db()
+    response = ScreeningResponse.objects.get(visit=follow_up)
+    assert follow_up.consent_carried_at is not None and response.flag_level > 0
+    waiting = ScreeningResponse.objects.awaiting_review().filter(visit=follow_up)
+    assert waiting.exists()
+    Visit.objects.filter(pk=follow_up.pk).update(visited_at=timezone.now())
+    assert not waiting.exists()
 
 
 def test_a_change_that_raises_a_flag_reaches_the_review_queue(follow_up_client, follow_up, client, clinician):
