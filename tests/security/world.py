@@ -92,6 +92,9 @@ def object_ids(journey: Journey) -> dict[str, str]:
     record = ConsentRecord.objects.filter(visit=journey.visit).order_by("-pk").first()
     if record is not None:
         ids["record_id"] = str(record.pk)
+        version = record.archive_versions.order_by("made_at").first()
+        if version is not None:
+            ids["version_id"] = str(version.pk)
     from messaging.models import Alert
 
     alert = Alert.objects.filter(visit=journey.visit).first()
