@@ -270,6 +270,15 @@ class Bench:
         )
         return json.loads(out.read_text())
 
+    def signing_email(self) -> dict[str, Any]:
+        """Signing's wall time with its email against a mail server that takes 2 s: queued vs sent inline."""
+        log("signing with a slow mail server: the task queue vs sending inside the request")
+        out = self.work / "sign-email.json"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+        env["PYTHONPATH"] = str(self.src)
+        self.sh([self.python, str(BENCH / "sign_cpu.py"), "--email", "--json", str(out)], env, "sign-email")
+        return json.loads(out.read_text())
+
     def collectstatic(self, size: int) -> None:
         self.sh(
             [self.python, "manage.py", "collectstatic", "--no-input", "-v0"],
@@ -574,6 +583,7 @@ class Bench:
             log(f"routes: {sum(1 for v in routes.values() if v)} of {len(routes)} available")
             inprocess = self.inprocess(args.patients)
             inprocess["signing_cpu"] = self.signing_cpu()
+            inprocess["signing_email"] = self.signing_email()
             self.collectstatic(args.patients)
             pki = self.start_pki() if args.tsa else None
             phases = {

@@ -10,6 +10,10 @@ With `--before COMMIT` it also measures that commit's signing (a `git worktree` 
 machine, alternating rounds between the two so both meet the same moment of a shared machine, and prints
 the ratio of the medians: the records issue allows PDF/A, tags and the timestamp to cost 1.2x at most.
 CPU time on a virtual machine still varies with its neighbours, so only a same-machine ratio is fair.
+With `--email` it measures instead the wall time of signing with the confirmation email on, against a
+local mail server that takes 2 s per message: once with the task queue (django-tasks' database
+backend, as the portal runs) and once with the immediate backend (the email sent inside the request,
+as before the messages issue). The first must not contain the 2 s; the second shows what it would cost.
 `--json PATH` writes the figures for the benchmark report; `--tree PATH` measures another checkout as "now".
 """
 
@@ -81,6 +85,65 @@ def measure(tsa: bool) -> list[float]:
     return timings
 
 
+EMAIL_DELAY_S = 2.0
+TASK_BACKENDS = {
+    "queued (database task backend)": "django_tasks_db.DatabaseBackend",
+    "inside the request (immediate backend)": "django_tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def measure_email(runs: int = 5) -> dict:
+    """Wall milliseconds of sign_consent with its email, per task backend, with a slow mail server."""
+    import logging
+
+    import django
+
+    django.setup()
+    logging.disable(logging.CRITICAL)
+    from django.core import mail
+    from django.db import connection
+    from django.test.utils import override_settings, setup_test_environment
+    from django.utils import timezone
+    from orchestrate import SmtpSink
+
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    sink = SmtpSink(delay=EMAIL_DELAY_S)
+    mail.outbox = []
+    from consent.demo import demo_signature_png, seed_versions
+    from consent.services import sign_consent
+    from tests.consent.conftest import full_acknowledgements
+    from tests.factories import VisitFactory
+
+    version = seed_versions()
+    result = {}
+    for label, backend in TASK_BACKENDS.items():
+        smtp = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1"}
+        smtp |= {"EMAIL_PORT": sink.port, "EMAIL_USE_TLS": False, "TASKS": {"default": {"BACKEND": backend}}}
+        with override_settings(**smtp):
+            sent_before, timings = sink.messages, []
+            for index in range(runs + 1):
+                now = timezone.now()
+                visit = VisitFactory(
+                    opened_at=now, explanation_read_at=now, screening_done_at=now, understanding_done_at=now
+                )
+                started = time.perf_counter()
+                sign_consent(
+                    visit=visit,
+                    version=version,
+                    signer_name=visit.patient.full_name,
+                    signature_png=demo_signature_png(),
+                    acknowledgements=full_acknowledgements(version),
+                    time_zone="Europe/Madrid",
+                    ip="203.0.113.7",
+                    user_agent="bench",
+                )
+                if index:
+                    timings.append((time.perf_counter() - started) * 1000)
+            result[label] = {**summary(timings), "emails_sent_during_signing": sink.messages - sent_before}
+    return {"smtp_delay_s": EMAIL_DELAY_S, "backends": result}
+
+
 def _serve_pki(connection) -> None:
     from tests.consent.pki import LocalPKI
 
@@ -123,6 +186,14 @@ def summary(timings: list[float]) -> dict:
 
 def main(argv: list[str]) -> None:
     tsa = "--tsa" in argv
+    if "--email" in argv:
+        result = measure_email()
+        for label, row in result["backends"].items():
+            sent = row["emails_sent_during_signing"]
+            print(f"signing with its email, {label}: median {row['median_ms']} ms wall; emails sent meanwhile {sent}")
+        if "--json" in argv:
+            Path(argv[argv.index("--json") + 1]).write_text(json.dumps(result, indent=2))
+        return
     if "--measure" in argv:
         print(json.dumps(measure(tsa)))
         return
