@@ -2,10 +2,12 @@
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from consent.courses import reconsent_reasons
 from consent.models import ConsentRecord
 from intake.models import Course, FlagLevel, ScreeningResponse, Visit
+from portal.models import User
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +37,15 @@ def test_seed_demo_adds_a_patient_mid_course_and_one_who_must_sign_again(capsys)
     call_command("seed_demo")
     assert Course.objects.filter(patient__first_name__in=["Rosa", "Pedro"]).count() == 2
     assert Visit.objects.filter(course=rosa).count() == 4
+
+
+@pytest.mark.django_db
+def test_every_demo_visit_was_invited_before_its_link_was_opened(client):
+    # Demo steps are dated in the past; the funnel on the outcomes page must not show negative hours.
+    call_command("seed_demo")
+    assert not Visit.objects.filter(opened_at__lt=F("created_at")).exists()
+    client.force_login(User.objects.get(username="clinician"))
+    page = client.get("/staff/outcomes/")
+    funnel = page.context["tables"]["funnel"]
+    hours = [row[-1] for row in funnel.rows if isinstance(row[-1], int | float)]
+    assert hours and all(value >= 0 for value in hours), funnel.rows

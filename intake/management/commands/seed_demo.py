@@ -37,6 +37,7 @@ class Command(BaseCommand):
             visits += demo_courses.seed(clinician=staff["clinician"], reception=staff["reception"])
             # The mid-course patient's pain and activities at each session (the outcomes pictures).
             demo_outcomes.seed(demo_courses.mid_course_sessions(), clinician=staff["clinician"])
+            intake_demo.invite_before_first_step()
         self.stdout.write("Demo patient links (date of birth is the check):")
         for visit, url in visits:
             patient = visit.patient
