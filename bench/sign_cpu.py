@@ -35,8 +35,8 @@ REPO = Path(__file__).resolve().parent.parent
 RUNS = 10  # the first warms fonts and imports and is not counted
 
 
-def measure(tsa: bool) -> list[float]:
-    """CPU milliseconds of each sign_consent call in this checkout (works on older commits too)."""
+def _test_database() -> None:
+    """Django with the test settings and a fresh in-memory database, logging off."""
     import logging
 
     import django
@@ -44,45 +44,58 @@ def measure(tsa: bool) -> list[float]:
     django.setup()
     logging.disable(logging.CRITICAL)
     from django.db import connection
-    from django.test.utils import override_settings, setup_test_environment
-    from django.utils import timezone
+    from django.test.utils import setup_test_environment
 
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
+
+
+def _timed_signings(runs: int, clock, **options) -> list[float]:
+    """Sign `runs` + 1 fresh visits, timing each sign_consent with `clock`; the first (cold) is dropped.
+    Works on older commits too: `options` are passed only where that commit's sign_consent takes them."""
+    from django.utils import timezone
+
+    from consent.demo import demo_signature_png, seed_versions
+    from consent.services import sign_consent
+    from tests.consent.conftest import full_acknowledgements
+    from tests.factories import VisitFactory
+
+    accepted = inspect.signature(sign_consent).parameters
+    options = {key: value for key, value in options.items() if key in accepted}
+    version = seed_versions()
+    timings = []
+    for index in range(runs + 1):
+        now = timezone.now()
+        visit = VisitFactory(opened_at=now, explanation_read_at=now, screening_done_at=now, understanding_done_at=now)
+        started = clock()
+        sign_consent(
+            visit=visit,
+            version=version,
+            signer_name=visit.patient.full_name,
+            signature_png=demo_signature_png(),
+            acknowledgements=full_acknowledgements(version),
+            time_zone="Europe/Madrid",
+            ip="203.0.113.7",
+            user_agent="bench",
+            **options,
+        )
+        if index:
+            timings.append((clock() - started) * 1000)
+    return timings
+
+
+def measure(tsa: bool) -> list[float]:
+    """CPU milliseconds of each sign_consent call in this checkout (works on older commits too)."""
+    from django.test.utils import override_settings
+
+    _test_database()
     overrides = {}
     if tsa:
         parent, child = multiprocessing.Pipe()
         multiprocessing.Process(target=_serve_pki, args=(child,), daemon=True).start()
         overrides = parent.recv()
     with override_settings(**overrides):
-        from consent.demo import demo_signature_png, seed_versions
-        from consent.services import sign_consent
-        from tests.consent.conftest import full_acknowledgements
-        from tests.factories import VisitFactory
-
-        quiet = {"send_email": False} if "send_email" in inspect.signature(sign_consent).parameters else {}
-        version = seed_versions()
-        timings = []
-        for index in range(RUNS):
-            now = timezone.now()
-            visit = VisitFactory(
-                opened_at=now, explanation_read_at=now, screening_done_at=now, understanding_done_at=now
-            )
-            started = time.process_time()
-            sign_consent(
-                visit=visit,
-                version=version,
-                signer_name=visit.patient.full_name,
-                signature_png=demo_signature_png(),
-                acknowledgements=full_acknowledgements(version),
-                time_zone="Europe/Madrid",
-                ip="203.0.113.7",
-                user_agent="bench",
-                **quiet,
-            )
-            if index:
-                timings.append((time.process_time() - started) * 1000)
-    return timings
+        return _timed_signings(RUNS - 1, time.process_time, send_email=False)
 
 
 EMAIL_DELAY_S = 2.0
@@ -94,52 +107,18 @@ TASK_BACKENDS = {
 
 def measure_email(runs: int = 5) -> dict:
     """Wall milliseconds of sign_consent with its email, per task backend, with a slow mail server."""
-    import logging
-
-    import django
-
-    django.setup()
-    logging.disable(logging.CRITICAL)
-    from django.core import mail
-    from django.db import connection
-    from django.test.utils import override_settings, setup_test_environment
-    from django.utils import timezone
+    from django.test.utils import override_settings
     from orchestrate import SmtpSink
 
-    setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    _test_database()
     sink = SmtpSink(delay=EMAIL_DELAY_S)
-    mail.outbox = []
-    from consent.demo import demo_signature_png, seed_versions
-    from consent.services import sign_consent
-    from tests.consent.conftest import full_acknowledgements
-    from tests.factories import VisitFactory
-
-    version = seed_versions()
     result = {}
     for label, backend in TASK_BACKENDS.items():
         smtp = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1"}
         smtp |= {"EMAIL_PORT": sink.port, "EMAIL_USE_TLS": False, "TASKS": {"default": {"BACKEND": backend}}}
         with override_settings(**smtp):
-            sent_before, timings = sink.messages, []
-            for index in range(runs + 1):
-                now = timezone.now()
-                visit = VisitFactory(
-                    opened_at=now, explanation_read_at=now, screening_done_at=now, understanding_done_at=now
-                )
-                started = time.perf_counter()
-                sign_consent(
-                    visit=visit,
-                    version=version,
-                    signer_name=visit.patient.full_name,
-                    signature_png=demo_signature_png(),
-                    acknowledgements=full_acknowledgements(version),
-                    time_zone="Europe/Madrid",
-                    ip="203.0.113.7",
-                    user_agent="bench",
-                )
-                if index:
-                    timings.append((time.perf_counter() - started) * 1000)
+            sent_before = sink.messages
+            timings = _timed_signings(runs, time.perf_counter)
             result[label] = {**summary(timings), "emails_sent_during_signing": sink.messages - sent_before}
     return {"smtp_delay_s": EMAIL_DELAY_S, "backends": result}
 
