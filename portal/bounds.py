@@ -11,7 +11,7 @@ database as an overflow (a 500).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.http import HttpRequest
@@ -30,28 +30,26 @@ def _in_range(day: date) -> bool:
     return EARLIEST_DATE <= day <= LATEST_DATE
 
 
-class BoundedDateField(forms.DateField):
+class _BoundedMixin:
+    """Refuses a day outside EARLIEST_DATE..LATEST_DATE with one message ("Please check the year.")."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("error_messages", {})
         kwargs["error_messages"].setdefault("out_of_range", OUT_OF_RANGE)
         super().__init__(*args, **kwargs)
 
     def validate(self, value):
-        super().validate(value)
-        if value is not None and not _in_range(value):
-            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        super().validate(value)  # type: ignore[misc]
+        if value is not None and not _in_range(value.date() if isinstance(value, datetime) else value):
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")  # type: ignore[attr-defined]
 
 
-class BoundedDateTimeField(forms.DateTimeField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("error_messages", {})
-        kwargs["error_messages"].setdefault("out_of_range", OUT_OF_RANGE)
-        super().__init__(*args, **kwargs)
+class BoundedDateField(_BoundedMixin, forms.DateField):
+    pass
 
-    def validate(self, value):
-        super().validate(value)
-        if value is not None and not _in_range(value.date()):
-            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+
+class BoundedDateTimeField(_BoundedMixin, forms.DateTimeField):
+    pass
 
 
 class BoundedIntegerField(forms.IntegerField):
