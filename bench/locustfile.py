@@ -424,10 +424,19 @@ class BoardUserBig(BoardUser):
     host = os.environ.get("BENCH_HOST_BIG", "")
 
 
+# Patients arrive independently. Started together, the simulated patients stayed in step for the whole run
+# (the random pauses drift by about a second a journey): every 18 s all of them signed within the same few
+# seconds, a burst no clinic sees. Each one's first journey starts at a random moment within one journey.
+JOURNEY_SPREAD_S = float(os.environ.get("BENCH_JOURNEY_SPREAD", "16"))
+
+
 class PatientUser(PortalUser):
     weight = 3
     wait_time = between(1, 3)
     think = (0.3, 1.2)  # seconds between pages inside a journey
+
+    def on_start(self):
+        time.sleep(random.uniform(0, JOURNEY_SPREAD_S))
 
     def pause(self):
         time.sleep(random.uniform(*self.think))
@@ -523,13 +532,29 @@ class PatientUser(PortalUser):
 
 # Figures start a few seconds after every user has started (BENCH_RESET_AFTER), so the staff logins
 # (each a deliberately slow password hash) and the first requests are not counted with the steady load.
+# The moments the figures start and stop go to BENCH_WINDOW, so rates are per the real measured seconds
+# (the users take a few seconds to start, which "duration minus settle" did not count).
 @events.spawning_complete.add_listener
 def reset_after_logins(user_count, **kwargs):
     import gevent
 
     delay = float(os.environ.get("BENCH_RESET_AFTER", "0"))
     if delay > 0 and _ENVIRONMENT:
-        gevent.spawn_later(delay, _ENVIRONMENT[0].runner.stats.reset_all)
+        gevent.spawn_later(delay, _start_figures, _ENVIRONMENT[0])
+    else:
+        _write_window(started=time.time())
+
+
+def _start_figures(environment) -> None:
+    environment.runner.stats.reset_all()
+    _write_window(started=time.time())
+
+
+def _write_window(**moments: float) -> None:
+    out = os.environ.get("BENCH_WINDOW")
+    if out:
+        window = json.loads(Path(out).read_text()) if Path(out).exists() else {}
+        Path(out).write_text(json.dumps({**window, **moments}))
 
 
 _ENVIRONMENT: list = []
@@ -538,6 +563,11 @@ _ENVIRONMENT: list = []
 @events.init.add_listener
 def remember_environment(environment, **kwargs):
     _ENVIRONMENT.append(environment)
+
+
+@events.test_stop.add_listener
+def stop_figures(environment, **kwargs):
+    _write_window(stopped=time.time())
 
 
 @events.quitting.add_listener

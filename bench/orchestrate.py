@@ -395,11 +395,14 @@ class Bench:
     ) -> dict:
         prefix = self.work / f"locust-{phase}"
         not_available = self.work / f"not-available-{phase}.json"
+        window = self.work / f"window-{phase}.json"
+        window.unlink(missing_ok=True)
         env = {
             **self.base_env(size),
             "BENCH_DATASET": str(self.work / f"dataset-{size}.json"),
             "BENCH_ROUTES": json.dumps(routes),
             "BENCH_NOT_AVAILABLE": str(not_available),
+            "BENCH_WINDOW": str(window),
             "BENCH_RESET_AFTER": str(self.args.settle),
             **(extra_env or {}),
         }
@@ -433,10 +436,12 @@ class Bench:
         stats = read_locust_stats(Path(f"{prefix}_stats.csv"))
         failures = read_locust_failures(Path(f"{prefix}_failures.csv"))
         missing = json.loads(not_available.read_text()) if not_available.exists() else []
+        moments = json.loads(window.read_text()) if window.exists() else {}
+        measured = moments.get("stopped", 0) - moments.get("started", 0)
         return {
             "size": size,
             "duration_s": duration,
-            "measured_s": max(1, duration - self.args.settle),
+            "measured_s": round(measured, 1) if measured > 0 else max(1, duration - self.args.settle),
             "users": users,
             "classes": classes,
             "endpoints": stats,
@@ -886,13 +891,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--patients", type=int, default=20000, help="patients in the full data set (20000)")
     parser.add_argument("--small", type=int, default=2000, help="patients in the small data set for growth (2000)")
-    parser.add_argument("--duration", type=int, default=90, help="seconds of mixed load (90)")
-    parser.add_argument("--growth-duration", type=int, default=60, help="seconds of the growth load (60)")
+    parser.add_argument("--duration", type=int, default=100, help="seconds of mixed load (100)")
+    parser.add_argument("--growth-duration", type=int, default=70, help="seconds of the growth load (70)")
     parser.add_argument("--users", type=int, default=18, help="simulated people in the mixed load (18)")
     parser.add_argument("--board-users", type=int, default=8, help="reception users per size in the growth load (8)")
     parser.add_argument("--workers", type=int, default=(psutil.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
     parser.add_argument(
-        "--settle", type=int, default=8, help="seconds after all users started before figures count (8)"
+        "--settle",
+        type=int,
+        default=16,
+        help="seconds after all users started before figures count (16: every patient's first journey has begun)",
     )
     parser.add_argument("--journeys", type=int, default=1500, help="fresh invited visits for journeys (1500)")
     parser.add_argument("--pdf-repeat", type=int, default=12, help="timed PDF renders in-process (12)")
