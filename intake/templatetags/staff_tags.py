@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django import template
+from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 
 from intake.models import FlagLevel, Progress
@@ -30,18 +33,30 @@ def flag_badge(level) -> str:
     return format_html('<span class="flag-badge {}"><span aria-hidden="true">{}</span> {}</span>', css, icon, word)
 
 
+# Worked out once: the board asks for every row (Progress.values builds a new list on each use).
+STEP_OF_PROGRESS = {value: number for number, value in enumerate(Progress.values, start=1)}
+
+
 @register.filter
 def progress_step(value) -> int:
     """1 for invited ... 9 for checked in."""
-    try:
-        return Progress.values.index(value) + 1
-    except ValueError:
-        return 1
+    return STEP_OF_PROGRESS.get(value, 1)
 
 
 @register.simple_tag
 def progress_total() -> int:
-    return len(Progress.values)
+    return len(STEP_OF_PROGRESS)
+
+
+@register.simple_tag
+def appointment_when(moment: datetime, today: date, tomorrow: date) -> str:
+    """ "Today 09:30", "Tomorrow 14:00" or "Wed 9 Dec 2026, 11:15", in the clinic's time zone."""
+    local = timezone.localtime(moment)
+    if local.date() == today:
+        return format_html("<strong>Today</strong> {}", dateformat.format(local, "H:i"))
+    if local.date() == tomorrow:
+        return format_html("<strong>Tomorrow</strong> {}", dateformat.format(local, "H:i"))
+    return dateformat.format(local, "D j M Y, H:i")
 
 
 @register.filter

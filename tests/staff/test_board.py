@@ -168,3 +168,26 @@ def test_the_board_view_is_audited_without_personal_data(reception, as_user):
     event = AuditEvent.objects.get(action="board.viewed")
     assert event.actor == reception
     assert "zoe" not in str(event.details)
+
+
+def test_the_appointment_column_names_today_and_tomorrow_in_the_clinics_time_zone(settings):
+    """Just after midnight in Madrid it is still the previous day in UTC: the clinic's day decides."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone as tz
+
+    from intake.templatetags.staff_tags import appointment_when
+
+    settings.TIME_ZONE = "Europe/Madrid"
+    madrid = ZoneInfo("Europe/Madrid")
+    today, tomorrow = date(2026, 12, 7), date(2026, 12, 8)
+    with tz.override(madrid):
+        just_after_midnight = datetime(2026, 12, 6, 23, 30, tzinfo=ZoneInfo("UTC"))  # 00:30 on the 7th in Madrid
+        assert appointment_when(just_after_midnight, today, tomorrow) == "<strong>Today</strong> 00:30"
+        assert appointment_when(datetime(2026, 12, 8, 14, 0, tzinfo=madrid), today, tomorrow) == (
+            "<strong>Tomorrow</strong> 14:00"
+        )
+        assert (
+            appointment_when(datetime(2026, 12, 9, 11, 15, tzinfo=madrid), today, tomorrow) == "Wed 9 Dec 2026, 11:15"
+        )
