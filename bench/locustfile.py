@@ -565,7 +565,7 @@ def remember_environment(environment, **kwargs):
     _ENVIRONMENT.append(environment)
 
 
-@events.test_stop.add_listener
+@events.test_stopping.add_listener  # the run time is up (journeys under way may still finish afterwards)
 def stop_figures(environment, **kwargs):
     _write_window(stopped=time.time())
 
