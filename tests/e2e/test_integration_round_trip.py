@@ -73,6 +73,11 @@ def test_a_visit_created_by_api_is_signed_in_the_browser_and_the_signed_webhook_
         assert payload["data"]["visit"]["external_ids"] == [{"source": "api", "id": "PMS-42"}]
         assert payload["data"]["consent"]["state"] == "signed"
         assert "Okafor" not in signed.body.decode()
+        print(
+            f"\nROUND TRIP: POST /api/v1/visits 201 (visit {created['id']}), signed in Chromium on a phone; "
+            f"the local receiver got {', '.join(r.headers['X-Portal-Event'] for r in receiver.requests)}; "
+            f"consent.signed {signed.headers['X-Portal-Signature'][:24]}... verified with the documented code"
+        )
     finally:
         receiver.server.shutdown()
         receiver.server.server_close()
