@@ -595,9 +595,10 @@ class Bench:
                 "mixed": self.phase(
                     args.patients,
                     "mixed",
-                    # One practice system feeds 200 visits a minute through the API while the rest runs.
-                    ["PatientUser", "ReceptionUser", "ClinicianUser", "PracticeSystemUser"],
-                    args.users + 4,  # the practice system's four connections (fixed_count)
+                    # One practice system feeds 200 visits a minute through the API while the rest runs
+                    # (--no-api leaves it out, to see what the feed itself costs the other targets).
+                    ["PatientUser", "ReceptionUser", "ClinicianUser"] + ([] if args.no_api else ["PracticeSystemUser"]),
+                    args.users + (0 if args.no_api else 4),  # the practice system's four connections (fixed_count)
                     args.duration,
                     routes,
                 )
@@ -919,6 +920,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=float,
         default=2.0,
         help="seconds the local mail server takes per message (2.0): signing must not wait for it",
+    )
+    parser.add_argument(
+        "--no-api", action="store_true", help="mixed load without the practice system's 200 API calls a minute"
     )
     parser.add_argument(
         "--no-tsa", dest="tsa", action="store_false", help="seal at B-B without the local TSA (default: B-LT)"
