@@ -50,7 +50,7 @@ def progress_total() -> int:
 
 @register.simple_tag
 def appointment_when(moment: datetime, today: date, tomorrow: date) -> str:
-    """ "Today 09:30", "Tomorrow 14:00" or "Wed 9 Dec 2026, 11:15", in the clinic's time zone."""
+    """The board's appointment cell: "Today 09:30", "Tomorrow 14:00" or "Wed 9 Dec 2026, 11:15", clinic time."""
     local = timezone.localtime(moment)
     if local.date() == today:
         return format_html("<strong>Today</strong> {}", dateformat.format(local, "H:i"))
