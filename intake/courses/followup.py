@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from intake.models import ScreeningResponse, Visit
+from intake.outcomes import measures
 from intake.outcomes import patient as patient_measures
 from intake.questionnaires import Definition
 from intake.screening.forms import REQUIRED, STATE_FIELD, SectionForm
@@ -132,7 +133,7 @@ class FollowUpForm(SectionForm):
             parts.append(Div(InlineRadios("activities_same"), css_class="q-item"))
             ratings = [
                 Div(
-                    InlineRadios(patient_measures.rating_key(activity.number), wrapper_class="scale-field"),
+                    InlineRadios(measures.rating_key(activity.number), wrapper_class="scale-field"),
                     css_class="q-item",
                 )
                 for activity in self.activities

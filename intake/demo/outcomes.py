@@ -8,6 +8,7 @@ each session's pain and soreness from SESSIONS below. Idempotent: a session that
 from __future__ import annotations
 
 from intake.models import CheckIn, CheckInReminder, OutcomeMoment, Visit
+from intake.outcomes.measures import activity_key, rating_key
 from intake.outcomes.services import record_outcomes
 from portal.models import User
 
@@ -37,7 +38,7 @@ def seed(sessions: list[Visit], *, clinician: User) -> None:
             continue  # this session is already seeded
         activities: dict[str, str | int] = {}
         for index, (activity, rating) in enumerate(zip(ACTIVITIES, ratings, strict=True), start=1):
-            activities |= {f"psfs_activity_{index}": activity, f"psfs_rating_{index}": rating}
+            activities |= {activity_key(index): activity, rating_key(index): rating}
         treated = visit.record.treated_at
         if number == 0:
             # The first visit's pain comes from its screening.

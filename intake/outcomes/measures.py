@@ -18,6 +18,18 @@ QUESTIONNAIRE = "outcomes"
 GROC_EVERY = 4
 
 
+# The patient-specific functional scale's items: up to three activities, each named and rated 0-10.
+ACTIVITY_NUMBERS = (1, 2, 3)
+
+
+def activity_key(number: int) -> str:
+    return f"psfs_activity_{number}"
+
+
+def rating_key(number: int) -> str:
+    return f"psfs_rating_{number}"
+
+
 def change_due(session_number: int) -> bool:
     """Whether a session asks "compared with when you started, how are you?" as well."""
     return session_number > 1 and session_number % GROC_EVERY == 0

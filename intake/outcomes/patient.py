@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 
 from intake.models import OutcomeResponse, Visit
 from intake.outcomes import measures
+from intake.outcomes.measures import ACTIVITY_NUMBERS, activity_key, rating_key
 from intake.questionnaires import Definition
 from intake.screening.forms import BAD_CHOICE, REQUIRED, SectionForm
 
 SECTION = "activities"
 PAIN_SECTION = "pain"  # the screening section these follow
-NUMBERS = (1, 2, 3)
 SAME = "same"
 CHANGED = "changed"
 # Names are shown back to the patient and to staff (escaped everywhere); angle brackets have no place in
@@ -34,14 +34,6 @@ NO_MARKUP = gettext_lazy("Please write this without the signs < and >.")
 TOO_MANY = gettext_lazy("You can name up to 3 things. Please choose the 3 that matter most to you.")
 NAME_IT = gettext_lazy("Please write what this thing is, or leave its number empty.")
 RATE_IT = gettext_lazy("Please choose a number for this one.")
-
-
-def activity_key(number: int) -> str:
-    return f"psfs_activity_{number}"
-
-
-def rating_key(number: int) -> str:
-    return f"psfs_rating_{number}"
 
 
 @dataclass(frozen=True)
@@ -69,7 +61,7 @@ def activities_to_rerate(visit: Visit) -> list[Activity]:
     if named is None:
         return []
     activities = []
-    for number in NUMBERS:
+    for number in ACTIVITY_NUMBERS:
         name = named.answers.get(activity_key(number))
         if not name:
             continue
@@ -90,11 +82,11 @@ class ActivitiesForm(SectionForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         extra = {key for key in (self.data or {}) if key.startswith("psfs_activity_")} - {
-            activity_key(n) for n in NUMBERS
+            activity_key(n) for n in ACTIVITY_NUMBERS
         }
         if any(str(self.data.get(key, "")).strip() for key in extra):
             self.add_error(None, TOO_MANY)
-        for number in NUMBERS:
+        for number in ACTIVITY_NUMBERS:
             name_key, score_key = activity_key(number), rating_key(number)
             name = cleaned.get(name_key) or ""
             if name and MARKUP.search(name):

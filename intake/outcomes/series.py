@@ -103,7 +103,9 @@ def course_for(patient: Patient, course_id=None) -> Course:
     first = next((_outcomes(s.visit) for s in sessions if _outcomes(s.visit)), None)
     if first is not None:
         course.activities = [
-            first.answers[f"psfs_activity_{n}"] for n in (1, 2, 3) if first.answers.get(f"psfs_activity_{n}")
+            first.answers[measures.activity_key(n)]
+            for n in measures.ACTIVITY_NUMBERS
+            if first.answers.get(measures.activity_key(n))
         ]
     return course
 

@@ -55,8 +55,8 @@ def _clean(definition, sections: tuple[str, ...], answers: dict, *, with_change:
                     continue
                 kept[item.key] = text
     # A rating needs its activity, and an activity its rating.
-    for n in (1, 2, 3):
-        activity, rating = f"psfs_activity_{n}", f"psfs_rating_{n}"
+    for n in measures.ACTIVITY_NUMBERS:
+        activity, rating = measures.activity_key(n), measures.rating_key(n)
         if (activity in kept) != (rating in kept) and "activities" in wanted:
             errors[rating if activity in kept else activity] = "Give each activity a name and a rating."
     if errors:

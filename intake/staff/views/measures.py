@@ -13,7 +13,8 @@ from django.views.decorators.cache import never_cache
 from intake.models import OutcomeMoment, OutcomeResponse, VisitRecord
 from intake.outcomes import measures
 from intake.outcomes import services as outcome_services
-from intake.outcomes.patient import activities_to_rerate, activity_key
+from intake.outcomes.measures import activity_key
+from intake.outcomes.patient import activities_to_rerate
 from intake.staff.gates import get_visit_for_staff
 from portal import audit
 from portal.access import role_required
