@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
 from consent.demo import demo_signature_png, seed_versions
@@ -16,6 +17,12 @@ from tests.factories import VisitFactory
 
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def stored(name: str) -> bytes:
+    """A stored file's bytes (a consent PDF or an archive copy), whatever the storage backend."""
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
 
 
 @pytest.fixture
@@ -62,6 +69,12 @@ def sign(consent_version):
         return sign_consent(**kwargs)
 
     return _sign
+
+
+@pytest.fixture
+def record(ready_visit, sign):
+    """A consent signed through the service for a visit ready to sign."""
+    return sign(ready_visit)
 
 
 @pytest.fixture(scope="session")

@@ -11,21 +11,16 @@ import json
 
 import pikepdf
 import pytest
-from django.core.files.storage import default_storage
 
 from consent import services
 from consent.documents import EVIDENCE_NAME
 from tests.aftercare.conftest import record_visit
+from tests.consent.conftest import stored
 from tests.factories import AccessLinkFactory, VisitFactory
 from tests.helpers import open_patient_session
 
 PDFA_ID = "{http://www.aiim.org/pdfa/ns/id/}"
 XMP_PRODUCER = "{http://ns.adobe.com/pdf/1.3/}Producer"
-
-
-def stored(name: str) -> bytes:
-    with default_storage.open(name, "rb") as handle:
-        return handle.read()
 
 
 def _fonts(pdf: pikepdf.Pdf):

@@ -13,7 +13,6 @@ import uuid
 import zipfile
 
 import pytest
-from django.core.files.storage import default_storage
 from django.test import Client, override_settings
 
 from consent import services
@@ -21,19 +20,10 @@ from consent.models import ArchiveVersion
 from consent.sealing import Level
 from consent.verification import verify_pdf_bytes
 from portal.models import AuditEvent
+from tests.consent.conftest import stored
 from tests.helpers import open_patient_session
 
 FIVE_YEARS = 5 * 365  # tsa's certificate (mid-2030) is inside this window; tsa2's (2045) is not
-
-
-def stored(name: str) -> bytes:
-    with default_storage.open(name, "rb") as handle:
-        return handle.read()
-
-
-@pytest.fixture
-def record(ready_visit, sign):
-    return sign(ready_visit)
 
 
 def _url(record, version) -> str:

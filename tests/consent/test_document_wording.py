@@ -8,23 +8,17 @@ import re
 
 import pikepdf
 import time_machine
-from django.core.files.storage import default_storage
 from django.utils import timezone
 from pypdf import PdfReader
 
 from consent import services
 from intake.models import ScreeningResponse
-from tests.consent.conftest import pdf_text
+from tests.consent.conftest import pdf_text, stored
 from tests.factories import AccessLinkFactory, VisitFactory
 from tests.helpers import open_patient_session
 
 CLINICIAN_ONLY = ["sensitivity 89%", "specificity 82%", "Taipei 1990", "vasovagal", "ISCP 2012"]
 RIGHT = {"injected": "no", "soreness": "days", "breathless": "emergency", "optional": "yes", "acupuncture": "different"}
-
-
-def stored(name: str) -> bytes:
-    with default_storage.open(name, "rb") as handle:
-        return handle.read()
 
 
 def flat(text: str) -> str:

@@ -18,11 +18,6 @@ def raw(sql: str, params: list) -> None:
         cursor.execute(sql, params)
 
 
-@pytest.fixture
-def record(ready_visit, sign):
-    return sign(ready_visit)
-
-
 def test_changing_a_signed_field_through_save_is_refused(record):
     record.signer_name = "Someone Else"
     with pytest.raises(ImmutableConsentError):

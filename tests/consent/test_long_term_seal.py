@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -20,15 +19,11 @@ from consent.sealing import Level
 from consent.tasks import timestamp_consent
 from consent.verification import verify_pdf_bytes
 from portal.models import AuditEvent
+from tests.consent.conftest import stored
 from tests.consent.test_archival_pdf import assert_archival
 
 CLOSED_PORT_TSA = "http://127.0.0.1:9/closed"  # the discard port: nothing listens there
 FIVE_YEARS = 5 * 365  # tsa's certificate (mid-2030) is inside this window; tsa2's (2045) is not
-
-
-def stored(name: str) -> bytes:
-    with default_storage.open(name, "rb") as handle:
-        return handle.read()
 
 
 def run(command: str, *args) -> str:

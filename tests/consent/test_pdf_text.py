@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from intake.models import Patient
-from tests.consent.conftest import pdf_text
-from tests.consent.test_signing import stored_bytes
+from tests.consent.conftest import pdf_text, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ def test_an_override_in_a_name_does_not_reverse_the_pdf(ready_visit, sign):
     Patient.objects.filter(pk=patient.pk).update(last_name=f"{RLO}Smith 5550456")
     ready_visit.patient.refresh_from_db()
     record = sign(ready_visit, signer_name=f"Pat {RLO}Smith 5550456")
-    text = pdf_text(stored_bytes(record.pdf.name))
+    text = pdf_text(stored(record.pdf.name))
     assert "Smith 5550456" in text
     assert "6540555" not in text and "htimS" not in text
     assert RLO not in text
@@ -40,7 +39,7 @@ def test_an_emoji_in_a_name_is_drawn_with_the_emoji_font_not_a_missing_glyph(rea
     Patient.objects.filter(pk=ready_visit.patient.pk).update(first_name="Pat 💉")
     ready_visit.patient.refresh_from_db()
     record = sign(ready_visit)
-    fonts = pdf_fonts(stored_bytes(record.pdf.name))
+    fonts = pdf_fonts(stored(record.pdf.name))
     assert "Emoji" in fonts, fonts
 
 
@@ -48,5 +47,5 @@ def test_digits_are_not_drawn_with_the_emoji_font(ready_visit, sign):
     # The colour emoji font has glyphs for 0-9; named in the font stack it drew every date and time as
     # a bitmap image, which tripled the signing CPU time. Emoji reach it through font fallback instead.
     record = sign(ready_visit)
-    fonts = pdf_fonts(stored_bytes(record.pdf.name))
+    fonts = pdf_fonts(stored(record.pdf.name))
     assert "Emoji" not in fonts, fonts

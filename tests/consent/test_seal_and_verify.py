@@ -16,16 +16,7 @@ from pyhanko_certvalidator import ValidationContext
 from consent.sealing import check_seal, seal_pdf, trusted_certificates
 from consent.services import confirm_consent
 from portal.pdf import render_html_to_pdf
-
-
-def stored(name: str) -> bytes:
-    with default_storage.open(name, "rb") as handle:
-        return handle.read()
-
-
-@pytest.fixture
-def record(ready_visit, sign):
-    return sign(ready_visit)
+from tests.consent.conftest import stored
 
 
 def test_pyhanko_reports_the_seal_intact_and_trusted(record):

@@ -11,13 +11,8 @@ from consent import services
 from consent.models import ConsentRecord, ConsentVersion
 from intake.models import FlagLevel, Progress, ScreeningResponse
 from portal.models import AuditEvent
-from tests.consent.conftest import pdf_text
+from tests.consent.conftest import pdf_text, stored
 from tests.factories import PatientFactory, VisitFactory
-
-
-def stored_bytes(name: str) -> bytes:
-    with default_storage.open(name, "rb") as handle:
-        return handle.read()
 
 
 def consent_files(visit) -> list[str]:
@@ -35,7 +30,7 @@ def test_signing_stores_the_record_the_pdf_and_its_hash(ready_visit, sign, conse
     assert record.text_sha256 == consent_version.text_sha256()
     assert record.signed_time_zone == "Europe/Madrid"
     assert record.ip == "203.0.113.7"
-    data = stored_bytes(record.pdf.name)
+    data = stored(record.pdf.name)
     assert data.startswith(b"%PDF")
     import hashlib
 
@@ -44,7 +39,7 @@ def test_signing_stores_the_record_the_pdf_and_its_hash(ready_visit, sign, conse
 
 def test_the_pdf_holds_the_name_the_version_every_risk_and_the_audit_page(ready_visit, sign, consent_version):
     record = sign(ready_visit)
-    text = pdf_text(stored_bytes(record.pdf.name))
+    text = pdf_text(stored(record.pdf.name))
     flat = " ".join(text.split())
 
     assert ready_visit.patient.full_name in flat
@@ -75,7 +70,7 @@ def test_the_pdf_summarises_the_screening_flags(ready_visit, sign):
             {"code": "faint", "level": FlagLevel.PLAN, "title": "Has fainted", "answer": "yes", "rule": "plan"},
         ],
     )
-    text = " ".join(pdf_text(stored_bytes(sign(ready_visit).pdf.name)).split())
+    text = " ".join(pdf_text(stored(sign(ready_visit).pdf.name)).split())
     assert "Takes a blood thinner" in text
     assert "warfarin" in text
     assert text.index("Takes a blood thinner") < text.index("Has fainted")  # highest level first
@@ -95,7 +90,7 @@ def test_a_typed_only_signature_has_no_image(ready_visit, sign):
     record = sign(ready_visit, signature_png=None)
     assert record.signature_method == ConsentRecord.SignatureMethod.TYPED
     assert record.signature_png is None
-    assert "Signed with a typed name" in pdf_text(stored_bytes(record.pdf.name))
+    assert "Signed with a typed name" in pdf_text(stored(record.pdf.name))
 
 
 def test_signing_before_the_understanding_check_is_refused(db, sign):
@@ -206,7 +201,7 @@ def test_after_a_failure_a_retry_succeeds(ready_visit, sign, monkeypatch):
 def test_a_name_in_any_script_survives_into_the_pdf_text(db, sign, first, last):
     visit = VisitFactory(patient=PatientFactory(first_name=first, last_name=last), understanding_done_at=timezone.now())
     record = sign(visit, signer_name=f"{first} {last}")
-    text = pdf_text(stored_bytes(record.pdf.name))
+    text = pdf_text(stored(record.pdf.name))
     assert first in text
     assert last in text
 
@@ -217,7 +212,7 @@ def test_tags_typed_by_a_patient_appear_as_plain_text_in_the_pdf(db, sign):
         understanding_done_at=timezone.now(),
     )
     record = sign(visit, signer_name='<img src="file:///etc/passwd"> Bo')
-    text = pdf_text(stored_bytes(record.pdf.name))
+    text = pdf_text(stored(record.pdf.name))
     assert "<script>alert(1)</script>" in text
     assert '<img src="file:///etc/passwd"> Bo' in text
 
@@ -270,7 +265,7 @@ def test_a_spanish_signed_pdf_lists_the_screening_flags_in_spanish(db, clinician
 
     record = sign(visit, version=services.version_to_sign(visit))
     assert record.language == "es"
-    text = " ".join(pdf_text(stored_bytes(record.pdf.name)).split())
+    text = " ".join(pdf_text(stored(record.pdf.name)).split())
     assert "Toma un anticoagulante" in text
     assert "Medicamento que diluye la sangre: Warfarina" in text
     assert "Le salen moretones con facilidad" in text
@@ -286,7 +281,7 @@ def test_an_english_signed_pdf_lists_the_screening_flags_as_stored(ready_visit, 
     screening = _screened_on_blood_thinners(ready_visit)
     record = sign(ready_visit)
     assert record.language == "en"
-    text = " ".join(pdf_text(stored_bytes(record.pdf.name)).split())
+    text = " ".join(pdf_text(stored(record.pdf.name)).split())
     for flag in screening.flags:
         assert flag["title"] in text
         assert flag["answer"] in text
@@ -309,7 +304,7 @@ def test_a_flag_the_questionnaire_does_not_know_keeps_its_stored_texts_in_a_span
             {"code": "bruises_easily", "level": FlagLevel.REVIEW, "title": "Bruises easily", "answer": "", "rule": ""},
         ],
     )
-    text = " ".join(pdf_text(stored_bytes(sign(visit, version=services.version_to_sign(visit)).pdf.name)).split())
+    text = " ".join(pdf_text(stored(sign(visit, version=services.version_to_sign(visit)).pdf.name)).split())
     assert "Stored title" in text
     assert "Le salen moretones con facilidad" in text
     assert text.index("Stored title") < text.index("Le salen moretones con facilidad")

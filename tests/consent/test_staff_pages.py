@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from consent.models import ConsentRecord
 from portal.models import AuditEvent
+from tests.consent.conftest import stored
 from tests.helpers import open_patient_session
-
-
-@pytest.fixture
-def record(ready_visit, sign):
-    return sign(ready_visit)
-
-
-def stored(name: str) -> bytes:
-    with default_storage.open(name, "rb") as handle:
-        return handle.read()
 
 
 def _get_urls(record):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,19 @@ from tests.aftercare.conftest import record_visit
 from tests.consent.conftest import consent_version, sign  # noqa: F401  (fixtures)
 from tests.factories import AccessLinkFactory, VisitFactory
 from tests.helpers import open_patient_session
+
+# The follow-up visit's "since your last session" page.
+SINCE_LAST_SESSION = "/patient/since-your-last-session/"
+
+
+def checked(page: str, name: str) -> list[str]:
+    """The values of the ticked boxes or radios named `name` on a page."""
+    tags = re.findall(r"<input[^>]*>", page)
+    return [
+        re.search(r'value="([^"]*)"', tag).group(1)
+        for tag in tags
+        if f'name="{name}"' in tag and re.search(r"\bchecked\b", tag)
+    ]
 
 
 def answered(visit, answers: dict, *, questionnaire: str = "screening", when=None) -> ScreeningResponse:

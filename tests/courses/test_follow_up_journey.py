@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
@@ -11,21 +9,11 @@ from django.utils import timezone
 from consent.models import ConsentRecord
 from intake.demo.screening import calm_answers
 from intake.models import Progress, ScreeningResponse, Visit
-from tests.courses.conftest import NOTHING_CHANGED, answered
+from tests.courses.conftest import NOTHING_CHANGED, SINCE_LAST_SESSION, answered, checked
 from tests.factories import AccessLinkFactory
 from tests.helpers import open_patient_session
 
-PAGE = "/patient/since-your-last-session/"
-
-
-def _checked(page: str, name: str) -> list[str]:
-    """The values of the ticked boxes or radios named `name` on a page."""
-    tags = re.findall(r"<input[^>]*>", page)
-    return [
-        re.search(r'value="([^"]*)"', tag).group(1)
-        for tag in tags
-        if f'name="{name}"' in tag and re.search(r"\bchecked\b", tag)
-    ]
+PAGE = SINCE_LAST_SESSION
 
 
 def test_the_follow_up_opens_the_short_journey(follow_up_client):
@@ -64,8 +52,8 @@ def test_the_safety_answers_are_pre_filled_from_the_last_session(db, clinician, 
 
     page = client.get(PAGE).content.decode()
     assert "You take a blood thinner." in page
-    assert _checked(page, "blood_thinner") == ["yes"]
-    assert _checked(page, "blood_thinner_which") == ["antiplatelet"]
+    assert checked(page, "blood_thinner") == ["yes"]
+    assert checked(page, "blood_thinner_which") == ["antiplatelet"]
 
 
 def test_nothing_changed_signs_nothing_and_the_consent_carries_over(follow_up_client, follow_up):

@@ -14,11 +14,11 @@ from intake.links.tokens import new_token
 from intake.models import OutcomeMoment, OutcomeResponse
 from intake.outcomes.services import record_outcomes
 from portal.models import AuditEvent
-from tests.courses.conftest import NOTHING_CHANGED, answered
+from tests.courses.conftest import NOTHING_CHANGED, SINCE_LAST_SESSION, answered, checked
 from tests.factories import AccessLinkFactory, VisitFactory
 from tests.helpers import open_patient_session
 
-PAGE = "/patient/since-your-last-session/"
+PAGE = SINCE_LAST_SESSION
 SVG = "{http://www.w3.org/2000/svg}"
 NAMED = {
     "psfs_activity_1": "Carry the shopping",
@@ -26,15 +26,6 @@ NAMED = {
     "psfs_activity_2": "Sleep on my side",
     "psfs_rating_2": 5,
 }
-
-
-def _checked(page: str, name: str) -> list[str]:
-    tags = re.findall(r"<input[^>]*>", page)
-    return [
-        re.search(r'value="([^"]*)"', tag).group(1)
-        for tag in tags
-        if f'name="{name}"' in tag and re.search(r"\bchecked\b", tag)
-    ]
 
 
 @pytest.fixture
@@ -47,8 +38,8 @@ def test_the_activities_are_shown_with_last_times_ratings_pre_filled(named, foll
     page = follow_up_client.get(PAGE).content.decode()
     assert "Things that are hard to do. Last time you said:" in page
     assert "<li>Carry the shopping: 2 out of 10</li>" in page
-    assert _checked(page, "psfs_rating_1") == ["2"]
-    assert _checked(page, "psfs_rating_2") == ["5"]
+    assert checked(page, "psfs_rating_1") == ["2"]
+    assert checked(page, "psfs_rating_2") == ["5"]
     assert 'data-show-if-item="activities_same"' in page  # folded away until "some are different"
     assert 'name="groc"' not in page  # session 2: no change question
 
@@ -97,7 +88,7 @@ def test_bad_activity_answers_get_a_message_and_nothing_is_saved(named, follow_u
         rf'id="error_\d+_id_{field}|id="id_{field}[^"]*"[^>]*is-invalid|is-invalid[^>]*name="{field}"', page
     )
     assert not OutcomeResponse.objects.filter(visit=follow_up).exists()
-    assert _checked(page, "soreness_worst") == ["4"]  # what they answered stays on the page
+    assert checked(page, "soreness_worst") == ["4"]  # what they answered stays on the page
 
 
 def test_without_named_activities_the_pain_now_still_becomes_the_sessions_measure(
