@@ -43,7 +43,7 @@ class ConsentVersionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             original = ConsentVersion.objects.select_for_update().get(pk=obj.pk)
-            content_changed = any(getattr(original, f) != getattr(obj, f) for f in ConsentVersion.CONTENT_FIELDS)
+            content_changed = bool(original.changed_content(obj))
             if original.is_frozen and content_changed:
                 new = ConsentVersion(
                     key=original.key,

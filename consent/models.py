@@ -57,7 +57,7 @@ class ConsentVersion(models.Model):
         if not self._state.adding and self.pk:
             original = type(self)._base_manager.filter(pk=self.pk).first()
             if original is not None and original.is_frozen:
-                changed = [f for f in self.CONTENT_FIELDS if getattr(original, f) != getattr(self, f)]
+                changed = self.changed_content(original)
                 if changed:
                     raise FrozenConsentVersionError(
                         f"Consent version {original.version} has been signed; its {', '.join(changed)} cannot change. "
@@ -71,6 +71,10 @@ class ConsentVersion(models.Model):
         if self.is_frozen:
             raise FrozenConsentVersionError("A consent version that has been signed cannot be deleted.")
         return super().delete(*args, **kwargs)
+
+    def changed_content(self, other: ConsentVersion) -> list[str]:
+        """The content fields (what a signer reads) that differ between this and `other`."""
+        return [name for name in self.CONTENT_FIELDS if getattr(self, name) != getattr(other, name)]
 
     @property
     def is_frozen(self) -> bool:

@@ -190,18 +190,21 @@ def _sign_locked(*, visit: Visit, version: ConsentVersion, written: list[str], w
     locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if not locked_visit.ready_to_sign:
         raise NotReadyToSign()
-    locked_version = ConsentVersion.objects.select_for_update().get(pk=version.pk)
-    if not locked_version.is_active:
+    # Read, not locked: every patient signs the same text, and a lock held through the half-second render
+    # made all signings of the clinic wait in one line. It is locked and checked again once the document
+    # exists (_lock_unchanged_version), which still keeps an edit of the text out until this commits.
+    version = ConsentVersion.objects.get(pk=version.pk)
+    if not version.is_active:
         raise VersionNotActive()
     now = when or timezone.now()
 
     previous = current_record(locked_visit)
     if previous is not None:
-        if previous.consent_version_id == locked_version.pk or not is_stale(previous, locked_visit):
+        if previous.consent_version_id == version.pk or not is_stale(previous, locked_visit):
             raise AlreadySigned(previous)
         # Re-consent: the new signature replaces the one given on an older text.
         previous.withdrawn_at = now
-        previous.withdrawn_reason = f"Replaced by a new signature on consent version {locked_version.version}."
+        previous.withdrawn_reason = f"Replaced by a new signature on consent version {version.version}."
         previous.save(update_fields=["withdrawn_at", "withdrawn_reason"])
         audit.record(
             "consent.superseded",
@@ -209,14 +212,14 @@ def _sign_locked(*, visit: Visit, version: ConsentVersion, written: list[str], w
             access_link=access_link,
             obj=previous,
             patient=locked_visit.patient,
-            details={"new_version": locked_version.version},
+            details={"new_version": version.version},
         )
 
     record = ConsentRecord(
         visit=locked_visit,
-        consent_version=locked_version,
-        language=locked_version.language,
-        text_sha256=locked_version.text_sha256(),
+        consent_version=version,
+        language=version.language,
+        text_sha256=version.text_sha256(),
         signer_name=fields["signer_name"].strip(),
         signer_role=fields["signer_role"],
         guardian_relationship=fields["guardian_relationship"].strip(),
@@ -235,6 +238,7 @@ def _sign_locked(*, visit: Visit, version: ConsentVersion, written: list[str], w
     except Exception as exc:
         logger.exception("consent PDF could not be rendered or sealed")
         raise DocumentFailed() from exc
+    locked_version = _lock_unchanged_version(version)
     name = f"consents/{record.visit_id}/{record.pk}.pdf"
     record.pdf.name = name
     record.pdf_sha256 = sha256_hex(pdf)
@@ -268,6 +272,14 @@ def _sign_locked(*, visit: Visit, version: ConsentVersion, written: list[str], w
         logger.exception("consent PDF could not be stored")
         raise DocumentFailed() from exc
     return record
+
+
+def _lock_unchanged_version(version: ConsentVersion) -> ConsentVersion:
+    """Lock the version just signed, refusing it if it was switched off or its content edited meanwhile."""
+    locked = ConsentVersion.objects.select_for_update().get(pk=version.pk)
+    if not locked.is_active or locked.changed_content(version):
+        raise VersionNotActive()
+    return locked
 
 
 def confirm_consent(

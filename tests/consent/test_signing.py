@@ -109,6 +109,42 @@ def test_signing_an_inactive_version_is_refused(ready_visit, sign, consent_versi
     assert not ConsentRecord.objects.exists()
 
 
+def _changing_the_version_while_rendering(monkeypatch, consent_version, **changes):
+    """The clinic changes the version in the half second the document takes to make (an admin's commit)."""
+    render = services.render_consent_pdf
+
+    def render_then_change(record):
+        pdf = render(record)
+        ConsentVersion.objects.filter(pk=consent_version.pk).update(**changes)
+        return pdf
+
+    monkeypatch.setattr(services, "render_consent_pdf", render_then_change)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"is_active": False}, {"body": "A rewritten text."}, {"effective_date": "2027-01-01"}],
+    ids=["switched off", "text edited", "date edited"],
+)
+def test_a_version_changed_while_the_document_is_made_is_refused(
+    ready_visit, sign, consent_version, monkeypatch, changes
+):
+    _changing_the_version_while_rendering(monkeypatch, consent_version, **changes)
+    with pytest.raises(services.VersionNotActive):
+        sign(ready_visit)
+    assert not ConsentRecord.objects.exists()
+    assert consent_files(ready_visit) == []
+    consent_version.refresh_from_db()
+    assert consent_version.first_signed_at is None
+
+
+def test_an_unchanged_version_is_marked_signed(ready_visit, sign, consent_version, monkeypatch):
+    _changing_the_version_while_rendering(monkeypatch, consent_version, title=consent_version.title)
+    record = sign(ready_visit)
+    consent_version.refresh_from_db()
+    assert consent_version.first_signed_at == record.signed_at
+
+
 def test_signing_twice_gives_the_first_record_back(ready_visit, sign):
     first = sign(ready_visit)
     with pytest.raises(services.AlreadySigned) as caught:
