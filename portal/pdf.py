@@ -16,9 +16,7 @@ consent's JSON evidence).
 from __future__ import annotations
 
 import mimetypes
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -63,58 +61,23 @@ def json_attachment(name: str, data: bytes, description: str) -> Attachment:
     return Attachment(string=data, name=name, description=description, relationship="Data")
 
 
-# Every PDF is drawn on one thread per process (see PDF_RENDER_NICENESS). That thread alone uses the font
-# configuration, which Pango then loads and measures each font for once, not once per document (about a
-# tenth of a consent's render); the PDF templates declare no @font-face, so nothing from one document stays
-# in it for the next. A gunicorn master's warm-up fills it before forking, and every worker inherits it.
-_font_configuration: FontConfiguration | None = None
-_render_thread: ThreadPoolExecutor | None = None
-_render_thread_started = threading.Lock()
+_per_thread = threading.local()
 
 
-def _forget_the_render_thread() -> None:
-    """A forked child (a gunicorn worker) has none of its parent's threads: it starts its own."""
-    global _render_thread, _render_thread_started
-    _render_thread, _render_thread_started = None, threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_the_render_thread)
-
-
-def _lower_this_threads_priority() -> None:
-    """Raise the render thread's nice value (on Linux a thread id names one thread). Lowering one's own
-    priority needs no privilege; where it is refused, PDFs are drawn at the requests' priority."""
-    if settings.PDF_RENDER_NICENESS <= 0:
-        return
-    thread = threading.get_native_id()
-    try:
-        current = os.getpriority(os.PRIO_PROCESS, thread)
-        os.setpriority(os.PRIO_PROCESS, thread, min(current + settings.PDF_RENDER_NICENESS, 19))
-    except (AttributeError, OSError):  # not Linux, or not allowed
-        pass
-
-
-def _on_the_render_thread(function, /, *args, **kwargs):
-    global _render_thread
-    with _render_thread_started:
-        if _render_thread is None:
-            _render_thread = ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="pdf", initializer=_lower_this_threads_priority
-            )
-    return _render_thread.submit(function, *args, **kwargs).result()
-
-
-def _write_pdf(html: str, attachments: list[Attachment] | None) -> bytes:
-    global _font_configuration
-    if _font_configuration is None:
-        _font_configuration = FontConfiguration()
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher()).write_pdf(
-        pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=attachments or None, font_config=_font_configuration
-    )
+def _font_config() -> FontConfiguration:
+    """One font configuration per thread, kept between PDFs: Pango then loads and measures each font once,
+    not once per document (about a tenth of a consent's render). The PDF templates declare no @font-face,
+    so nothing from one document stays in it for the next. Per thread because Pango's font map is not
+    meant to be shared between threads."""
+    if not hasattr(_per_thread, "font_config"):
+        _per_thread.font_config = FontConfiguration()
+    return _per_thread.font_config
 
 
 def render_html_to_pdf(html: str, *, attachments: list[Attachment] | None = None) -> bytes:
-    return _on_the_render_thread(_write_pdf, html, attachments)
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher()).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=attachments or None, font_config=_font_config()
+    )
 
 
 def render_pdf(template_name: str, context: dict, *, attachments: list[Attachment] | None = None) -> bytes:

@@ -363,11 +363,6 @@ for _name, _allowed in (
     if globals()[_name] not in _allowed:
         raise ImproperlyConfigured(f"{_name} must be one of {', '.join(_allowed)}")
 
-# PDFs are drawn on one thread per process at this many nice levels below the requests (Linux; 0: same
-# priority), so on a busy machine a page a patient waits for (20-40 ms) goes ahead of another patient's
-# half-second consent render instead of queueing behind it.
-PDF_RENDER_NICENESS = env_int("PDF_RENDER_NICENESS", 5)
-
 # Consent PDFs are sealed (PAdES) with the clinic's certificate. On a laptop a self-signed pair is
 # created under var/ on first use (or by `manage.py make_clinic_certificate`); production sets the
 # paths to a real certificate and turns the automatic creation off (it defaults to DEBUG).
