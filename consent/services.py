@@ -155,7 +155,8 @@ def sign_consent(
     """Create the immutable consent record and its sealed PDF in one transaction.
 
     Two concurrent calls for one visit produce one record: the visit row is locked first, and the
-    partial unique constraint (one non-withdrawn record per visit) is the backstop.
+    partial unique constraint (one non-withdrawn record per visit) is the backstop. Calls for different
+    visits do not wait for each other: the shared version row is locked only after the render.
     """
     with _stored_files() as written:
         try:
