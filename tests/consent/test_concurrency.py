@@ -15,6 +15,18 @@ from tests.consent.conftest import full_acknowledgements
 from tests.factories import VisitFactory
 
 
+def sign_as_the_patient(visit, version) -> None:
+    services.sign_consent(
+        visit=visit,
+        version=version,
+        signer_name=visit.patient.full_name,
+        signature_png=demo_signature_png(),
+        acknowledgements=full_acknowledgements(version),
+        time_zone="UTC",
+        send_email=False,
+    )
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
@@ -27,15 +39,7 @@ def test_a_double_submit_creates_one_record():
     def submit():
         try:
             start.wait(timeout=10)
-            services.sign_consent(
-                visit=visit,
-                version=version,
-                signer_name=visit.patient.full_name,
-                signature_png=demo_signature_png(),
-                acknowledgements=full_acknowledgements(version),
-                time_zone="UTC",
-                send_email=False,
-            )
+            sign_as_the_patient(visit, version)
             outcomes.append("signed")
         except services.AlreadySigned:
             outcomes.append("already signed")
@@ -76,15 +80,7 @@ def test_two_patients_signing_the_same_text_do_not_wait_for_each_other(monkeypat
 
     def submit(visit):
         try:
-            services.sign_consent(
-                visit=visit,
-                version=version,
-                signer_name=visit.patient.full_name,
-                signature_png=demo_signature_png(),
-                acknowledgements=full_acknowledgements(version),
-                time_zone="UTC",
-                send_email=False,
-            )
+            sign_as_the_patient(visit, version)
             outcomes[visit.pk] = "signed"
         except Exception as exc:  # surfaced in the assertions below
             outcomes[visit.pk] = f"error: {exc!r}"
