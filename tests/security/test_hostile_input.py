@@ -3,6 +3,7 @@ they should not (property-based with hypothesis, plus a sweep of every form with
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -149,12 +150,37 @@ def _invariants(journeys) -> list[str]:
     return problems
 
 
+# The portal's own words in audit details: keys ("attempt") and codes ("password", "wrong_date_of_birth").
+# Hypothesis draws strings from the source code too, so a typed "ATTEMP" found the key "attempt".
+_CODE_WORD = re.compile(r"[a-z][a-z0-9_.]*")
+
+
+def _typed_texts(details) -> list[str]:
+    """The string values in audit details (not their keys) that are not one of the portal's own codes."""
+    if isinstance(details, dict):
+        return [text for value in details.values() for text in _typed_texts(value)]
+    if isinstance(details, list):
+        return [text for value in details for text in _typed_texts(value)]
+    return [details] if isinstance(details, str) and not _CODE_WORD.fullmatch(details) else []
+
+
 def _leaks_into_audit(payload: str) -> bool:
     """True when free text someone typed turns up in an audit event's details."""
     payload = payload.replace("\x00", "")  # PostgreSQL cannot even search for NUL
     if len(payload.strip()) < 6 or not any(ch.isalpha() for ch in payload):
         return False
-    return AuditEvent.objects.filter(details__icontains=payload[:60]).exists()
+    needle = payload[:60].casefold()
+    candidates = AuditEvent.objects.filter(details__icontains=payload[:60]).values_list("details", flat=True)
+    return any(needle in text.casefold() for details in candidates for text in _typed_texts(details))
+
+
+def test_the_leak_check_finds_typed_text_but_not_the_portals_own_words(db):
+    from portal import audit
+
+    audit.record("test.typed", details={"attempt": 2, "step": "password", "note": "Robert'); DROP TABLE x"})
+    assert _leaks_into_audit("robert'); drop")
+    assert not _leaks_into_audit("ATTEMP")  # a key
+    assert not _leaks_into_audit("passwo")  # one of the portal's codes
 
 
 @pytest.fixture
