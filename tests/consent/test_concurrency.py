@@ -9,29 +9,14 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from consent import services
-from consent.demo import demo_signature_png, seed_versions
 from consent.models import ConsentRecord
-from tests.consent.conftest import full_acknowledgements
 from tests.factories import VisitFactory
-
-
-def sign_as_the_patient(visit, version) -> None:
-    services.sign_consent(
-        visit=visit,
-        version=version,
-        signer_name=visit.patient.full_name,
-        signature_png=demo_signature_png(),
-        acknowledgements=full_acknowledgements(version),
-        time_zone="UTC",
-        send_email=False,
-    )
 
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_a_double_submit_creates_one_record():
-    version = seed_versions()
+def test_a_double_submit_creates_one_record(sign):
     visit = VisitFactory(understanding_done_at=timezone.now())
     start = threading.Barrier(2)
     outcomes: list[str] = []
@@ -39,7 +24,7 @@ def test_a_double_submit_creates_one_record():
     def submit():
         try:
             start.wait(timeout=10)
-            sign_as_the_patient(visit, version)
+            sign(visit, send_email=False)
             outcomes.append("signed")
         except services.AlreadySigned:
             outcomes.append("already signed")
@@ -61,10 +46,9 @@ def test_a_double_submit_creates_one_record():
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_two_patients_signing_the_same_text_do_not_wait_for_each_other(monkeypatch):
+def test_two_patients_signing_the_same_text_do_not_wait_for_each_other(sign, monkeypatch):
     """While one patient's document is being made (its transaction open, half a second in real life), another
     patient signs the same consent text and is done. A lock on the shared version row once made them queue."""
-    version = seed_versions()
     first, second = (VisitFactory(understanding_done_at=timezone.now()) for _ in range(2))
     rendering, release = threading.Event(), threading.Event()
     render = services.render_consent_pdf
@@ -80,7 +64,7 @@ def test_two_patients_signing_the_same_text_do_not_wait_for_each_other(monkeypat
 
     def submit(visit):
         try:
-            sign_as_the_patient(visit, version)
+            sign(visit, send_email=False)
             outcomes[visit.pk] = "signed"
         except Exception as exc:  # surfaced in the assertions below
             outcomes[visit.pk] = f"error: {exc!r}"
