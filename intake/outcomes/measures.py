@@ -20,10 +20,11 @@ GROC_EVERY = 4
 
 # The patient-specific functional scale's items: up to three activities, each named and rated 0-10.
 ACTIVITY_NUMBERS = (1, 2, 3)
+ACTIVITY_PREFIX = "psfs_activity_"
 
 
 def activity_key(number: int) -> str:
-    return f"psfs_activity_{number}"
+    return f"{ACTIVITY_PREFIX}{number}"
 
 
 def rating_key(number: int) -> str:

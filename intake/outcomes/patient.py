@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from intake.models import OutcomeResponse, Visit
 from intake.outcomes import measures
-from intake.outcomes.measures import ACTIVITY_NUMBERS, activity_key, rating_key
+from intake.outcomes.measures import ACTIVITY_NUMBERS, ACTIVITY_PREFIX, activity_key, rating_key
 from intake.questionnaires import Definition
 from intake.screening.forms import BAD_CHOICE, REQUIRED, SectionForm
 
@@ -81,7 +81,7 @@ class ActivitiesForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        extra = {key for key in (self.data or {}) if key.startswith("psfs_activity_")} - {
+        extra = {key for key in (self.data or {}) if key.startswith(ACTIVITY_PREFIX)} - {
             activity_key(n) for n in ACTIVITY_NUMBERS
         }
         if any(str(self.data.get(key, "")).strip() for key in extra):
