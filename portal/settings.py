@@ -149,6 +149,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+SQLITE_SHARED_OPTIONS = {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # On a laptop the web server and the task worker share one SQLite file. With SQLite's default
+    # (deferred) transactions, a signing that reads, renders for a second, then writes fails at once with
+    # "database is locked" if the worker wrote meanwhile: the busy timeout cannot help a lock upgrade.
+    # IMMEDIATE takes the write lock when the transaction begins, so the other side waits its turn
+    # (up to the timeout); WAL lets pages keep reading while one transaction writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_SHARED_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
