@@ -181,6 +181,18 @@ def red_flag_label(code: str, language: str | None = None) -> str:
     return advice(language)["red_flags"].get(code, {}).get("label", code)
 
 
+def red_flag_outcome(codes, language: str | None = None) -> dict:
+    """What the patient must do about the red flags they reported, for the outcome box
+    (templates/intake/aftercare/partials/red_flag_outcome.html): the action, its words, and each sign's
+    instruction. A check-in's done page and a follow-up's "act now" page show the same box."""
+    words = advice(language)
+    return {
+        "action": str(action_for(codes)),
+        "outcome": words["outcome"],
+        "instructions": [words["red_flags"][code]["instruction"] for code in codes or () if code in words["red_flags"]],
+    }
+
+
 def red_flag_labels(codes, language: str | None = None) -> list[str]:
     """Short names for a check-in's red flags, in the order stored."""
     return [red_flag_label(code, language) for code in codes or ()]

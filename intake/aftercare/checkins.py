@@ -112,9 +112,7 @@ def submit_checkin(
         details={"window": window, "late": checkin.late, "urgent": urgent},
     )
     if urgent:
-        if locked.urgent_since is None:
-            locked.urgent_since = now
-            locked.save(update_fields=["urgent_since"])
+        locked.mark("urgent_since", now)
         audit.record(
             "checkin.urgent",
             request=request,
@@ -146,10 +144,12 @@ def _mark_not_settling(visit: Visit, record: VisitRecord, *, now: datetime, requ
 
 
 @transaction.atomic
-def acknowledge_urgent_checkins(*, visit: Visit, by, request: HttpRequest | None = None) -> int:
-    """A clinician has dealt with the red flags: mark the urgent check-ins seen and take the visit off
-    the urgent list. Returns how many check-ins were acknowledged (0 leaves everything as it was)."""
+def acknowledge_urgent_checkins(*, visit: Visit, by, request: HttpRequest | None = None) -> bool:
+    """A clinician has dealt with the red flags (a check-in's or a follow-up's "since your last session"):
+    mark the urgent check-ins seen and take the visit off the urgent list. Returns whether there was
+    anything to acknowledge (False leaves everything as it was)."""
     locked = Visit.objects.select_for_update().get(pk=visit.pk)
+    was_urgent = locked.urgent_since is not None
     now = timezone.now()
     pending = list(CheckIn.objects.filter(visit=locked, urgent=True, acknowledged_at__isnull=True))
     for checkin in pending:
@@ -159,7 +159,7 @@ def acknowledge_urgent_checkins(*, visit: Visit, by, request: HttpRequest | None
     if locked.urgent_since is not None:
         locked.urgent_since = None
         locked.save(update_fields=["urgent_since"])
-    if pending:
+    if pending or was_urgent:
         audit.record(
             "checkin.acknowledged",
             request=request,
@@ -169,4 +169,4 @@ def acknowledge_urgent_checkins(*, visit: Visit, by, request: HttpRequest | None
             details={"checkins": len(pending)},
         )
     visit.urgent_since = None
-    return len(pending)
+    return bool(pending) or was_urgent

@@ -185,16 +185,12 @@ def checkin_done(request: PatientRequest, window: str) -> HttpResponse:
         return redirect("aftercare:checkin", window=window)
     audit.record("checkin.viewed", request=request, obj=checkin, patient=request.patient)
     words = aftercare.advice(aftercare.language_for())
-    action = aftercare.action_for(checkin.red_flags)
-    instructions = [words["red_flags"][code]["instruction"] for code in checkin.red_flags if code in words["red_flags"]]
     record = _record(request.visit)
     context = {
         "checkin": checkin,
         "window": window,
         "label": dict(CheckIn.Window.choices)[window],
-        "action": str(action),
-        "outcome": words["outcome"],
-        "instructions": instructions,
+        **aftercare.red_flag_outcome(checkin.red_flags, aftercare.language_for()),
         "chest_risk": bool(record and sheet.is_chest_risk(record)),
         # The done page repeats every sign the patient ticked, in their words, so they can check it.
         "signs": aftercare.red_flag_labels(checkin.red_flags, aftercare.language_for()),

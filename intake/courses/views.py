@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from intake.aftercare.advice import RED_FLAGS, Action, action_for
+from intake.aftercare import advice as aftercare
+from intake.aftercare.advice import RED_FLAGS
 from intake.courses import followup, hooks
 from intake.journey import steps as journey
 from intake.journey.access import PatientRequest, patient_required
@@ -68,19 +67,10 @@ def since_last(request: PatientRequest) -> HttpResponse:
             request=request,
             by_patient=True,
         )
-        red_flags = [code for code in saved.answers.get("after_effects") or [] if code in RED_FLAGS]
+        red_flags = reported_red_flags(saved.answers)
         if red_flags:
             hooks.red_flags_reported(visit=visit, symptoms=red_flags, request=request)
-            if action_for(red_flags) == Action.EMERGENCY:
-                messages.error(
-                    request,
-                    _("Call %(number)s now. Tell them you had dry needling.")
-                    % {"number": settings.CLINIC_EMERGENCY_NUMBER},
-                )
-            else:
-                messages.warning(
-                    request, _("Please call the clinic today on %(phone)s.") % {"phone": settings.CLINIC_PHONE}
-                )
+            return redirect("journey:since-last-act-now")
         return redirect("consent:sign")
     if request.method == "GET":
         audit.record("follow_up.viewed", request=request, obj=visit, patient=patient)
@@ -91,3 +81,26 @@ def since_last(request: PatientRequest) -> HttpResponse:
         "session_number": visit.session_number,
     }
     return render(request, "intake/courses/since_last.html", context)
+
+
+def reported_red_flags(answers: dict) -> list[str]:
+    """The check-in red flags among the "since your last session" answers (codes, in the order given)."""
+    return [code for code in answers.get("after_effects") or [] if code in RED_FLAGS]
+
+
+@require_GET
+@patient_required
+def act_now(request: PatientRequest) -> HttpResponse:
+    """After a red flag in "since your last session": what to do now (call the emergency number or the
+    clinic), the same box as a check-in's, before the consent step. Read from the stored answers, so a
+    reload shows it again and a link to it shows nothing to a visit without red flags."""
+    visit = request.visit
+    response = screening_services.response_for(visit)
+    red_flags = reported_red_flags(response.answers) if visit.is_follow_up and response is not None else []
+    if not red_flags:
+        return redirect("journey:since-last")
+    audit.record("follow_up.red_flags_viewed", request=request, obj=visit, patient=request.patient)
+    language = aftercare.language_for()
+    signs = aftercare.red_flag_labels(red_flags, language)
+    context = {**aftercare.red_flag_outcome(red_flags, language), "signs": signs}
+    return render(request, "intake/courses/act_now.html", context)

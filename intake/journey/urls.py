@@ -18,6 +18,7 @@ urlpatterns = [
     path("screening/your-activities/", outcome_views.activities, name="activities"),
     path("screening/<slug:section>/", screening_views.screening_section, name="screening-section"),
     path("since-your-last-session/", course_views.since_last, name="since-last"),
+    path("since-your-last-session/act-now/", course_views.act_now, name="since-last-act-now"),
     path("check/", views.understanding_check, name="understanding"),
     path("before-your-visit/", views.before_visit, name="before-visit"),
     path("name-spelled-wrong/", views.name_spelled_wrong, name="name-wrong"),

@@ -264,13 +264,13 @@ def test_a_clinician_acknowledging_takes_the_visit_off_the_urgent_list(treated_v
         submit_checkin(visit=treated_visit, window="24h", soreness=5, trend="same", red_flags=["infection"])
     treated_visit.refresh_from_db()
     assert treated_visit.urgent_since is not None
-    assert acknowledge_urgent_checkins(visit=treated_visit, by=clinician) == 1
+    assert acknowledge_urgent_checkins(visit=treated_visit, by=clinician) is True
     treated_visit.refresh_from_db()
     assert treated_visit.urgent_since is None
     checkin = CheckIn.objects.get()
     assert checkin.acknowledged_by == clinician and checkin.acknowledged_at is not None
     assert AuditEvent.objects.filter(action="checkin.acknowledged", actor=clinician).count() == 1
-    assert acknowledge_urgent_checkins(visit=treated_visit, by=clinician) == 0
+    assert acknowledge_urgent_checkins(visit=treated_visit, by=clinician) is False
 
 
 def test_red_flags_have_short_names_for_staff():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from consent.models import ConsentRecord
@@ -134,13 +133,60 @@ def test_a_change_that_raises_a_flag_reaches_the_review_queue(follow_up_client, 
     assert "Relative contraindication (ISCP 2012): review before needling." in review
 
 
-def test_a_red_flag_since_the_last_session_is_flagged_and_the_patient_told_what_to_do(follow_up_client, follow_up):
+ACT_NOW = "/patient/since-your-last-session/act-now/"
+
+
+def test_a_red_flag_since_the_last_session_is_flagged_and_the_patient_told_what_to_do(
+    follow_up_client, follow_up, settings
+):
     response = follow_up_client.post(PAGE, {**NOTHING_CHANGED, "after_effects": ["breathing"]})
-    assert response.status_code == 302
+    assert response["Location"] == ACT_NOW
     flags = ScreeningResponse.objects.get(visit=follow_up).flags
     assert [flag["code"] for flag in flags] == ["red_flag_after_last"]
-    shown = [str(message) for message in get_messages(response.wsgi_request)]
-    assert any("Tell them you had dry needling" in message for message in shown)
+    # The same box as a check-in's: a call button for the emergency number, then the way on.
+    page = follow_up_client.get(ACT_NOW).content.decode()
+    assert f'href="tel:{settings.CLINIC_EMERGENCY_NUMBER}"' in page
+    assert "aftercare-outcome-box-emergency" in page
+    assert "Breathing or chest symptoms" in page
+    assert 'href="/patient/consent/"' in page
+    # It is read from the stored answers: a reload shows it again.
+    assert "aftercare-outcome-box-emergency" in follow_up_client.get(ACT_NOW).content.decode()
+
+
+def test_a_sign_for_the_clinic_shows_the_clinics_number(follow_up_client, settings):
+    follow_up_client.post(PAGE, {**NOTHING_CHANGED, "after_effects": ["infection"]})
+    page = follow_up_client.get(ACT_NOW).content.decode()
+    assert "aftercare-outcome-box-clinic" in page
+    assert f'href="tel:{settings.CLINIC_PHONE}"' in page
+
+
+def test_without_a_red_flag_there_is_nothing_to_act_on(follow_up_client):
+    assert follow_up_client.get(ACT_NOW)["Location"] == PAGE
+    follow_up_client.post(PAGE, {**NOTHING_CHANGED, "after_effects": ["bruising"]})
+    assert follow_up_client.get(ACT_NOW)["Location"] == PAGE
+
+
+def test_a_red_flag_since_the_last_session_puts_the_visit_on_the_urgent_list_until_dealt_with(
+    follow_up_client, follow_up, clinician, client
+):
+    from intake.aftercare.checkins import acknowledge_urgent_checkins
+    from portal.models import AuditEvent
+
+    follow_up_client.post(PAGE, {**NOTHING_CHANGED, "after_effects": ["breathing"]})
+    follow_up.refresh_from_db()
+    assert follow_up.urgent_since is not None
+    assert list(Visit.objects.urgent()) == [follow_up]
+    client.force_login(clinician)
+    queue = client.get("/staff/review/").content.decode()
+    urgent_table = queue[queue.index('id="urgent-title"') : queue.index('id="consent-title"')]
+    assert follow_up.patient.last_name in urgent_table
+    assert "Breathing or chest symptoms" in urgent_table
+
+    assert acknowledge_urgent_checkins(visit=follow_up, by=clinician) is True
+    follow_up.refresh_from_db()
+    assert follow_up.urgent_since is None
+    assert AuditEvent.objects.filter(action="checkin.acknowledged", actor=clinician).count() == 1
+    assert acknowledge_urgent_checkins(visit=follow_up, by=clinician) is False
 
 
 @pytest.mark.parametrize(

@@ -119,6 +119,6 @@ def visit_review(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
 def visit_acknowledge_urgent(request: AuthenticatedHttpRequest, visit_id) -> HttpResponse:
     """The clinician has dealt with the red-flag check-ins (aftercare's service does the write)."""
     visit = get_visit_for_staff(request, visit_id)
-    count = acknowledge_urgent_checkins(visit=visit, by=request.user, request=request)
-    messages.success(request, "Marked as dealt with." if count else "There was nothing left to acknowledge.")
+    acknowledged = acknowledge_urgent_checkins(visit=visit, by=request.user, request=request)
+    messages.success(request, "Marked as dealt with." if acknowledged else "There was nothing left to acknowledge.")
     return redirect("staff:review")
