@@ -63,10 +63,9 @@ class CheckInForm(forms.Form):
         ]
 
     def clean_red_flags(self) -> list[str]:
-        chosen = self.cleaned_data["red_flags"]
-        if aftercare.NONE_OF_THESE in chosen and len(chosen) > 1:
-            raise forms.ValidationError(_("You ticked “None of these” and a sign as well. Please check your answers."))
-        return [code for code in chosen if code != aftercare.NONE_OF_THESE]
+        # A sign ticked beside "None of these" counts: refusing the answer would lose a warning sign if
+        # the patient gave up (the done page lists every sign they sent, so they can check it).
+        return [code for code in self.cleaned_data["red_flags"] if code != aftercare.NONE_OF_THESE]
 
 
 def _record(visit: Visit) -> VisitRecord | None:

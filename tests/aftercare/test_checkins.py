@@ -217,7 +217,6 @@ def test_a_second_check_in_for_the_same_window_is_refused_and_the_first_kept(cli
         _answers(soreness=-1),
         _answers(soreness="lots"),
         _answers(trend="sideways"),
-        _answers(red_flags=["none", "breathing"]),
         _answers(red_flags=["rash"]),
         {"soreness": 3, "trend": "better"},
     ],
@@ -229,6 +228,15 @@ def test_out_of_range_answers_get_a_clear_message_and_store_nothing(client, trea
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
     assert not CheckIn.objects.exists()
+
+
+def test_a_sign_ticked_beside_none_of_these_counts(client, treated_visit):
+    with time_machine.travel(TREATED + timedelta(hours=20), tick=False):
+        _open_session(client, treated_visit)
+        response = client.post("/patient/aftercare/check-in/24h/", _answers(red_flags=["none", "breathing"]))
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get()
+    assert (checkin.red_flags, checkin.urgent) == (["breathing"], True)
 
 
 @pytest.mark.parametrize(
