@@ -82,7 +82,8 @@ class ClinicianChoiceField(forms.ModelChoiceField):
 
 
 class BoardFilterForm(forms.Form):
-    """GET filters of the board; every field optional. An invalid value is simply ignored."""
+    """GET filters of the board; every field optional. An invalid value is left out of the filter and
+    named above the list (board.html), so reception never reads an unfiltered list as a filtered one."""
 
     q = forms.CharField(required=False, max_length=100, label="Search")
     date_from = ClinicDateField(required=False, label="From")

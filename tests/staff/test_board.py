@@ -112,11 +112,29 @@ def test_filters_narrow_by_clinician_progress_flag_and_dates(reception, as_user)
     assert len(client.get("/staff/", {"flag": "any", "clinician": doctor.pk}).context["visits"]) == 3
 
 
-def test_a_bad_filter_value_is_ignored_rather_than_crashing(reception, as_user):
+def test_a_bad_filter_value_is_ignored_and_named_rather_than_crashing(reception, as_user):
     VisitFactory()
     response = as_user(reception).get("/staff/", {"date_from": "not-a-date", "flag": "9", "clinician": "nope"})
     assert response.status_code == 200
     assert len(response.context["visits"]) == 1
+    body = response.content.decode()
+    errors = body[body.index('id="board-filter-errors"') :]
+    assert "Not applied" in errors
+    assert all(f"<li>{label}:" in errors for label in ("From", "Clinician", "Flag"))
+    assert 'name="date_from" id="id_date_from" value="not-a-date"' in body
+    assert 'aria-invalid="true" aria-describedby="board-filter-errors"' in body
+
+
+def test_a_search_too_long_to_apply_says_so(reception, as_user):
+    VisitFactory()
+    body = as_user(reception).get("/staff/", {"q": "chen" + "x" * 200}).content.decode()
+    assert "<li>Search:" in body
+    assert "matching the search" not in body
+
+
+def test_good_filters_show_no_warning(reception, as_user):
+    VisitFactory()
+    assert "board-filter-errors" not in as_user(reception).get("/staff/", {"q": "Example"}).content.decode()
 
 
 def test_urgent_visits_show_with_a_word_not_only_colour(reception, as_user):
