@@ -25,6 +25,15 @@ def roles(transactional_db):
     sync_role_permissions()
 
 
+def assert_no_sideways_scroll_on_a_phone(page) -> None:
+    """At 390 CSS pixels the page itself never scrolls sideways (wide tables scroll inside their box)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    page.set_viewport_size(size)
+    assert overflow <= 0, f"{page.url} is {overflow} px wider than a 390 px phone"
+
+
 def log_in(page, base, username):
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
@@ -128,6 +137,7 @@ def test_the_board_record_and_review_screens(live_server, desktop, snap, assert_
     snap(desktop, "board")
     assert_accessible(desktop)
     assert desktop.get_by_text("Urgent: a patient reported").is_visible()
+    assert_no_sideways_scroll_on_a_phone(desktop)
 
     desktop.get_by_role("searchbox", name="Search").fill("zoe")
     desktop.get_by_role("button", name="Show").click()
@@ -139,10 +149,12 @@ def test_the_board_record_and_review_screens(live_server, desktop, snap, assert_
     desktop.get_by_role("heading", name="Audit trail").wait_for()
     snap(desktop, "record")
     assert_accessible(desktop)
+    assert_no_sideways_scroll_on_a_phone(desktop)
 
     desktop.get_by_role("link", name="Review queue").click()
     snap(desktop, "review-queue")
     assert_accessible(desktop)
+    assert_no_sideways_scroll_on_a_phone(desktop)
     rows = desktop.locator("section[aria-labelledby=consent-title] tbody tr")
     assert "Zoë" in rows.nth(0).inner_text() and "Stop" in rows.nth(0).inner_text()
 
