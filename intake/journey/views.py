@@ -121,6 +121,7 @@ def understanding_check(request: PatientRequest) -> HttpResponse:
     context = {
         "form": form,
         "questions": questions,
+        "any_wrong": bool(wrong),
         "attempts_so_far": result.attempts if result is not None else 0,
         "passed": passed,
         "next_url": _after_understanding_url(),

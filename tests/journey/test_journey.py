@@ -145,6 +145,27 @@ def test_the_whole_journey_marks_each_step(patient_client, visit):
     assert patient_client.get("/patient/before-your-visit/").status_code == 200
 
 
+@pytest.mark.django_db
+def test_an_unanswered_quick_check_question_asks_for_an_answer_not_for_reading(patient_client, visit):
+    patient_client.post("/patient/about-dry-needling/", {"read": "on"})
+    answer_everything(patient_client)
+    page = patient_client.post("/patient/check/", {"injected": "yes", "soreness": "weeks"}).content.decode()
+    assert "Please answer every question, then check your answers." in page
+    assert "not quite right" not in page
+    page = patient_client.post(
+        "/patient/check/",
+        {
+            "injected": "yes",
+            "soreness": "days",
+            "breathless": "emergency",
+            "optional": "yes",
+            "acupuncture": "different",
+        },
+    ).content.decode()
+    assert "Some answers are not quite right" in page
+    assert 'id="form-errors" tabindex="-1"' in page  # the script moves focus to it, as on the screening pages
+
+
 def test_every_journey_step_names_a_page_that_exists():
     paths = [reverse(step.url_name) for step in journey.STEPS]
     assert paths == [
