@@ -32,7 +32,8 @@ CHANGED = "changed"
 MARKUP = re.compile(r"[<>]")
 NO_MARKUP = gettext_lazy("Please write this without the signs < and >.")
 TOO_MANY = gettext_lazy("You can name up to 3 things. Please choose the 3 that matter most to you.")
-NAME_IT = gettext_lazy("Please write what this thing is, or leave its number empty.")
+NAME_IT = gettext_lazy("Please write what this thing is, or choose “No number”.")
+NO_NUMBER = gettext_lazy("No number")
 RATE_IT = gettext_lazy("Please choose a number for this one.")
 
 
@@ -78,6 +79,12 @@ class ActivitiesForm(SectionForm):
 
     def __init__(self, *, language: str, answers: dict, patient, data=None):
         super().__init__(measures.definition(), SECTION, language=language, answers=answers, patient=patient, data=data)
+        for number in ACTIVITY_NUMBERS:
+            rating = self.fields.get(rating_key(number))
+            if isinstance(rating, forms.ChoiceField) and not rating.required:
+                # A radio button cannot be unticked: a number tapped by mistake for an unnamed thing needs
+                # a way back that is not inventing a name or reloading the page.
+                rating.choices = [("", NO_NUMBER), *rating.choices]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -80,6 +80,15 @@ def test_the_page_shows_what_was_saved_when_the_patient_comes_back(at_activities
     assert len(checked) == 1 and 'value="6"' in checked[0]
 
 
+def test_a_number_tapped_by_mistake_can_be_taken_back(at_activities, first_visit):
+    page = at_activities.get(PAGE).content.decode()
+    assert 'name="psfs_rating_2" value=""' in page and "No number" in page
+    assert 'name="psfs_rating_1" value=""' not in page  # the first thing is required: no way to skip it
+    response = at_activities.post(PAGE, {"psfs_activity_1": "Walk", "psfs_rating_1": "4", "psfs_rating_2": ""})
+    assert response.status_code == 302
+    assert OutcomeResponse.objects.get(visit=first_visit).answers.get("psfs_rating_2") in (None, "")
+
+
 @pytest.mark.parametrize(
     ("posted", "field", "message"),
     [
