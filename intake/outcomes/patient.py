@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.html import format_html
@@ -84,7 +84,7 @@ class ActivitiesForm(SectionForm):
             if isinstance(rating, forms.ChoiceField) and not rating.required:
                 # A radio button cannot be unticked: a number tapped by mistake for an unnamed thing needs
                 # a way back that is not inventing a name or reloading the page.
-                rating.choices = [("", NO_NUMBER), *rating.choices]
+                rating.choices = [("", NO_NUMBER), *cast(list, rating.choices)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
