@@ -176,6 +176,12 @@ class SectionForm(forms.Form):
         super().__init__(data=data, initial=initial)
         for item in self.section.items:
             self.fields[item.key] = _field_for(definition, item, language)
+            if item.show_if:
+                # A follow-up's own label ("If yes: which one?") repeats between questions: the error
+                # summary names it with its question's short name so each link says which one it is.
+                self.fields[item.key].summary_label = (  # type: ignore[attr-defined]
+                    f"{definition.short_label(item, language)}: {definition.label(item, language)}"
+                )
         self.fields[STATE_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False)
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -15,7 +15,7 @@ def _anchor(field) -> str:
 @register.inclusion_tag("partials/error_summary.html")
 def error_summary(form, intro: str = "") -> dict:
     problems = [
-        {"anchor": _anchor(field), "label": field.label, "message": error}
+        {"anchor": _anchor(field), "label": getattr(field.field, "summary_label", field.label), "message": error}
         for field in form
         if not field.is_hidden
         for error in field.errors

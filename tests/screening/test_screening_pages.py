@@ -98,6 +98,15 @@ def test_a_follow_up_is_required_when_its_condition_is_true(patient_client, visi
 
 
 @pytest.mark.django_db
+def test_the_error_summary_says_which_follow_up_each_problem_is(patient_client, visit):
+    reach(patient_client, "safety")
+    page = post_section(patient_client, "safety", {"blood_thinner": "yes", "lung_disease": "yes"}).content.decode()
+    summary = page[page.index('id="form-errors"') : page.index("</ul>", page.index('id="form-errors"'))]
+    assert "Blood thinner: If yes: which one?: Please answer this question." in summary
+    assert "Lung disease: If yes: which one?: Please answer this question." in summary
+
+
+@pytest.mark.django_db
 def test_changing_an_answer_later_drops_a_follow_up_that_no_longer_applies(patient_client, visit):
     answer_everything(patient_client, {"safety": {"blood_thinner": "yes", "blood_thinner_which": ["heparin"]}})
     assert answers_on_file(visit)["blood_thinner_which"] == ["heparin"]
