@@ -41,19 +41,31 @@
     return document.querySelector("main form[method='post']:not(.language-switcher)");
   }
 
-  function keepTypedAnswers(form) {
-    var values = [];
+  function keptFields(form) {
+    var fields = [];
     form.querySelectorAll("input, textarea, select").forEach(function (field) {
       if (!field.name || ["hidden", "password", "file", "submit", "button"].indexOf(field.type) !== -1) { return; }
+      fields.push(field);
+    });
+    return fields;
+  }
+
+  function keepTypedAnswers(form) {
+    // Every field as it stands, emptied boxes and unticked choices too: restoring only what had a value
+    // brought back a saved answer the patient had just cleared.
+    var values = [];
+    var names = [];
+    keptFields(form).forEach(function (field) {
+      if (names.indexOf(field.name) === -1) { names.push(field.name); }
       if (field.type === "radio" || field.type === "checkbox") {
         if (field.checked) { values.push([field.name, field.value]); }
-      } else if (field.value) {
+      } else {
         values.push([field.name, field.value]);
       }
     });
-    if (!values.length) { return; }
+    if (!names.length) { return; }
     try {
-      sessionStorage.setItem(KEEP_KEY, JSON.stringify({ path: location.pathname, values: values }));
+      sessionStorage.setItem(KEEP_KEY, JSON.stringify({ path: location.pathname, names: names, values: values }));
     } catch (e) { /* private mode: the switch still works, the typing is not kept */ }
   }
 
@@ -62,15 +74,18 @@
     try { raw = sessionStorage.getItem(KEEP_KEY); sessionStorage.removeItem(KEEP_KEY); } catch (e) { return; }
     if (!raw) { return; }
     var kept = JSON.parse(raw);
-    if (kept.path !== location.pathname) { return; }
-    kept.values.forEach(function (pair) {
-      form.querySelectorAll("[name='" + CSS.escape(pair[0]) + "']").forEach(function (field) {
-        if (field.type === "radio" || field.type === "checkbox") {
-          if (field.value === pair[1]) { field.checked = true; }
-        } else {
-          field.value = pair[1];
-        }
-      });
+    if (kept.path !== location.pathname || !kept.names) { return; }
+    function keptValues(name) {
+      return kept.values.filter(function (pair) { return pair[0] === name; }).map(function (pair) { return pair[1]; });
+    }
+    keptFields(form).forEach(function (field) {
+      if (kept.names.indexOf(field.name) === -1) { return; }
+      var values = keptValues(field.name);
+      if (field.type === "radio" || field.type === "checkbox") {
+        field.checked = values.indexOf(field.value) !== -1;
+      } else {
+        field.value = values.length ? values[0] : "";
+      }
     });
     form.dispatchEvent(new Event("change"));
     if (message) {

@@ -112,10 +112,15 @@ def test_typed_answers_are_kept_across_a_language_switch(live_server, phone, sna
     from intake.screening.services import save_section
 
     save_section(visit=link.visit, section_key="about_you", values={})
+    # Saved earlier: what the patient now clears or unticks must stay cleared across the switch.
+    save_section(visit=link.visit, section_key="pain", values={"worse": "Saved words", "pain_regions": ["knee"]})
     _open(phone, live_server.url, link, token)
     phone.goto(f"{live_server.url}/patient/screening/pain/")
+    assert phone.locator('[name="worse"]').input_value() == "Saved words"
     phone.locator('[name="main_complaint"]').fill("Sore left shoulder after painting")
     phone.locator('input[name="pain_regions"][value="shoulder"]').check()
+    phone.locator('[name="worse"]').fill("")
+    phone.locator('input[name="pain_regions"][value="knee"]').uncheck()
 
     phone.locator(".language-switcher button", has_text="Español").click()
     phone.wait_for_load_state()
@@ -123,6 +128,8 @@ def test_typed_answers_are_kept_across_a_language_switch(live_server, phone, sna
     assert phone.locator("html").get_attribute("lang") == "es"
     assert phone.locator('[name="main_complaint"]').input_value() == "Sore left shoulder after painting"
     assert phone.locator('input[name="pain_regions"][value="shoulder"]').is_checked()
+    assert phone.locator('[name="worse"]').input_value() == ""
+    assert not phone.locator('input[name="pain_regions"][value="knee"]').is_checked()
     assert phone.get_by_role("status").filter(has_text="Guardamos lo que escribió").is_visible()
     assert phone.evaluate("sessionStorage.length") == 0  # nothing typed stays in the browser
     snap(phone, "kept-after-language-switch")
