@@ -27,7 +27,14 @@ def seed_staff() -> dict[str, User]:
     users = {}
     for username, first, last, role in DEMO_STAFF:
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last, "is_staff": role == Role.CLINIC_ADMIN}
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                # An address, so the demo's red-flag alerts reach someone (printed by the console backend).
+                "email": f"{username}@example.com",
+                "is_staff": role == Role.CLINIC_ADMIN,
+            },
         )
         if created or not user.check_password(password):
             user.set_password(password)

@@ -30,6 +30,17 @@ def test_running_it_twice_leaves_the_same_data(capsys):
 
 
 @pytest.mark.django_db
+def test_a_red_flag_in_the_demo_reaches_the_demo_clinician(capsys):
+    from messaging.models import Message
+    from messaging.services import raise_alert
+
+    call_command("seed_demo")
+    visit = Visit.objects.filter(clinician__username="clinician").first()
+    raise_alert(visit=visit, symptoms=["breathing"], source="checkin_24h")
+    assert Message.objects.filter(visit=visit, recipient="clinician@example.com").exists()
+
+
+@pytest.mark.django_db
 def test_it_creates_the_three_demo_logins_and_a_visit_in_every_state(capsys):
     call_command("seed_demo")
     output = capsys.readouterr().out
