@@ -8,6 +8,7 @@ from django.utils import timezone
 from consent.models import ConsentRecord
 from intake.demo.screening import calm_answers
 from intake.models import Progress, ScreeningResponse, Visit
+from portal.models import AuditEvent
 from tests.courses.conftest import NOTHING_CHANGED, SINCE_LAST_SESSION, answered, checked
 from tests.factories import AccessLinkFactory
 from tests.helpers import open_patient_session
@@ -151,6 +152,7 @@ def test_a_red_flag_since_the_last_session_is_flagged_and_the_patient_told_what_
     assert 'href="/patient/consent/"' in page
     # It is read from the stored answers: a reload shows it again.
     assert "aftercare-outcome-box-emergency" in follow_up_client.get(ACT_NOW).content.decode()
+    assert AuditEvent.objects.filter(action="follow_up.red_flags_viewed", object_id=str(follow_up.pk)).count() == 2
 
 
 def test_a_sign_for_the_clinic_shows_the_clinics_number(follow_up_client, settings):
@@ -170,7 +172,6 @@ def test_a_red_flag_since_the_last_session_puts_the_visit_on_the_urgent_list_unt
     follow_up_client, follow_up, clinician, client
 ):
     from intake.aftercare.checkins import acknowledge_urgent_checkins
-    from portal.models import AuditEvent
 
     follow_up_client.post(PAGE, {**NOTHING_CHANGED, "after_effects": ["breathing"]})
     follow_up.refresh_from_db()

@@ -48,6 +48,7 @@ AUDITED_ELSEWHERE = {
     "integrations:webhook": "tests/api/test_staff_pages.py",
     "integrations:webhook_toggle": "tests/api/test_staff_pages.py",
     "integrations:import_preview": "tests/api/test_staff_pages.py",
+    "journey:since-last-act-now": "tests/courses/test_follow_up_journey.py (it shows only after a red flag)",
 }
 
 # Views found reading patient data without an event when this test was written; owners listed.
