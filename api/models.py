@@ -128,7 +128,11 @@ class WebhookEndpoint(models.Model):
 
 class DeliveryQuerySet(models.QuerySet):
     def due(self, now=None):
-        return self.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now or timezone.now())
+        """Pending deliveries whose next try has come, to enabled endpoints only: an endpoint that is off
+        keeps its deliveries until it is turned back on (webhooks.requeue_pending)."""
+        return self.filter(
+            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now or timezone.now(), endpoint__enabled=True
+        )
 
 
 class WebhookDelivery(models.Model):

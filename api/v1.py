@@ -1,8 +1,9 @@
 """The integration API, version 1, at /api/v1/ (django-ninja: pydantic schemas, OpenAPI, Swagger UI).
 
 Every call: a bearer token (api/tokens.py) that must be usable from the caller's address, a body cap,
-a per-token rate limit, the scope the endpoint needs, and an audit event naming the token. Every
-error is a problem document (api/problems.py).
+a per-token rate limit and the scope the endpoint needs. Every error is a problem document
+(api/problems.py). Every call, answered or refused, writes one `api.call` audit event
+(api/middleware.py); reads and writes of a record add that record's own event here.
 """
 
 from __future__ import annotations
@@ -91,16 +92,19 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer dnp_...`. Overrides ninja's check, which would log a malformed header."""
 
     def __call__(self, request: HttpRequest) -> IntegrationToken:
-        _check_body_size(request)
         scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
+            _check_body_size(request)
             _refuse(
                 request, None, 401, "token_missing", "Authentication required", "Send Authorization: Bearer <token>."
             )
-        return self.authenticate(request, secret.strip())
+        token = self.authenticate(request, secret.strip())
+        _check_body_size(request)  # after the token is known, so the call's audit event names it
+        return token
 
     def authenticate(self, request: HttpRequest, token: str) -> IntegrationToken:
         found, reason = find_token(token)
+        request.api_token = found  # type: ignore[attr-defined]  # for the call's audit event (api/middleware.py)
         if found is None or reason:
             _refuse(request, found, 401, f"token_{reason}", "Authentication failed", f"The token is {reason}.")
         assert found is not None

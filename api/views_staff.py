@@ -8,12 +8,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from api import services
+from api import services, webhooks
 from api.forms import TokenForm, WebhookForm
 from api.models import IntegrationToken, WebhookDelivery, WebhookEndpoint
 from portal import audit
 from portal.access import AuthenticatedHttpRequest, get_for_staff, role_required
 from portal.roles import Role
+
+# Post/redirect/get for what is shown once: the POST keeps it in the session, the next GET pops it.
+# A reload or Back then shows the empty form again and creates nothing.
+NEW_TOKEN_SESSION_KEY = "integrations.new_token"  # noqa: S105 - a session key name; holds the id and secret until the next GET
+NEW_WEBHOOK_SESSION_KEY = "integrations.new_webhook"  # the endpoint's id (its secret is on the row)
 
 
 @role_required(Role.CLINIC_ADMIN)
@@ -37,6 +42,9 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(Role.CLINIC_ADMIN)
 @never_cache
 def token_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "GET" and (new := request.session.pop(NEW_TOKEN_SESSION_KEY, None)):
+        token = get_for_staff(request, IntegrationToken.objects.all(), new["id"])
+        return render(request, "api/token_created.html", {"token": token, "secret": new["secret"]})
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -49,8 +57,8 @@ def token_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             by=request.user,
             request=request,
         )
-        # Shown on this response only: nothing stores the secret, so a reload cannot show it again.
-        return render(request, "api/token_created.html", {"token": token, "secret": secret})
+        request.session[NEW_TOKEN_SESSION_KEY] = {"id": str(token.pk), "secret": secret}
+        return redirect("integrations:token_new")
     audit.record("api.token_form_viewed", request=request)
     return render(request, "api/token_form.html", {"form": form})
 
@@ -67,6 +75,9 @@ def token_revoke(request: AuthenticatedHttpRequest, token_id) -> HttpResponse:
 @role_required(Role.CLINIC_ADMIN)
 @never_cache
 def webhook_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "GET" and (endpoint_id := request.session.pop(NEW_WEBHOOK_SESSION_KEY, None)):
+        endpoint = get_for_staff(request, WebhookEndpoint.objects.all(), endpoint_id)
+        return render(request, "api/webhook_created.html", {"endpoint": endpoint})
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -78,7 +89,8 @@ def webhook_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             by=request.user,
             request=request,
         )
-        return render(request, "api/webhook_created.html", {"endpoint": endpoint})
+        request.session[NEW_WEBHOOK_SESSION_KEY] = str(endpoint.pk)
+        return redirect("integrations:webhook_new")
     audit.record("api.webhook_form_viewed", request=request)
     return render(request, "api/webhook_form.html", {"form": form})
 
@@ -106,5 +118,7 @@ def webhook_detail(request: AuthenticatedHttpRequest, endpoint_id) -> HttpRespon
 def webhook_toggle(request: AuthenticatedHttpRequest, endpoint_id) -> HttpResponse:
     endpoint = get_for_staff(request, WebhookEndpoint.objects.all(), endpoint_id)
     services.set_endpoint_enabled(endpoint=endpoint, enabled=not endpoint.enabled, by=request.user, request=request)
+    if endpoint.enabled:
+        webhooks.requeue_pending(endpoint)  # the tries skipped while it was off
     messages.success(request, "The webhook is on." if endpoint.enabled else "The webhook is off.")
     return redirect("integrations:webhook", endpoint_id=endpoint.pk)

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from api.models import Event, WebhookDelivery, WebhookEndpoint
+from messaging.schedules import register
 
 logger = logging.getLogger(__name__)
 
@@ -224,44 +225,80 @@ def deliver_webhook(delivery_id: str) -> str:
     return attempt(delivery_id)
 
 
+def _claim_lease() -> timedelta:
+    """How long a claimed delivery is out of other workers' hands: longer than one POST can take
+    (connect, then read, each up to the timeout), short enough that a worker killed mid-send is retried soon."""
+    return timedelta(seconds=2 * settings.WEBHOOK_TIMEOUT_SECONDS + 60)
+
+
 def attempt(delivery_id: str) -> str:
-    """Send one pending delivery now; on failure schedule the next try, or give up after a day."""
+    """Send one due delivery now; on failure schedule the next try, or give up after a day.
+
+    No transaction is open during the POST: a slow receiver must not hold a row lock (other writers
+    would wait, and SQLite would refuse them). The delivery is claimed in a short transaction by moving
+    its next try past a lease, so a second worker finds it not due and skips it; the answer is recorded
+    in a second short transaction. An endpoint that is off leaves its due deliveries alone: turning it
+    back on re-queues them (`requeue_pending`).
+    """
+    now = timezone.now()
+    claimed = _claim(delivery_id, now)
+    if claimed is None:
+        return "skipped"
+    delivery, lease_until = claimed
+    endpoint = delivery.endpoint
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    timestamp = str(int(now.timestamp()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "dry-needling-portal-webhooks/1",
+        ID_HEADER: str(delivery.pk),
+        EVENT_HEADER: delivery.event,
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
+    }
+    status_code, error = None, ""
+    try:
+        status_code = post(endpoint, body, headers)
+        if not 200 <= status_code < 300:
+            error = f"answered {status_code}" + (" (redirects are not followed)" if 300 <= status_code < 400 else "")
+    except DeliveryRefused as exc:
+        error = f"refused: {exc}"
+    except TimeoutError:
+        error = "timed out"
+    except (OSError, http.client.HTTPException) as exc:
+        error = f"connection failed ({type(exc).__name__})"
+    return _record(delivery_id, lease_until, now, status_code, error)
+
+
+def _claim(delivery_id: str, now: datetime) -> tuple[WebhookDelivery, datetime] | None:
+    """The delivery and the end of this worker's lease on it, or None when it is not due, taken by
+    another worker, or its endpoint is off."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint")
-            .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+            .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if delivery is None or not delivery.endpoint.enabled:
+            return None
+        lease_until = now + _claim_lease()
+        delivery.next_attempt_at = lease_until
+        delivery.save(update_fields=["next_attempt_at"])
+    return delivery, lease_until
+
+
+def _record(delivery_id: str, lease_until: datetime, now: datetime, status_code: int | None, error: str) -> str:
+    """Write one try's outcome, if this worker still holds the delivery (its lease not taken over)."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("endpoint")
+            .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at=lease_until)
             .first()
         )
         if delivery is None:
-            return "skipped"
-        endpoint = delivery.endpoint
-        if not endpoint.enabled:
-            return "skipped"
-        now = timezone.now()
-        body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode("utf-8")
-        timestamp = str(int(now.timestamp()))
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "dry-needling-portal-webhooks/1",
-            ID_HEADER: str(delivery.pk),
-            EVENT_HEADER: delivery.event,
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
-        }
-        status_code, error = None, ""
-        try:
-            status_code = post(endpoint, body, headers)
-            if not 200 <= status_code < 300:
-                error = f"answered {status_code}" + (
-                    " (redirects are not followed)" if 300 <= status_code < 400 else ""
-                )
-        except DeliveryRefused as exc:
-            error = f"refused: {exc}"
-        except TimeoutError:
-            error = "timed out"
-        except (OSError, http.client.HTTPException) as exc:
-            error = f"connection failed ({type(exc).__name__})"
+            return "skipped"  # the lease ran out and another worker took the delivery over
         delivery.attempts += 1
         delivery.last_attempt_at = now
         delivery.last_status_code = status_code
@@ -271,12 +308,12 @@ def attempt(delivery_id: str) -> str:
             delivery.next_attempt_at = None
         elif delivery.attempts <= len(BACKOFF):
             delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
-            when = delivery.next_attempt_at
-            transaction.on_commit(lambda: _enqueue(str(delivery.pk), run_after=when), robust=True)
+            transaction.on_commit(partial(_enqueue, str(delivery.pk), run_after=delivery.next_attempt_at), robust=True)
         else:
             delivery.status = WebhookDelivery.Status.FAILED
             delivery.next_attempt_at = None
-            _disable(endpoint, reason=f"a delivery failed for a day ({error[:80]})", at=now)
+            if delivery.endpoint.enabled:  # an admin may have turned it off during the POST
+                _disable(delivery.endpoint, reason=f"a delivery failed for a day ({error[:80]})", at=now)
         delivery.save()
     return delivery.status
 
@@ -299,4 +336,29 @@ def retry_due(now=None) -> int:
     ids = list(WebhookDelivery.objects.due(now).values_list("pk", flat=True)[:500])
     for pk in ids:
         attempt(str(pk))
+    return len(ids)
+
+
+def requeue_pending(endpoint: WebhookEndpoint) -> int:
+    """After an endpoint is turned back on, send now every delivery whose try came due while it was off:
+    those tries were skipped, and nothing else would enqueue them again. Returns how many."""
+    ids = [str(pk) for pk in WebhookDelivery.objects.filter(endpoint=endpoint).due().values_list("pk", flat=True)]
+    for pk in ids:
+        transaction.on_commit(partial(_enqueue, pk), robust=True)
+    return len(ids)
+
+
+# A deferred retry's task normally runs on time; one still due after this was lost (a worker killed
+# mid-send, a task row lost). Without deferral (the immediate backend) every due retry is rescued at once.
+LOST_TASK_GRACE = timedelta(minutes=5)
+
+
+@register("api.webhook_retries")
+def requeue_lost(now: datetime) -> int:
+    """The `run_schedules` job: enqueue again the due deliveries no task will send. An extra enqueue is
+    harmless (the claim in `attempt` skips a delivery that is not due or already taken)."""
+    grace = LOST_TASK_GRACE if deliver_webhook.get_backend().supports_defer else timedelta(0)
+    ids = list(WebhookDelivery.objects.due(now - grace).values_list("pk", flat=True)[:500])
+    for pk in ids:
+        _enqueue(str(pk))
     return len(ids)

@@ -61,7 +61,7 @@ def test_the_role_ladder(request, target, patient_link, name, method, url, roles
 
 def test_a_new_token_is_shown_once_and_only_its_hash_kept(as_user, clinic_admin):
     client = as_user(clinic_admin)
-    response = client.post(
+    posted = client.post(
         "/staff/integrations/tokens/new/",
         {
             "name": "Cliniko",
@@ -70,6 +70,8 @@ def test_a_new_token_is_shown_once_and_only_its_hash_kept(as_user, clinic_admin)
             "allowed_networks": "203.0.113.0/24",
         },
     )
+    assert posted.status_code == 302 and posted["Location"] == "/staff/integrations/tokens/new/"
+    response = client.get(posted["Location"])
     assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
     secret = response.context["secret"]
     assert secret in response.content.decode()
@@ -78,6 +80,19 @@ def test_a_new_token_is_shown_once_and_only_its_hash_kept(as_user, clinic_admin)
     overview = client.get("/staff/integrations/").content.decode()
     assert secret not in overview and token.hint in overview
     assert AuditEvent.objects.filter(action="api.token_created", actor=clinic_admin).exists()
+
+
+def test_reloading_the_token_created_page_creates_nothing_and_hides_the_secret(as_user, clinic_admin):
+    client = as_user(clinic_admin)
+    data = {"name": "Cliniko", "source": "cliniko", "scopes": ["visits:read"]}
+    shown = client.post("/staff/integrations/tokens/new/", data, follow=True)
+    secret = shown.context["secret"]
+    # A reload repeats the request that drew the page: it must be a GET, never the POST that made the token.
+    assert shown.redirect_chain and shown.request["REQUEST_METHOD"] == "GET"
+    reloaded = client.get(shown.request["PATH_INFO"])
+    assert secret not in reloaded.content.decode() and "secret" not in reloaded.context
+    assert IntegrationToken.objects.filter(revoked_at__isnull=True).count() == 1
+    assert secret not in str(dict(client.session))  # not kept after its one display
 
 
 @pytest.mark.parametrize(
@@ -103,7 +118,8 @@ def test_revoking_from_the_page_stops_the_token(as_user, clinic_admin, target):
 
 
 def test_registering_a_webhook_shows_its_secret_once(as_user, clinic_admin):
-    response = as_user(clinic_admin).post(
+    client = as_user(clinic_admin)
+    posted = client.post(
         "/staff/integrations/webhooks/new/",
         {
             "name": "PMS",
@@ -111,9 +127,12 @@ def test_registering_a_webhook_shows_its_secret_once(as_user, clinic_admin):
             "events": [Event.CONSENT_SIGNED, Event.CHECKIN_URGENT],
         },
     )
+    assert posted.status_code == 302 and posted["Location"] == "/staff/integrations/webhooks/new/"
     endpoint = WebhookEndpoint.objects.get()
-    assert endpoint.secret.startswith("whsec_") and endpoint.secret in response.content.decode()
+    assert endpoint.secret.startswith("whsec_") and endpoint.secret in client.get(posted["Location"]).content.decode()
     assert endpoint.events == ["checkin.urgent", "consent.signed"]
+    reloaded = client.get("/staff/integrations/webhooks/new/")
+    assert endpoint.secret not in reloaded.content.decode() and WebhookEndpoint.objects.count() == 1
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from api.models import Event, WebhookDelivery, WebhookEndpoint
 from api.services import create_endpoint
-from api.webhooks import BACKOFF, check_url, emit_event, retry_due
+from api.webhooks import BACKOFF, attempt, check_url, emit_event, retry_due
 from tests.api.receiver import start_receiver
 
 pytestmark = pytest.mark.django_db
@@ -302,3 +302,120 @@ def test_discharging_a_course_emits_course_discharged(hook, screened_visit, clin
         }
     }
     assert "Goals met" not in json.dumps(payload)  # the reason stays in the portal
+
+
+class TestTurningAnEndpointBackOn:
+    """A retry that came due while its endpoint was off is skipped; turning the endpoint on sends it."""
+
+    def toggle(self, as_user, clinic_admin, endpoint):
+        return as_user(clinic_admin).post(f"/staff/integrations/webhooks/{endpoint.pk}/toggle/")
+
+    def test_the_retry_skipped_while_off_is_sent_when_turned_back_on(
+        self, receiver, hook, screened_visit, as_user, clinic_admin, time_machine, django_capture_on_commit_callbacks
+    ):
+        receiver.status = 500
+        time_machine.move_to(timezone.now(), tick=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            emit_event("visit.progress", screened_visit)
+        self.toggle(as_user, clinic_admin, hook)  # off
+        time_machine.shift(BACKOFF[0] * 2)
+        assert attempt(str(WebhookDelivery.objects.get().pk)) == "skipped"  # the retry's task, while off
+        receiver.status = 204
+        with django_capture_on_commit_callbacks(execute=True):
+            self.toggle(as_user, clinic_admin, hook)  # on again
+        delivery = WebhookDelivery.objects.get()
+        assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 2, 204)
+
+    def test_what_was_pending_at_the_automatic_disable_is_sent_when_turned_back_on(
+        self, receiver, hook, screened_visit, as_user, clinic_admin, time_machine, django_capture_on_commit_callbacks
+    ):
+        receiver.status = 500
+        time_machine.move_to(timezone.now(), tick=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            emit_event("visit.progress", screened_visit)
+            WebhookDelivery.objects.update(attempts=len(BACKOFF))  # its last try is next
+            emit_event("checkin.urgent", screened_visit)
+        time_machine.shift(BACKOFF[0])
+        with django_capture_on_commit_callbacks(execute=True):
+            for delivery in WebhookDelivery.objects.order_by("created_at", "event"):
+                attempt(str(delivery.pk))
+        hook.refresh_from_db()
+        assert not hook.enabled and "failed for a day" in hook.disabled_reason
+        receiver.status = 204
+        with django_capture_on_commit_callbacks(execute=True):
+            self.toggle(as_user, clinic_admin, hook)
+        states = dict(WebhookDelivery.objects.values_list("event", "status"))
+        assert states == {"visit.progress": "failed", "checkin.urgent": "delivered"}
+
+    def test_the_schedule_registry_sends_a_delivery_whose_task_was_lost(self, receiver, hook, screened_visit):
+        from messaging.schedules import run_all
+
+        emit_event("visit.progress", screened_visit)  # never committed: its task was never enqueued
+        counts, failed = run_all()
+        assert counts["api.webhook_retries"] == 1 and failed == []
+        assert WebhookDelivery.objects.get().status == "delivered"
+
+
+class TestNoTransactionDuringThePost:
+    """A slow receiver must not hold a transaction or a row lock (other writers would stall)."""
+
+    def test_the_post_runs_outside_any_transaction(self, receiver, hook, screened_visit, monkeypatch):
+        from django.db import connection
+
+        from api import webhooks
+
+        emit_event("visit.progress", screened_visit)
+        delivery = WebhookDelivery.objects.get()
+        outside = len(connection.atomic_blocks)  # the test's own transaction
+        depths = []
+
+        def post_and_note_the_depth(endpoint, body, headers):
+            depths.append(len(connection.atomic_blocks))
+            return real_post(endpoint, body, headers)
+
+        real_post = webhooks.post
+        monkeypatch.setattr(webhooks, "post", post_and_note_the_depth)
+        assert attempt(str(delivery.pk)) == "delivered"
+        assert depths == [outside]
+
+    def test_a_second_worker_does_not_send_a_delivery_already_claimed(
+        self, receiver, hook, screened_visit, monkeypatch
+    ):
+        from api import webhooks
+
+        emit_event("visit.progress", screened_visit)
+        delivery = WebhookDelivery.objects.get()
+        second_worker = []
+
+        def post_while_another_worker_tries(endpoint, body, headers):
+            second_worker.append(attempt(str(delivery.pk)))
+            return real_post(endpoint, body, headers)
+
+        real_post = webhooks.post
+        monkeypatch.setattr(webhooks, "post", post_while_another_worker_tries)
+        assert attempt(str(delivery.pk)) == "delivered"
+        assert second_worker == ["skipped"] and len(receiver.requests) == 1
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == ("delivered", 1)
+
+    def test_a_worker_that_died_mid_send_is_retried_after_its_claim_runs_out(
+        self, receiver, hook, screened_visit, monkeypatch, time_machine
+    ):
+        from api import webhooks
+
+        time_machine.move_to(timezone.now(), tick=False)
+        emit_event("visit.progress", screened_visit)
+        delivery = WebhookDelivery.objects.get()
+
+        def die(endpoint, body, headers):
+            raise KeyboardInterrupt  # the worker is killed while the POST is in flight
+
+        monkeypatch.setattr(webhooks, "post", die)
+        with pytest.raises(KeyboardInterrupt):
+            attempt(str(delivery.pk))
+        monkeypatch.undo()
+        assert retry_due() == 0  # still claimed
+        time_machine.shift(timedelta(minutes=5))
+        assert retry_due() == 1
+        delivery.refresh_from_db()
+        assert delivery.status == "delivered"

@@ -67,6 +67,7 @@ def test_a_visit_booked_late_gets_no_catch_up_for_the_earlier_reminder(db, djang
 def test_run_schedules_runs_every_registered_job_and_says_how_many_each_queued(db, django_capture_on_commit_callbacks):
     counts = _run(django_capture_on_commit_callbacks, BOOKED)
     assert set(counts) == {
+        "api.webhook_retries",
         "intake.checkin_reminders",
         "intake.pre_visit_reminders",
         "messaging.escalate_alerts",
