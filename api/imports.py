@@ -15,16 +15,19 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pydantic
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from api.models import ExternalVisitId, ImportBatch, ImportMapping
+from api.schemas import VisitIn
 from intake.models import Language
 from intake.patients.services import CourseDischarged, find_matching_patients
-from intake.visits.appointments import appointment_time_problem
+from messaging.phones import normalise_phone
 from portal import audit
 from portal.models import User
 
@@ -109,28 +112,71 @@ def _parse_date(value: str, fmt: str, what: str) -> date:
 
 
 def _parse_when(value: str, fmt: str) -> datetime:
-    """An appointment: the date in the clinic's format, a space (or T), then HH:MM; or full ISO 8601."""
-    text = value.strip().replace("T", " ")
+    """An appointment: the date in the clinic's format, a space (or T), then HH:MM in the clinic's time zone;
+    or a full ISO 8601 time with its offset. A date alone is refused: midnight would be a guess."""
+    text = value.strip()
+    for pattern in (f"{DATE_FORMATS[fmt]} %H:%M", f"{DATE_FORMATS[fmt]} %H:%M:%S"):
+        try:
+            return timezone.make_aware(datetime.strptime(text.replace("T", " "), pattern))  # noqa: DTZ007 - clinic time
+        except ValueError:
+            continue
     try:
-        when = datetime.fromisoformat(value.strip())
+        when = datetime.fromisoformat(text)
     except ValueError:
-        for pattern in (f"{DATE_FORMATS[fmt]} %H:%M", f"{DATE_FORMATS[fmt]} %H:%M:%S"):
-            try:
-                when = datetime.strptime(text, pattern)  # noqa: DTZ007 - made aware in the clinic's zone below
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValueError(
-                f"The appointment “{value[:30]}” is not a date and time like {DATE_FORMAT_LABELS[fmt]} HH:MM."
-            ) from None
-    return when if timezone.is_aware(when) else timezone.make_aware(when)
+        when = None
+    if when is None or timezone.is_naive(when):
+        raise ValueError(f"The appointment “{value[:30]}” is not a date and time like {DATE_FORMAT_LABELS[fmt]} HH:MM.")
+    return when
 
 
 def clinician_usernames() -> set[str]:
     from portal.roles import Role
 
     return set(User.objects.filter(is_active=True, groups__name=Role.CLINICIAN).values_list("username", flat=True))
+
+
+# How a row's problem names the API's field (api.schemas.VisitIn) in the preview.
+FIELD_WORDS = {"external_id": "appointment id", "first_name": "first name", "last_name": "last name"}
+
+
+def api_rules_problem(row: Row) -> str | None:
+    """What the API would refuse in this parsed row, in the API's words; None when it is fine. The API's
+    own schema (api.schemas.VisitIn) decides, so the import and the API cannot drift apart. The schema
+    does not check a phone, so the phone follows the patient forms' rule (messaging.phones)."""
+    try:
+        VisitIn.model_validate(
+            {
+                "external_id": row.external_id,
+                "patient": {
+                    "first_name": row.first_name,
+                    "last_name": row.last_name,
+                    "date_of_birth": row.date_of_birth,
+                    "email": row.email,
+                    "phone": row.phone,
+                    "language": row.language,
+                },
+                "scheduled_at": row.scheduled_at,
+                "clinician": row.clinician or None,
+            }
+        )
+        normalise_phone(row.phone)
+    except pydantic.ValidationError as exc:
+        return _sentence(exc.errors()[0])
+    except ValidationError as exc:
+        return exc.messages[0]
+    return None
+
+
+def _sentence(error) -> str:
+    field = str(error["loc"][-1])
+    words = FIELD_WORDS.get(field, field.replace("_", " "))
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])  # the API's own sentence
+    if error["type"] == "literal_error" and field == "language":
+        return "The language must be " + " or ".join(code for code, _name in settings.LANGUAGES) + "."
+    if error["type"] == "string_too_long":
+        return f"The {words} is too long."
+    return f"The {words} is not valid."
 
 
 def _check_row(row: Row, raw: dict[str, str], fmt: str, clinicians: set[str]) -> None:
@@ -148,29 +194,25 @@ def _check_row(row: Row, raw: dict[str, str], fmt: str, clinicians: set[str]) ->
         return
     try:
         dob = _parse_date(raw["date_of_birth"], fmt, "The date of birth")
-        if dob > timezone.localdate():
-            raise ValueError("The date of birth is in the future.")
         when = _parse_when(raw["scheduled_at"], fmt)
-        problem = appointment_time_problem(when)
-        if problem:
-            raise ValueError(problem)
+        phone = normalise_phone(raw.get("phone", ""))  # stored as the patient forms store it (E.164)
     except ValueError as exc:
         row.verdict, row.reason = Verdict.ERROR, str(exc)
         return
-    language = (raw.get("language") or Language.ENGLISH).strip().lower()[:2]
-    if language not in Language.values:
-        row.verdict, row.reason = Verdict.ERROR, "The language must be en or es."
-        return
-    if len(raw["external_id"]) > 200 or len(raw["first_name"]) > 100 or len(raw["last_name"]) > 100:
-        row.verdict, row.reason = Verdict.ERROR, "A value is too long."
+    except ValidationError as exc:
+        row.verdict, row.reason = Verdict.ERROR, exc.messages[0]
         return
     if raw.get("clinician") and raw["clinician"] not in clinicians:
         row.verdict, row.reason = Verdict.ERROR, "No active clinician has this username."
         return
     row.external_id, row.first_name, row.last_name = raw["external_id"], raw["first_name"], raw["last_name"]
     row.date_of_birth, row.scheduled_at = dob.isoformat(), when.isoformat()
-    row.email, row.phone = raw.get("email", "")[:254], raw.get("phone", "")[:40]
-    row.language, row.clinician = language, raw.get("clinician", "")
+    row.email, row.phone = raw.get("email", ""), phone
+    row.language = (raw.get("language") or Language.ENGLISH).strip().lower()
+    row.clinician = raw.get("clinician", "")
+    problem = api_rules_problem(row)
+    if problem:
+        row.verdict, row.reason = Verdict.ERROR, problem
 
 
 def _decode(data: bytes) -> str:
@@ -284,6 +326,8 @@ def _ics_fields(event, mapping: dict) -> dict[str, str] | None:
     when = start.dt if start is not None else None
     if isinstance(when, date) and not isinstance(when, datetime):
         return None
+    if isinstance(when, datetime) and timezone.is_naive(when):
+        when = timezone.make_aware(when)  # a "floating" time is the clinic's own
     uid = str(event.get("UID", "")).strip()
     recurrence = event.get("RECURRENCE-ID")
     if uid and recurrence is not None:
@@ -317,11 +361,7 @@ def _ics_fields(event, mapping: dict) -> dict[str, str] | None:
 
 def give_verdicts(rows: list[Row], *, source: str) -> None:
     """Duplicate (already imported, or twice in the file), matched patient or new patient."""
-    known = set(
-        ExternalVisitId.objects.filter(
-            source=source, external_id__in=[r.external_id for r in rows if r.external_id]
-        ).values_list("external_id", flat=True)
-    )
+    known = already_imported(rows, source=source)
     seen: set[str] = set()
     for row in rows:
         if row.verdict == Verdict.ERROR:
@@ -337,6 +377,14 @@ def give_verdicts(rows: list[Row], *, source: str) -> None:
         else:
             row.verdict = Verdict.NEW_PATIENT
         seen.add(row.external_id)
+
+
+def already_imported(rows: list[Row], *, source: str) -> set[str]:
+    return set(
+        ExternalVisitId.objects.filter(
+            source=source, external_id__in=[r.external_id for r in rows if r.external_id]
+        ).values_list("external_id", flat=True)
+    )
 
 
 @transaction.atomic
@@ -403,10 +451,17 @@ def confirm(*, batch: ImportBatch, send_links: bool, by: User, request: HttpRequ
     rows = [Row(**row) for row in batch.rows]
     if any(row.verdict == Verdict.ERROR for row in rows):
         raise ImportRefused("Some rows have errors. Fix them in the file and upload it again.")
+    # Another preview of the same file may have been confirmed since this one was made: those rows create
+    # nothing now, so they must send nothing either (a send would revoke the patient's link).
+    known = already_imported(rows, source=batch.source)
+    to_import = [row for row in rows if row.verdict != Verdict.DUPLICATE and row.external_id not in known]
+    for row in to_import:
+        # A preview made before a rule was added may hold a value the API refuses (and a send would fail on).
+        problem = api_rules_problem(row)
+        if problem:
+            raise ImportRefused(f"Line {row.line}: {problem} Fix it in the file and upload it again.")
     created = 0
-    for row in rows:
-        if row.verdict == Verdict.DUPLICATE:
-            continue
+    for row in to_import:
         clinician = User.objects.filter(username=row.clinician, is_active=True).first() if row.clinician else None
         try:
             result = upsert_visit(
@@ -427,7 +482,7 @@ def confirm(*, batch: ImportBatch, send_links: bool, by: User, request: HttpRequ
         except CourseDischarged:
             # The whole import is one transaction: nothing is created, and the row is named.
             raise ImportRefused(
-                f"Row {rows.index(row) + 1}: the patient's course of care is discharged. Start a new course for "
+                f"Line {row.line}: the patient's course of care is discharged. Start a new course for "
                 "them from the invite page, then import the file again."
             ) from None
         created += int(result.created)

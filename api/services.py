@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from api.models import ExternalVisitId, IntegrationToken, Scope, WebhookEndpoint
 from api.tokens import hash_secret, new_secret
-from intake.links.services import issue_link, send_link_message
+from intake.links.services import LINK_TEMPLATE, issue_link, send_link_message
 from intake.models import Language, Visit
 from intake.patients.services import find_matching_patients, invite_patient
-from messaging.models import Channel
+from messaging.models import Channel, Message
 from messaging.render import Unsendable, register_context
 from messaging.services import patient_channels, queue_message
 from portal import audit
@@ -184,8 +184,15 @@ def _upsert_visit(
         audit.record(
             "visit.updated", request=request, obj=visit, patient=visit.patient, details={**details, "fields": changed}
         )
-    sent = send and send_link(visit=visit, request=request, details=details)
+    # A call that repeats what is known sends nothing: a resend would revoke the patient's link and
+    # message them again. The link message shows the time, in the visit's language.
+    news_for_the_patient = bool({"scheduled_at", "language"} & set(changed)) or not _link_ever_sent(visit)
+    sent = send and news_for_the_patient and send_link(visit=visit, request=request, details=details)
     return VisitUpsert(visit, False, False, changed, sent)
+
+
+def _link_ever_sent(visit: Visit) -> bool:
+    return Message.objects.filter(visit=visit, template=LINK_TEMPLATE).exists()
 
 
 # --- Webhook endpoints ----------------------------------------------------------------------------

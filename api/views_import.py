@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from api import imports
@@ -69,6 +72,9 @@ def preview(request: AuthenticatedHttpRequest, batch_id) -> HttpResponse:
         "api/import_preview.html",
         {
             "batch": batch,
+            "rows": [_with_time(row) for row in batch.rows],
+            "today": timezone.localdate(),
+            "tomorrow": timezone.localdate() + timedelta(days=1),
             "summary": summary,
             "has_errors": any(row["verdict"] == imports.Verdict.ERROR for row in batch.rows),
             "to_create": sum(
@@ -76,3 +82,10 @@ def preview(request: AuthenticatedHttpRequest, batch_id) -> HttpResponse:
             ),
         },
     )
+
+
+def _with_time(row: dict) -> dict:
+    """The row with its appointment as a datetime, so the page shows it in clinic time like the board
+    (the stored text keeps the file's own offset)."""
+    when = datetime.fromisoformat(row["scheduled_at"]) if row["scheduled_at"] else None
+    return {**row, "when": when}

@@ -99,6 +99,31 @@ def test_send_link_emails_the_patient_a_fresh_link(api_client, mailoutbox, djang
     assert "/p/" not in response.content.decode()  # the link goes to the patient only
 
 
+def test_repeating_send_link_without_a_key_sends_once_until_the_time_changes(
+    api_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A practice system that repeats its call must not revoke the patient's link and message them each time."""
+    client, body = api_client(Scope.VISITS_WRITE), visit_body(send_link=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        replies = [post(client, body) for _ in range(3)]
+    assert [reply.json()["link_sent"] for reply in replies] == [True, False, False]
+    assert len(mailoutbox) == 1 and AccessLink.objects.filter(revoked_at__isnull=True).count() == 1
+    later = (timezone.now() + timedelta(days=2)).replace(microsecond=0).isoformat()
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = post(client, {**body, "scheduled_at": later})
+    assert moved.json()["link_sent"] is True and len(mailoutbox) == 2  # the patient hears the new time
+
+
+def test_send_link_on_a_later_call_sends_when_no_link_was_sent_yet(
+    api_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = api_client(Scope.VISITS_WRITE)
+    post(client, visit_body())
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = post(client, visit_body(send_link=True))
+    assert reply.json()["link_sent"] is True and len(mailoutbox) == 1
+
+
 class TestIdempotencyKey:
     def test_same_key_and_body_replays_the_first_reply(self, api_client):
         client, body = api_client(Scope.VISITS_WRITE), visit_body()

@@ -3,16 +3,16 @@ and every kind of bad file refused with a clear message and nothing written."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from api.models import ExternalVisitId, ImportBatch, ImportMapping
-from intake.models import Patient, Visit
+from intake.models import AccessLink, CourseStatus, Patient, Visit
 from portal.models import AuditEvent
-from tests.factories import PatientFactory
+from tests.factories import CourseFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ class TestBadRows:
         rows = self.verdicts(
             desk,
             f'A-1,"=HYPERLINK(""http://x"")",Ortiz,1980-02-03,{day()} 09:30,,',
-            f"A-2,Ana,Ruiz,1990-05-06,{day()} 10:30,,+1 555 0100",
+            f"A-2,Ana,Ruiz,1990-05-06,{day()} 10:30,,+1 201 555 0123",
             f"A-3,Ana,-cmd|calc,1990-05-06,{day()} 10:30,,",
         )
         assert rows[0] == ("error", "The first name cell starts like a spreadsheet formula.")
@@ -220,7 +220,7 @@ UID:evt-1@practice.example\r
 DTSTART:{start}\r
 SUMMARY:Dry needling\r
 ATTENDEE;CN=Aiko Nakamura:mailto:aiko@example.com\r
-DESCRIPTION:DOB: 1975-06-30\\nPhone: 555-0101\r
+DESCRIPTION:DOB: 1975-06-30\\nPhone: 201-555-0123\r
 END:VEVENT\r
 BEGIN:VEVENT\r
 UID:evt-2@practice.example\r
@@ -243,7 +243,7 @@ def test_a_calendar_export_is_read_from_the_mapped_fields(desk):
     assert (rows[0]["first_name"], rows[0]["last_name"], rows[0]["date_of_birth"]) == ("Aiko", "Nakamura", "1975-06-30")
     assert (rows[0]["email"], rows[0]["phone"], rows[0]["external_id"]) == (
         "aiko@example.com",
-        "555-0101",
+        "+12015550123",  # as the patient forms store a phone
         "evt-1@practice.example",
     )
     assert rows[1]["verdict"] == "error" and "all-day" in rows[1]["reason"]
@@ -258,6 +258,16 @@ def test_a_calendar_with_good_events_imports_them_once(desk):
     desk.post(again)
     assert Visit.objects.count() == 1
     assert ExternalVisitId.objects.get().external_id == "evt-1@practice.example"
+
+
+def test_a_calendar_time_with_no_zone_is_clinic_time_whatever_the_date_format(desk):
+    start = (timezone.localdate() + timedelta(days=1)).strftime("%Y%m%dT093000")  # "floating"
+    text = ICS.split("BEGIN:VEVENT\r\nUID:evt-2")[0].format(start=start) + "END:VCALENDAR\r\n"
+    text = text.replace("1975-06-30", "30/06/1975")
+    upload(desk, SimpleUploadedFile("a.ics", text.encode(), "text/calendar"), source="calendar", date_format="dmy")
+    (row,) = ImportBatch.objects.get().rows
+    assert row["verdict"] == "new patient"
+    assert timezone.localtime(datetime.fromisoformat(row["scheduled_at"])).strftime("%H:%M") == "09:30"
 
 
 def test_someone_elses_preview_is_not_found(as_user, desk, clinic_admin):
@@ -280,3 +290,109 @@ def test_previews_left_unconfirmed_for_a_day_lose_their_rows_but_keep_who_when_a
     assert Visit.objects.count() == 0
     old.refresh_from_db()
     assert old.confirmed_at is None
+
+
+# --- QA review: every value the API refuses is an error row; confirm never fails or re-sends -----------
+
+
+class TestValuesTheApiRefuses:
+    """Each bad value is an error row with the API's own sentence, and nothing is written."""
+
+    def reason(self, desk, line: str, header: str = HEADER) -> str:
+        upload(desk, csv_file(line, header=header), col_language="Language")
+        (row,) = ImportBatch.objects.get().rows
+        assert row["verdict"] == "error"
+        assert Visit.objects.count() == 0 and Patient.objects.count() == 0
+        return row["reason"]
+
+    def test_an_invalid_email(self, desk):
+        reason = self.reason(desk, f"A-1,Zoë,Ortiz,1980-02-03,{day()} 09:30,not-an-email,")
+        assert reason == "This is not an email address."
+
+    def test_a_phone_that_is_not_a_number(self, desk):
+        reason = self.reason(desk, f"A-1,Zoë,Ortiz,1980-02-03,{day()} 09:30,,call me maybe")
+        assert "phone number" in reason
+
+    def test_a_language_that_only_starts_like_one(self, desk):
+        header = HEADER.strip() + ",Language\n"
+        reason = self.reason(desk, f"A-1,Zoë,Ortiz,1980-02-03,{day()} 09:30,,,estonian", header=header)
+        assert reason == "The language must be en or es."
+
+    def test_a_date_of_birth_before_1900(self, desk):
+        reason = self.reason(desk, f"A-1,Zoë,Ortiz,0202-02-03,{day()} 09:30,,")
+        assert reason == "The date of birth is before 1900. Check the year."
+
+    @pytest.mark.parametrize("when", ["date_only", "week_date"])
+    def test_an_appointment_with_no_time(self, desk, when):
+        value = {"date_only": day(), "week_date": (timezone.localdate() + timedelta(days=7)).strftime("%G-W%V-%u")}
+        reason = self.reason(desk, f"A-1,Zoë,Ortiz,1980-02-03,{value[when]},,")
+        assert "is not a date and time like YYYY-MM-DD HH:MM" in reason
+
+
+def test_good_values_are_kept_as_the_portal_stores_them(desk):
+    header = HEADER.strip() + ",Language\n"
+    file = csv_file(f"A-1,Zoë,Ortiz,1980-02-03,{day()}T09:30:00+05:00,,201-555-0123,ES", header=header)
+    upload(desk, file, col_language="Language")
+    (row,) = ImportBatch.objects.get().rows
+    assert row["verdict"] == "new patient"
+    assert (row["phone"], row["language"]) == ("+12015550123", "es")
+
+
+def test_confirming_with_links_never_fails_on_an_address_an_older_preview_let_through(
+    desk, django_capture_on_commit_callbacks, mailoutbox
+):
+    """A preview stored before the email check (verdict "new patient") is checked again on confirm."""
+    preview = upload(desk, csv_file(f"A-1,Zoë,Ortiz,1980-02-03,{day()} 09:30,zoe@example.com,"))["Location"]
+    batch = ImportBatch.objects.get()
+    batch.rows = [{**batch.rows[0], "email": "not-an-email"}]
+    batch.save(update_fields=["rows"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = desk.post(preview, {"send_links": "on"}, follow=True)
+    assert response.status_code == 200
+    assert "Line 2: This is not an email address." in response.content.decode()
+    assert Visit.objects.count() == 0 and mailoutbox == []
+
+
+def test_confirming_an_old_preview_after_the_file_was_imported_sends_nothing_again(
+    desk, django_capture_on_commit_callbacks, mailoutbox
+):
+    first = upload(desk, good_file())["Location"]
+    old = upload(desk, good_file())["Location"]  # the same file, previewed before the first was confirmed
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post(first, {"send_links": "on"})
+    assert len(mailoutbox) == 2
+    links = {link.pk for link in AccessLink.objects.filter(revoked_at__isnull=True)}
+    with django_capture_on_commit_callbacks(execute=True):
+        page = desk.post(old, {"send_links": "on"}, follow=True).content.decode()
+    assert "Imported: 0 new visits" in page
+    assert len(mailoutbox) == 2  # nobody is messaged again
+    assert {link.pk for link in AccessLink.objects.filter(revoked_at__isnull=True)} == links  # nor loses their link
+    assert Visit.objects.count() == 3
+
+
+def test_the_send_box_says_it_sends_to_every_imported_patient_by_email_or_text(desk):
+    page = desk.get(upload(desk, good_file())["Location"]).content.decode()
+    assert "Send each imported patient their link" in page and "Email each new patient" not in page
+
+
+def test_the_preview_shows_an_offset_time_in_the_clinic_time_zone(desk, settings):
+    settings.TIME_ZONE = "UTC"
+    upload(desk, csv_file(f"A-1,Zoë,Ortiz,1980-02-03,{day(3)}T09:30:00+05:00,,"))
+    page = desk.get(f"/staff/integrations/import/{ImportBatch.objects.get().pk}/").content.decode()
+    assert "04:30" in page and "09:30" not in page
+
+
+def test_a_discharged_course_names_the_line_the_preview_shows(desk):
+    CourseFactory(
+        patient=PatientFactory(first_name="Ana", last_name="Ruiz", date_of_birth="1990-05-06"),
+        status=CourseStatus.DISCHARGED,
+        discharged_at=timezone.now() + timedelta(minutes=1),  # after it opened
+        discharge_reason="Recovered",
+    )
+    preview = upload(
+        desk,
+        csv_file(f"A-1,Zoë,Ortiz,1980-02-03,{day()} 09:30,,", f"A-2,Ana,Ruiz,1990-05-06,{day()} 10:30,,"),
+    )["Location"]
+    page = desk.post(preview, follow=True).content.decode()
+    assert "Line 3: the patient" in page and "Row 2" not in page
+    assert Visit.objects.count() == 0
