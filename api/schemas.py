@@ -12,6 +12,7 @@ from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
 from intake.visits.appointments import appointment_time_problem
+from messaging.phones import normalise_phone
 
 
 class Strict(Schema):
@@ -44,6 +45,16 @@ class PatientIn(Strict):
             except DjangoValidationError:
                 raise ValueError("This is not an email address.") from None
         return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        """Stored as the patient forms store it (E.164), or refused with their words: a text to "call me
+        maybe" would only fail later, in the message queue."""
+        try:
+            return normalise_phone(value)
+        except DjangoValidationError as error:
+            raise ValueError(error.messages[0]) from None
 
 
 class VisitIn(Strict):

@@ -279,3 +279,14 @@ def test_a_second_appointment_is_a_follow_up_in_the_patients_course(api_client):
     post(client, visit_body(external_id="APPT-2002", scheduled_at=later))
     first, second = Visit.objects.order_by("scheduled_at")
     assert first.course_id == second.course_id and second.session_number == 2
+
+
+def test_a_phone_that_is_not_a_number_is_a_field_error_and_a_good_one_is_stored_as_e164(api_client):
+    client = api_client(Scope.VISITS_WRITE)
+    patient = visit_body()["patient"]
+    response = post(client, visit_body(patient={**patient, "phone": "call me maybe"}))
+    assert response.status_code == 422 and response["Content-Type"] == PROBLEM
+    assert [error["pointer"] for error in response.json()["errors"]] == ["#/patient/phone"]
+    assert not Visit.objects.exists()
+    assert post(client, visit_body(patient={**patient, "phone": "201-555-0123"})).status_code == 201
+    assert Patient.objects.get().phone == "+12015550123"
