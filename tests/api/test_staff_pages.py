@@ -112,6 +112,9 @@ def test_bad_token_input_is_explained(as_user, clinic_admin, field, value, messa
 
 
 def test_revoking_from_the_page_stops_the_token(as_user, clinic_admin, target):
+    token = IntegrationToken.objects.get(pk=target["token"])
+    page = as_user(clinic_admin).get("/staff/integrations/").content.decode()
+    assert f'Revoke<span class="visually-hidden"> the token {token.name}</span>' in page  # says which token
     as_user(clinic_admin).post(f"/staff/integrations/tokens/{target['token']}/revoke/")
     assert IntegrationToken.objects.get(pk=target["token"]).state == "revoked"
     assert AuditEvent.objects.filter(action="api.token_revoked").exists()
@@ -138,7 +141,7 @@ def test_registering_a_webhook_shows_its_secret_once(as_user, clinic_admin):
 @pytest.mark.parametrize(
     ("url", "allow", "message"),
     [
-        ("https://10.0.0.7/hook", False, "private network"),
+        ("https://10.0.0.7/hook", False, "Tick “Allow a private network address”"),
         ("ftp://hooks.example.com/", False, "must start with https://"),
         ("not a url", False, "Enter a valid URL."),
     ],
