@@ -153,7 +153,7 @@ def check_url(url: str, *, allow_private_network: bool) -> str | None:
         except ValueError:
             return None  # a name: resolved and checked at every delivery
         if not address.is_global:
-            return "That address is on a private network. Tick “Allow a private network address” if it is your own server."
+            return "That address is on a private network: tick “Allow a private network address” if it is yours."
     return None
 
 

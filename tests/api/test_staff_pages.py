@@ -141,7 +141,7 @@ def test_registering_a_webhook_shows_its_secret_once(as_user, clinic_admin):
 @pytest.mark.parametrize(
     ("url", "allow", "message"),
     [
-        ("https://10.0.0.7/hook", False, "Tick “Allow a private network address”"),
+        ("https://10.0.0.7/hook", False, "tick “Allow a private network address”"),
         ("ftp://hooks.example.com/", False, "must start with https://"),
         ("not a url", False, "Enter a valid URL."),
     ],
