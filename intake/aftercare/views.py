@@ -183,16 +183,17 @@ def checkin_done(request: PatientRequest, window: str) -> HttpResponse:
     if checkin is None:
         return redirect("aftercare:checkin", window=window)
     audit.record("checkin.viewed", request=request, obj=checkin, patient=request.patient)
-    words = aftercare.advice(aftercare.language_for())
+    language = aftercare.language_for()
+    words = aftercare.advice(language)
     record = _record(request.visit)
     context = {
         "checkin": checkin,
         "window": window,
         "label": dict(CheckIn.Window.choices)[window],
-        **aftercare.red_flag_outcome(checkin.red_flags, aftercare.language_for()),
+        **aftercare.red_flag_outcome(checkin.red_flags, language),
         "chest_risk": bool(record and sheet.is_chest_risk(record)),
         # The done page repeats every sign the patient ticked, in their words, so they can check it.
-        "signs": aftercare.red_flag_labels(checkin.red_flags, aftercare.language_for()),
+        "signs": aftercare.red_flag_labels(checkin.red_flags, language),
         "no_signs_label": words["checkin"]["none_of_these"],
     }
     return render(request, "intake/aftercare/checkin_done.html", context)
